@@ -1,0 +1,132 @@
+"""The validated catalog: what the renderers need to know about every model, names already made safe.
+
+Built only from specs that passed validation, so lookups here do not re-check the document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import naming, specfile
+from generator.errors import InputError, ValidationFailed
+from generator.normalize.schema import INFERRED
+from generator.specfile import SpecFile
+from generator.validate import create_operation, model_id, validate
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # as sent on the wire
+    identifier: str  # Python keyword argument and attribute
+    schema: dict[str, Any]
+    required: bool
+
+    @property
+    def description(self) -> str:
+        return str(self.schema.get("description") or "")
+
+    @property
+    def has_default(self) -> bool:
+        return "default" in self.schema
+
+    @property
+    def inferred(self) -> dict[str, str]:
+        return dict(self.schema.get(INFERRED) or {})
+
+
+@dataclass(frozen=True)
+class Model:
+    owner: str
+    name: str
+    spec_path: str  # as shown in headers: relative to the working directory
+    document: dict[str, Any]
+    accessor: str  # client attribute and module name
+    class_name: str
+    path: str
+    operation_id: str
+    summary: str
+    description: str
+    fields: tuple[Field, ...]
+
+    @property
+    def id(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    @property
+    def input_class(self) -> str:
+        return f"{self.class_name}Input"
+
+    @property
+    def input_schema(self) -> dict[str, Any]:
+        return dict(self.document["components"]["schemas"]["Input"])
+
+    @property
+    def output_schema(self) -> dict[str, Any]:
+        return dict(self.document["components"]["schemas"].get("Output") or {})
+
+    @property
+    def request_example(self) -> dict[str, Any] | None:
+        _, operation = create_operation(self.document) or ("", {})
+        media = operation["requestBody"]["content"]["application/json"]
+        example = media.get("example")
+        return example if isinstance(example, dict) else None
+
+    @property
+    def source(self) -> dict[str, Any]:
+        return dict(self.document["info"].get("x-source") or {})
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: tuple[Model, ...]  # sorted by model id
+
+
+def spec_paths(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if not any(part.startswith(".") for part in p.parts))
+
+
+def load_specs(paths: list[Path]) -> list[SpecFile]:
+    from generator.importing import display_path
+
+    return [specfile.load(path, display_path(path)) for path in paths]
+
+
+def build(specs: list[SpecFile]) -> Catalog:
+    """Validate, then describe. Raises ValidationFailed with every problem of every spec."""
+    problems = validate(specs)
+    if problems:
+        raise ValidationFailed(problems)
+    ids = {(spec.document["info"]["x-model"]["owner"], spec.document["info"]["x-model"]["name"]): spec
+           for spec in specs}
+    accessors = naming.model_accessors(ids)
+    models = []
+    for (owner, name), spec in sorted(ids.items()):
+        found = create_operation(spec.document)
+        if found is None:  # validate() reports this; kept for the type checker
+            raise InputError(spec.display, f"no create operation for {model_id(spec.document)}")
+        path, operation = found
+        input_schema = spec.document["components"]["schemas"]["Input"]
+        properties = input_schema.get("properties") or {}
+        required = set(input_schema.get("required") or ())
+        identifiers = naming.field_identifiers(properties)
+        models.append(
+            Model(
+                owner=owner,
+                name=name,
+                spec_path=spec.display,
+                document=spec.document,
+                accessor=accessors[(owner, name)],
+                class_name=naming.pascal(accessors[(owner, name)]),
+                path=path,
+                operation_id=str(operation.get("operationId") or ""),
+                summary=str(operation.get("summary") or ""),
+                description=str(operation.get("description") or ""),
+                fields=tuple(
+                    Field(wire, identifiers[wire], dict(schema), wire in required)
+                    for wire, schema in properties.items()
+                ),
+            )
+        )
+    return Catalog(models=tuple(models))

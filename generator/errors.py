@@ -1,0 +1,80 @@
+"""Errors the tool reports to its user.
+
+Hierarchy::
+
+    CodegenError                 anything the CLI turns into a message and an exit code
+     +-- InputError              a document or spec cannot be read (exit 2); names file and place
+     +-- ValidationFailed        specs were read but break rules (exit 1); carries every Problem
+     +-- StaleOutput             `generate --check` found generated files that differ (exit 1)
+
+A `Problem` is one finding, located by file and JSON pointer (and line, when known).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    pointer: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.pointer or '/'}: {self.message}"
+
+
+class CodegenError(Exception):
+    exit_code = 1
+
+
+class InputError(CodegenError):
+    """A document that cannot be read. `str()` is one line: `file:line:column: message`."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        file: str | Path,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        pointer: str | None = None,
+    ) -> None:
+        self.file = str(file)
+        self.line = line
+        self.column = column
+        self.pointer = pointer
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        place = self.file
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        if self.pointer is not None:
+            place += f": {self.pointer or '/'}"
+        return f"{place}: {self.message}"
+
+
+class ValidationFailed(CodegenError):
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__(f"{len(self.problems)} problem(s) found")
+
+
+class StaleOutput(CodegenError):
+    exit_code = 1
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
+        super().__init__(f"{len(paths)} generated file(s) are stale; run `replicate-codegen generate`")

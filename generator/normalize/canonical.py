@@ -1,0 +1,196 @@
+"""The parts of every model spec that come from Replicate's API itself, not from the document.
+
+Documents copy their response schema from other models, so responses are always built from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATUSES = ("starting", "processing", "succeeded", "failed", "canceled", "aborted")
+TERMINAL_STATUSES = ("succeeded", "failed", "canceled", "aborted")
+WEBHOOK_EVENTS = ("start", "output", "logs", "completed")
+
+REPLICATE_BASE_URL = "https://api.replicate.com"
+PROBLEM_JSON = "application/problem+json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def servers() -> list[dict[str, Any]]:
+    return [
+        {"url": REPLICATE_BASE_URL, "description": "Replicate"},
+        {
+            "url": "{aggregator}/replicate",
+            "description": "An aggregator that mounts Replicate's API under /replicate",
+            "variables": {"aggregator": {"default": "https://api.example.com"}},
+        },
+    ]
+
+
+def security_schemes() -> dict[str, Any]:
+    return {
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token: `Authorization: Bearer <token>` (`REPLICATE_API_TOKEN`).",
+        }
+    }
+
+
+def create_headers() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "Prefer",
+            "in": "header",
+            "required": False,
+            "description": "`wait` or `wait=N` (1-60 s): hold the request until the prediction ends or N "
+            "seconds pass. 201 when it ended in time, else 202 and the caller polls.",
+            "schema": {"type": "string", "pattern": "^wait(=([1-9]|[1-5][0-9]|60))?$"},
+        },
+        {
+            "name": "Cancel-After",
+            "in": "header",
+            "required": False,
+            "description": "A duration such as `30s` or `5m` (at least 5 s) after which the prediction "
+            "is canceled.",
+            "schema": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},
+        },
+    ]
+
+
+def create_responses() -> dict[str, Any]:
+    prediction = {"application/json": {"schema": _ref("Prediction")}}
+    return {
+        "201": {"description": "The prediction ended while the request waited (`Prefer: wait`).",
+                "content": prediction},
+        "202": {"description": "The prediction was created and is still running; poll `urls.get`.",
+                "content": prediction},
+        "401": _problem("The API token is missing or invalid.", "Problem"),
+        "422": _problem("The input failed validation; `invalid_fields` names each field.",
+                        "ValidationProblem"),
+        "429": {
+            **_problem("Too many requests; retry after the time given.", "Problem"),
+            "headers": {
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying (not always sent).",
+                    "schema": {"type": "integer", "minimum": 0},
+                }
+            },
+        },
+    }
+
+
+def _problem(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": _ref(schema)}}}
+
+
+def request_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "input": _ref("Input"),
+            "webhook": {
+                "type": "string",
+                "format": "uri",
+                "description": "An HTTPS URL that receives the prediction as it changes.",
+            },
+            "webhook_events_filter": {
+                "type": "array",
+                "items": _ref("WebhookEvent"),
+                "uniqueItems": True,
+                "description": "Events that trigger a webhook call; all of them when absent.",
+            },
+        },
+        "required": ["input"],
+        "additionalProperties": False,
+    }
+
+
+def component_schemas(input_schema: dict[str, Any], output_schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Input": input_schema,
+        "Output": output_schema,
+        "PredictionRequest": request_schema(),
+        "Prediction": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "model": {"type": "string", "description": "`owner/name`"},
+                "version": {"type": "string", "description": "`hidden` for official models"},
+                "input": {"type": "object", "description": "The input the prediction was created with."},
+                "output": _nullable(_ref("Output")),
+                "data_removed": {"type": "boolean"},
+                "error": {"type": ["string", "null"]},
+                "status": _ref("PredictionStatus"),
+                "created_at": {"type": "string", "format": "date-time"},
+                "started_at": {"type": ["string", "null"], "format": "date-time"},
+                "completed_at": {"type": ["string", "null"], "format": "date-time"},
+                "deadline": {"type": ["string", "null"], "format": "date-time"},
+                "logs": {"type": ["string", "null"]},
+                "source": {"type": "string", "enum": ["web", "api"]},
+                "metrics": {
+                    "type": "object",
+                    "properties": {"predict_time": {"type": "number"}, "total_time": {"type": "number"}},
+                },
+                "urls": _ref("PredictionUrls"),
+            },
+            "required": ["id", "model", "version", "input", "output", "data_removed", "error", "status",
+                         "created_at", "urls"],
+        },
+        "PredictionStatus": {
+            "type": "string",
+            "enum": list(STATUSES),
+            "description": "`succeeded`, `failed`, `canceled` and `aborted` (ended before it started) "
+            "are terminal.",
+        },
+        "PredictionUrls": {
+            "type": "object",
+            "properties": {
+                "get": {"type": "string", "format": "uri"},
+                "cancel": {"type": "string", "format": "uri"},
+                "web": {"type": "string", "format": "uri"},
+                "stream": {"type": "string", "format": "uri", "description": "Only for streaming models."},
+            },
+            "required": ["get", "cancel"],
+        },
+        "WebhookEvent": {"type": "string", "enum": list(WEBHOOK_EVENTS)},
+        "Problem": {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "detail": {"type": "string"},
+                "status": {"type": "integer"},
+            },
+            "required": ["detail"],
+        },
+        "ValidationProblem": {
+            "allOf": [
+                _ref("Problem"),
+                {
+                    "type": "object",
+                    "properties": {
+                        "invalid_fields": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "type": {"type": "string", "description": "e.g. `enum`, `required`"},
+                                    "field": {"type": "string", "description": "e.g. `input.aspect_ratio`"},
+                                    "description": {"type": "string"},
+                                },
+                                "required": ["type", "field", "description"],
+                            },
+                        }
+                    },
+                },
+            ]
+        },
+    }

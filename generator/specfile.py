@@ -1,0 +1,110 @@
+"""Reading and writing normalized spec files: deterministic YAML, atomic writes, places of errors."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import InputError
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, insertion order, unicode kept: a diff of two specs reads like a diff of prose."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # indent list items under their key
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(document: Any) -> str:
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_atomic(path: Path, content: str | bytes) -> bool:
+    """Write through a temporary file and a rename: readers see the old file or the new, never half.
+    Returns False (and touches nothing) when the content is already there."""
+    data = content.encode() if isinstance(content, str) else content
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+class SpecFile:
+    """A loaded spec: its document, and where each JSON pointer sits in the file."""
+
+    def __init__(self, path: Path, display: str, document: dict[str, Any], lines: dict[str, int]) -> None:
+        self.path = path
+        self.display = display
+        self.document = document
+        self._lines = lines
+
+    def line_of(self, pointer: str) -> int | None:
+        """The line of `pointer`, or of its nearest ancestor present in the file."""
+        while True:
+            if pointer in self._lines:
+                return self._lines[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+def load(path: Path, display: str) -> SpecFile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(display, f"cannot read spec: {exc}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(
+            display,
+            f"invalid YAML: {problem}",
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    if not isinstance(document, dict):
+        raise InputError(display, "expected an OpenAPI document (a mapping) at the top level", line=1)
+    lines: dict[str, int] = {}
+    _index(node, "", lines)
+    return SpecFile(path, display, document, lines)
+
+
+def pointer_token(key: object) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _index(node: yaml.Node | None, pointer: str, lines: dict[str, int]) -> None:
+    if node is None:
+        return
+    lines[pointer] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = f"{pointer}/{pointer_token(key.value)}"
+            _index(value, child, lines)
+            lines[child] = key.start_mark.line + 1  # the key's line reads better than its value's
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index(item, f"{pointer}/{index}", lines)

@@ -1,0 +1,189 @@
+"""Every problem of every spec at once: OpenAPI 3.1 validity, then the rules our generator relies on.
+
+Project rules:
+- every `$ref` resolves;
+- `info.x-model` names the model, and its one create operation is `POST /v1/models/{owner}/{name}/predictions`
+  with `components.schemas.Input` as the body's `input`;
+- every `default` and `example` satisfies the schema it sits in;
+- operationIds and model ids are unique across all specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import OpenAPIV31SpecValidator
+from referencing import Registry
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
+
+from generator.errors import Problem
+from generator.specfile import SpecFile, pointer_token
+
+_BASE = "urn:replicate-codegen:spec"
+SCHEMA_KEYWORDS_WITH_SUBSCHEMAS = ("properties", "patternProperties", "$defs")
+SCHEMA_KEYWORDS_WITH_SCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames")
+SCHEMA_KEYWORDS_WITH_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+
+def validate(specs: list[SpecFile]) -> list[Problem]:
+    problems: list[Problem] = []
+    for spec in specs:
+        problems += [_place(spec, pointer, message) for pointer, message in _problems_of(spec.document)]
+    problems += _uniqueness(specs)
+    return sorted(problems)
+
+
+def model_id(document: dict[str, Any]) -> str | None:
+    model = (document.get("info") or {}).get("x-model") or {}
+    owner, name = model.get("owner"), model.get("name")
+    return f"{owner}/{name}" if isinstance(owner, str) and isinstance(name, str) else None
+
+
+def create_operation(document: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The model's create operation: (path, operation), when the spec has exactly the expected one."""
+    mid = model_id(document)
+    if mid is None:
+        return None
+    path = f"/v1/models/{mid}/predictions"
+    operation = ((document.get("paths") or {}).get(path) or {}).get("post")
+    return (path, operation) if isinstance(operation, dict) else None
+
+
+def _place(spec: SpecFile, pointer: str, message: str) -> Problem:
+    return Problem(spec.display, pointer, message, spec.line_of(pointer))
+
+
+def _problems_of(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    dangling = list(_dangling_refs(document))
+    yield from dangling
+    if not dangling:  # the validator raises, rather than reports, on a ref it cannot follow
+        try:
+            for error in OpenAPIV31SpecValidator(document).iter_errors():
+                yield _pointer(error.absolute_path), error.message
+        except Unresolvable as exc:
+            yield "", f"unresolvable reference: {exc}"
+    yield from _structure(document)
+    if not dangling:
+        yield from _values_fit_schemas(document)
+
+
+def _pointer(parts: Any) -> str:
+    return "".join(f"/{pointer_token(part)}" for part in parts)
+
+
+def _walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    yield pointer, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, f"{pointer}/{pointer_token(key)}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{pointer}/{index}")
+
+
+def _resolve(document: dict[str, Any], ref: str) -> Any:
+    if not ref.startswith("#"):
+        raise KeyError(ref)
+    node: Any = document
+    for token in filter(None, ref[1:].split("/")):
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+def _dangling_refs(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for pointer, node in _walk(document):
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            try:
+                _resolve(document, node["$ref"])
+            except (KeyError, IndexError, ValueError, TypeError):
+                yield f"{pointer}/$ref", f"reference {node['$ref']!r} points to nothing in this document"
+
+
+def _structure(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    mid = model_id(document)
+    if mid is None:
+        yield "/info", "missing `x-model: {owner, name}`: the generator cannot name this model"
+        return
+    if create_operation(document) is None:
+        yield "/paths", f"no `POST /v1/models/{mid}/predictions` operation for the model x-model names"
+    input_schema = ((document.get("components") or {}).get("schemas") or {}).get("Input")
+    if not isinstance(input_schema, dict) or input_schema.get("type") != "object":
+        yield "/components/schemas/Input", "missing or not an object schema: the model's inputs"
+
+
+def _values_fit_schemas(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    # Each value is checked against its schema by reference into the whole document, so the
+    # schema's own `$ref`s resolve; `default` and `examples` are annotations and do not interfere.
+    registry: Registry[Any] = Registry().with_resource(_BASE, DRAFT202012.create_resource(document))
+    for pointer, schema in _schemas(document):
+        if "default" in schema:
+            yield from _check(registry, pointer, schema["default"], f"{pointer}/default")
+        for index, value in enumerate(schema.get("examples") or ()):
+            yield from _check(registry, pointer, value, f"{pointer}/examples/{index}")
+    for pointer, media in _media_types(document):
+        if "example" in media and isinstance(media.get("schema"), dict):
+            yield from _check(registry, f"{pointer}/schema", media["example"], f"{pointer}/example")
+
+
+def _check(registry: Registry[Any], schema_pointer: str, value: Any, where: str) -> Iterator[tuple[str, str]]:
+    validator = Draft202012Validator({"$ref": f"{_BASE}#{schema_pointer}"}, registry=registry)
+    for error in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path))):
+        inner = _pointer(error.absolute_path)
+        yield where, f"value{' at ' + inner if inner else ''} does not fit its schema: {error.message}"
+
+
+def _schemas(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object of the document, with its pointer."""
+    roots: list[tuple[str, Any]] = [
+        (f"/components/schemas/{pointer_token(k)}", v)
+        for k, v in ((document.get("components") or {}).get("schemas") or {}).items()
+    ]
+    for pointer, node in _walk(document.get("paths") or {}, "/paths"):
+        if pointer.endswith("/schema") and isinstance(node, dict):
+            roots.append((pointer, node))
+    stack = list(reversed(roots))
+    while stack:
+        pointer, schema = stack.pop()
+        if not isinstance(schema, dict):
+            continue
+        yield pointer, schema
+        for key in SCHEMA_KEYWORDS_WITH_SUBSCHEMAS:
+            for name, sub in (schema.get(key) or {}).items():
+                stack.append((f"{pointer}/{key}/{pointer_token(name)}", sub))
+        for key in SCHEMA_KEYWORDS_WITH_SCHEMA:
+            if isinstance(schema.get(key), dict):
+                stack.append((f"{pointer}/{key}", schema[key]))
+        for key in SCHEMA_KEYWORDS_WITH_LIST:
+            for index, sub in enumerate(schema.get(key) or ()):
+                stack.append((f"{pointer}/{key}/{index}", sub))
+
+
+def _media_types(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for pointer, node in _walk(document.get("paths") or {}, "/paths"):
+        parent = pointer.rsplit("/", 1)[0]
+        if parent.endswith("/content") and isinstance(node, dict):
+            yield pointer, node
+
+
+def _uniqueness(specs: list[SpecFile]) -> list[Problem]:
+    problems = []
+    seen_models: dict[str, SpecFile] = {}
+    seen_operations: dict[str, tuple[SpecFile, str]] = {}
+    for spec in specs:
+        mid = model_id(spec.document)
+        if mid is not None:
+            if mid in seen_models:
+                problems.append(_place(spec, "/info/x-model",
+                                       f"model {mid} is also defined by {seen_models[mid].display}"))
+            seen_models.setdefault(mid, spec)
+        for pointer, node in _walk(spec.document.get("paths") or {}, "/paths"):
+            if pointer.endswith("/operationId") and isinstance(node, str):
+                if node in seen_operations:
+                    other = seen_operations[node][0].display
+                    problems.append(_place(spec, pointer, f"operationId {node!r} is also used in {other}"))
+                seen_operations.setdefault(node, (spec, pointer))
+    return problems
