@@ -1,0 +1,20 @@
+"""The generate step: specs -> validated catalog -> rendered tree -> `generated/` (or a staleness check)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator import catalog as catalog_module
+from generator import filetree
+from generator.catalog import Catalog
+from generator.importing import display_path
+from generator.render import render
+
+
+def load_catalog(specs_dir: Path, paths: list[Path] | None = None) -> Catalog:
+    files = paths if paths else catalog_module.spec_paths(specs_dir)
+    return catalog_module.build(catalog_module.load_specs(files))
+
+
+def build_tree(specs_dir: Path) -> filetree.FileTree:
+    return render(load_catalog(specs_dir), display_path(specs_dir))

@@ -1,0 +1,55 @@
+"""The Jinja environment all templates share: strict, deterministic, with our filters."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.render.pytypes import annotation, literal
+
+
+def templates_dir() -> Path:
+    """`templates/` of the source tree, or the copy packed into an installed wheel."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "_templates", package.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("templates/ not found beside the generator package")
+
+
+def _json(value: Any, indent: int | None = 2) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def _cell(text: Any) -> str:
+    """One Markdown table cell: no line breaks, no unescaped pipes."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _docstring(text: str) -> str:
+    """Text safe inside a triple-quoted docstring."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # we emit Python and Markdown; HTML templates escape explicitly
+    )
+    env.filters.update(
+        annotation=annotation, literal=literal, json=_json, cell=_cell, docstring=_docstring
+    )
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)

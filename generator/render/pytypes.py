@@ -1,0 +1,61 @@
+"""JSON Schema -> Python type annotation, for the generated signatures.
+
+The same mapping datamodel-code-generator applies to the input models (enums as `Literal`), so a
+keyword argument and the model field it fills accept the same values.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+
+
+def literal(value: Any) -> str:
+    """A Python literal for a JSON value (JSON string syntax is valid Python for str)."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(str(k))}: {literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"not a JSON value: {value!r}")
+
+
+def annotation(schema: dict[str, Any]) -> str:
+    if "enum" in schema or "const" in schema:
+        values = schema["enum"] if "enum" in schema else [schema["const"]]
+        plain = [v for v in values if v is not None]
+        parts = [f"Literal[{', '.join(literal(v) for v in plain)}]"] if plain else []
+        return _union(parts + (["None"] if None in values else []))
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return _union([annotation(sub) for sub in schema[key]])
+    types = schema.get("type")
+    if types is None:
+        return "Any"
+    return _union([_one(t, schema) for t in (types if isinstance(types, list) else [types])])
+
+
+def _one(kind: str, schema: dict[str, Any]) -> str:
+    if kind == "array":
+        items = schema.get("items")
+        return f"list[{annotation(items) if isinstance(items, dict) else 'Any'}]"
+    if kind == "object":
+        return "dict[str, Any]"
+    return _SCALARS.get(kind, "Any")
+
+
+def _union(parts: list[str]) -> str:
+    unique = list(dict.fromkeys(parts))
+    if "Any" in unique or not unique:
+        return "Any"
+    # `None` last reads best: `str | None`
+    return " | ".join([p for p in unique if p != "None"] + (["None"] if "None" in unique else []))
