@@ -98,8 +98,10 @@ def build(specs: list[SpecFile]) -> Catalog:
     problems = validate(specs)
     if problems:
         raise ValidationFailed(problems)
-    ids = {(spec.document["info"]["x-model"]["owner"], spec.document["info"]["x-model"]["name"]): spec
-           for spec in specs}
+    ids = {
+        (spec.document["info"]["x-model"]["owner"], spec.document["info"]["x-model"]["name"]): spec
+        for spec in specs
+    }
     accessors = naming.model_accessors(ids)
     models = []
     for (owner, name), spec in sorted(ids.items()):

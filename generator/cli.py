@@ -1,4 +1,7 @@
-"""The `replicate-codegen` command line. Exit codes: 0 ok, 1 validation or check failed, 2 bad input or usage."""
+"""The `replicate-codegen` command line.
+
+Exit codes: 0 ok, 1 validation or check failed, 2 unreadable input or bad usage.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
 
 import click
 from rich.console import Console
@@ -27,8 +29,9 @@ GENERATED_DIR = Path("generated")
 
 
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                    console=err, transient=True)
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
+    )
 
 
 def _run(step: Callable[[], int]) -> None:
@@ -67,12 +70,17 @@ def _import(sources: tuple[Path, ...], specs: Path, fmt: str | None, report: Pat
             err.print(f"error: {r.error}", markup=False)
             continue
         state = "written" if r.changed else "unchanged"
-        out.print(f"{r.source}: {r.model} -> {r.spec} ({state}; {r.fields} fields, {r.inferred} inferred "
-                  f"from prose, {len(r.warnings)} warning(s))", markup=False)
+        out.print(
+            f"{r.source}: {r.model} -> {r.spec} ({state}; {r.fields} fields, {r.inferred} inferred "
+            f"from prose, {len(r.warnings)} warning(s))",
+            markup=False,
+        )
         for warning in r.warnings:
             out.print(f"  warning: {warning}", markup=False)
     failed = sum(1 for r in results if r.error)
-    out.print(f"imported {len(results) - failed} of {len(results)} document(s), {failed} failed", markup=False)
+    out.print(
+        f"imported {len(results) - failed} of {len(results)} document(s), {failed} failed", markup=False
+    )
     if report is not None:
         report.write_text(json.dumps([vars(r) for r in results], ensure_ascii=False, indent=2) + "\n")
     return 2 if failed or not results else 0
@@ -100,21 +108,39 @@ def _generate(specs: Path, output: Path, check: bool) -> int:
         filetree.replace(output, tree)
         for line in changes.lines():
             out.print(line, markup=False)
-    out.print(f"{display_path(output)}: {len(tree)} files, {len(changes.added)} added, "
-              f"{len(changes.changed)} changed, {len(changes.removed)} removed", markup=False)
+    out.print(
+        f"{display_path(output)}: {len(tree)} files, {len(changes.added)} added, "
+        f"{len(changes.changed)} changed, {len(changes.removed)} removed",
+        markup=False,
+    )
     return 0
 
 
-_specs_option = click.option("--specs", type=click.Path(path_type=Path, file_okay=False), default=SPECS_DIR,
-                             show_default=True, help="Folder of normalized specs.")
+_specs_option = click.option(
+    "--specs",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=SPECS_DIR,
+    show_default=True,
+    help="Folder of normalized specs.",
+)
 
 
 @main.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--out", "specs", type=click.Path(path_type=Path, file_okay=False), default=SPECS_DIR,
-              show_default=True, help="Where the normalized specs go.")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Force a format instead of detecting.")
-@click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the results as JSON.")
+@click.option(
+    "--out",
+    "specs",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=SPECS_DIR,
+    show_default=True,
+    help="Where the normalized specs go.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Force a format instead of detecting."
+)
+@click.option(
+    "--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the results as JSON."
+)
 def import_command(sources: tuple[Path, ...], specs: Path, fmt: str | None, report: Path | None) -> None:
     """Apifox documents (files or folders) -> normalized specs, one per model."""
     _run(lambda: _import(sources, specs, fmt, report))
@@ -130,8 +156,14 @@ def validate(paths: tuple[Path, ...], specs: Path) -> None:
 
 @main.command()
 @_specs_option
-@click.option("--out", "output", type=click.Path(path_type=Path, file_okay=False), default=GENERATED_DIR,
-              show_default=True, help="Folder that receives python/ and docs/.")
+@click.option(
+    "--out",
+    "output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=GENERATED_DIR,
+    show_default=True,
+    help="Folder that receives python/ and docs/.",
+)
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 listing the files that are stale.")
 def generate(specs: Path, output: Path, check: bool) -> None:
     """Specs -> typed Python client and API reference, written atomically."""
@@ -139,11 +171,21 @@ def generate(specs: Path, output: Path, check: bool) -> None:
 
 
 @main.command()
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), default=SOURCES_DIR,
-              show_default=True, help="Folder of Apifox documents.")
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=SOURCES_DIR,
+    show_default=True,
+    help="Folder of Apifox documents.",
+)
 @_specs_option
-@click.option("--out", "output", type=click.Path(path_type=Path, file_okay=False), default=GENERATED_DIR,
-              show_default=True)
+@click.option(
+    "--out",
+    "output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=GENERATED_DIR,
+    show_default=True,
+)
 def build(sources: Path, specs: Path, output: Path) -> None:
     """import + validate + generate: what `make build` runs."""
 
@@ -157,5 +199,3 @@ def build(sources: Path, specs: Path, output: Path) -> None:
         return _generate(specs, output, check=False)
 
     _run(step)
-
-

@@ -24,8 +24,11 @@ class Changes:
         return bool(self.added or self.changed or self.removed)
 
     def lines(self) -> list[str]:
-        return ([f"added    {p}" for p in self.added] + [f"changed  {p}" for p in self.changed]
-                + [f"removed  {p}" for p in self.removed])
+        return (
+            [f"added    {p}" for p in self.added]
+            + [f"changed  {p}" for p in self.changed]
+            + [f"removed  {p}" for p in self.removed]
+        )
 
 
 def read(root: Path) -> FileTree:
@@ -34,7 +37,8 @@ def read(root: Path) -> FileTree:
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
+        if path.is_file()
+        and not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
         and not path.name.endswith(".pyc")
     }
 

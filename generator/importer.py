@@ -68,4 +68,6 @@ def duplicate_warnings(results: list[ImportResult]) -> None:
         if len(group) > 1:
             names = ", ".join(r.source for r in group)
             for result in group:
-                result.warnings.append(f"{model} is described by several documents ({names}); the last one wins")
+                result.warnings.append(
+                    f"{model} is described by several documents ({names}); the last one wins"
+                )

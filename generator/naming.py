@@ -15,8 +15,16 @@ from pydantic import BaseModel
 
 # Parameters every generated `create`/`run` defines beside the model's inputs.
 CALL_PARAMETERS = frozenset(
-    {"self", "wait", "timeout", "webhook", "webhook_events_filter", "cancel_after", "extra_input",
-     "extra_headers"}
+    {
+        "self",
+        "wait",
+        "timeout",
+        "webhook",
+        "webhook_events_filter",
+        "cancel_after",
+        "extra_input",
+        "extra_headers",
+    }
 )
 # Field names pydantic refuses or that would shadow BaseModel's own attributes.
 MODEL_ATTRIBUTES = frozenset(name for name in dir(BaseModel) if not name.startswith("__"))

@@ -13,16 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
-from referencing import Registry
 from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT202012
 
 from generator.errors import Problem
+from generator.schemas import DocumentSchemas
 from generator.specfile import SpecFile, pointer_token
 
-_BASE = "urn:replicate-codegen:spec"
 SCHEMA_KEYWORDS_WITH_SUBSCHEMAS = ("properties", "patternProperties", "$defs")
 SCHEMA_KEYWORDS_WITH_SCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames")
 SCHEMA_KEYWORDS_WITH_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
@@ -116,24 +113,24 @@ def _structure(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _values_fit_schemas(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    # Each value is checked against its schema by reference into the whole document, so the
-    # schema's own `$ref`s resolve; `default` and `examples` are annotations and do not interfere.
-    registry: Registry[Any] = Registry().with_resource(_BASE, DRAFT202012.create_resource(document))
+    # `default` and `examples` are annotations: checking a value against the schema that holds
+    # them, by reference into the whole document, is not disturbed by them.
+    schemas = DocumentSchemas(document)
+    checks: list[tuple[str, Any, str]] = []
     for pointer, schema in _schemas(document):
         if "default" in schema:
-            yield from _check(registry, pointer, schema["default"], f"{pointer}/default")
-        for index, value in enumerate(schema.get("examples") or ()):
-            yield from _check(registry, pointer, value, f"{pointer}/examples/{index}")
+            checks.append((pointer, schema["default"], f"{pointer}/default"))
+        checks += [
+            (pointer, v, f"{pointer}/examples/{i}") for i, v in enumerate(schema.get("examples") or ())
+        ]
     for pointer, media in _media_types(document):
         if "example" in media and isinstance(media.get("schema"), dict):
-            yield from _check(registry, f"{pointer}/schema", media["example"], f"{pointer}/example")
-
-
-def _check(registry: Registry[Any], schema_pointer: str, value: Any, where: str) -> Iterator[tuple[str, str]]:
-    validator = Draft202012Validator({"$ref": f"{_BASE}#{schema_pointer}"}, registry=registry)
-    for error in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path))):
-        inner = _pointer(error.absolute_path)
-        yield where, f"value{' at ' + inner if inner else ''} does not fit its schema: {error.message}"
+            checks.append((f"{pointer}/schema", media["example"], f"{pointer}/example"))
+    for schema_pointer, value, where in checks:
+        errors = schemas.validator(schema_pointer).iter_errors(value)
+        for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
+            inner = _pointer(error.absolute_path)
+            yield where, f"value{' at ' + inner if inner else ''} does not fit its schema: {error.message}"
 
 
 def _schemas(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -177,8 +174,11 @@ def _uniqueness(specs: list[SpecFile]) -> list[Problem]:
         mid = model_id(spec.document)
         if mid is not None:
             if mid in seen_models:
-                problems.append(_place(spec, "/info/x-model",
-                                       f"model {mid} is also defined by {seen_models[mid].display}"))
+                problems.append(
+                    _place(
+                        spec, "/info/x-model", f"model {mid} is also defined by {seen_models[mid].display}"
+                    )
+                )
             seen_models.setdefault(mid, spec)
         for pointer, node in _walk(spec.document.get("paths") or {}, "/paths"):
             if pointer.endswith("/operationId") and isinstance(node, str):

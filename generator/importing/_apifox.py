@@ -21,7 +21,7 @@ def parameters(raw: Any) -> tuple[Parameter, ...]:
             if not isinstance(item, dict) or not item.get("name"):
                 continue
             example = next((item[k] for k in ("example", "sampleValue", "value") if k in item), None)
-            schema = item.get("schema") if isinstance(item.get("schema"), dict) else {}
+            schema = _object(item.get("schema"))
             if not schema and isinstance(item.get("type"), str):
                 schema = {"type": item["type"]}
             found.append(
@@ -44,7 +44,7 @@ def request_body(raw: Any) -> tuple[str | None, dict[str, Any] | None, tuple[Any
     media_type = raw.get("type")
     if media_type in (None, "", "none"):
         return None, None, (), []  # a leftover jsonSchema beside "none" means nothing
-    schema = raw.get("jsonSchema") if isinstance(raw.get("jsonSchema"), dict) else None
+    schema = _object(raw.get("jsonSchema")) or None
     examples, warnings = _examples(raw.get("examples"), "value", "request example")
     return str(media_type), schema, examples, warnings
 
@@ -60,7 +60,7 @@ def responses(raw: Any) -> tuple[Response, ...]:
             code = int(item.get("code"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             continue
-        schema = item.get("jsonSchema") if isinstance(item.get("jsonSchema"), dict) else {}
+        schema = _object(item.get("jsonSchema"))
         found.append(Response(code=code, name=str(item.get("name") or ""), schema=schema))
     return tuple(found)
 
@@ -82,3 +82,7 @@ def _examples(raw: Any, key: str, what: str) -> tuple[tuple[Any, ...], list[str]
         except json.JSONDecodeError as exc:
             warnings.append(f"{what} {index + 1} is not valid JSON ({exc.msg}); skipped")
     return tuple(values), warnings
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -33,7 +33,10 @@ def read_document(path: Path, display: str, fmt_hint: str = "") -> tuple[str, st
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         raise InputError(
-            display, f"not UTF-8 (byte 0x{data[exc.start]:02x}), expected UTF-8 text", line=line, column=column
+            display,
+            f"not UTF-8 (byte 0x{data[exc.start]:02x}), expected UTF-8 text",
+            line=line,
+            column=column,
         ) from None
     return text.replace("\r\n", "\n"), hashlib.sha256(data).hexdigest()
 

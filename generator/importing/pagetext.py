@@ -43,16 +43,16 @@ def read(text: str, source: Source) -> Endpoint:
     title_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if title_index is None:
         raise InputError(file, "no title line, expected the page title on the first line")
-    request = next(
-        ((i, m) for i, line in enumerate(lines) if (m := _REQUEST_LINE.match(line.strip()))), None
-    )
+    request = next(((i, m) for i, line in enumerate(lines) if (m := _REQUEST_LINE.match(line.strip()))), None)
     if request is None:
         raise InputError(file, "no request line, expected `POST /path` below the title", line=title_index + 1)
     sections = _sections(lines)
     overview_row = _TABLE_ROW if source.format == TABLE else _GLUED_ROW
-    overview = dict(
-        m.groups() for line in sections.get("概览", (0, []))[1] if (m := overview_row.match(line.strip()))
-    )
+    overview: dict[str, str] = {
+        m.group(1): m.group(2)
+        for line in sections.get("概览", (0, []))[1]
+        if (m := overview_row.match(line.strip()))
+    }
 
     def json_section(heading: str) -> Any:
         if heading not in sections:

@@ -68,13 +68,18 @@ def create_headers() -> list[dict[str, Any]]:
 def create_responses() -> dict[str, Any]:
     prediction = {"application/json": {"schema": _ref("Prediction")}}
     return {
-        "201": {"description": "The prediction ended while the request waited (`Prefer: wait`).",
-                "content": prediction},
-        "202": {"description": "The prediction was created and is still running; poll `urls.get`.",
-                "content": prediction},
+        "201": {
+            "description": "The prediction ended while the request waited (`Prefer: wait`).",
+            "content": prediction,
+        },
+        "202": {
+            "description": "The prediction was created and is still running; poll `urls.get`.",
+            "content": prediction,
+        },
         "401": _problem("The API token is missing or invalid.", "Problem"),
-        "422": _problem("The input failed validation; `invalid_fields` names each field.",
-                        "ValidationProblem"),
+        "422": _problem(
+            "The input failed validation; `invalid_fields` names each field.", "ValidationProblem"
+        ),
         "429": {
             **_problem("Too many requests; retry after the time given.", "Problem"),
             "headers": {
@@ -141,8 +146,18 @@ def component_schemas(input_schema: dict[str, Any], output_schema: dict[str, Any
                 },
                 "urls": _ref("PredictionUrls"),
             },
-            "required": ["id", "model", "version", "input", "output", "data_removed", "error", "status",
-                         "created_at", "urls"],
+            "required": [
+                "id",
+                "model",
+                "version",
+                "input",
+                "output",
+                "data_removed",
+                "error",
+                "status",
+                "created_at",
+                "urls",
+            ],
         },
         "PredictionStatus": {
             "type": "string",

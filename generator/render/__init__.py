@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ruff.__main__ import find_ruff_bin
+from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from generator.catalog import Catalog
 from generator.filetree import FileTree
@@ -24,8 +24,8 @@ def render(catalog: Catalog, specs_label: str) -> FileTree:
 
 
 def _format_python(files: dict[str, str]) -> dict[str, str]:
-    """One `ruff` import sort and format over every emitted Python file: templates and datamodel-codegen then agree
-    on layout, and the pinned ruff makes it byte-identical everywhere."""
+    """One `ruff` import sort and format over every emitted Python file: templates and
+    datamodel-codegen then agree on layout, and the pinned ruff makes it identical everywhere."""
     python = [p for p in files if p.endswith(".py")]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -34,5 +34,7 @@ def _format_python(files: dict[str, str]) -> dict[str, str]:
             (root / path).write_text(files[path], encoding="utf-8")
         options = ["--quiet", "--isolated", "--line-length", "100", "--target-version", "py311"]
         for command in (["check", "--fix", "--select", "I"], ["format"]):
-            subprocess.run([find_ruff_bin(), *command, *options, "."], cwd=root, check=True, capture_output=True)
+            subprocess.run(
+                [find_ruff_bin(), *command, *options, "."], cwd=root, check=True, capture_output=True
+            )
         return files | {path: (root / path).read_text(encoding="utf-8") for path in python}

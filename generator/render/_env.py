@@ -45,9 +45,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # we emit Python and Markdown; HTML templates escape explicitly
     )
-    env.filters.update(
-        annotation=annotation, literal=literal, json=_json, cell=_cell, docstring=_docstring
-    )
+    env.filters.update(annotation=annotation, literal=literal, json=_json, cell=_cell, docstring=_docstring)
     return env
 
 

@@ -10,10 +10,12 @@ import json
 import warnings
 from typing import Any
 
-from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+from datamodel_code_generator import InputFileType, PythonVersion, generate
+from datamodel_code_generator.enums import DataModelType, OpenAPIScope
+from datamodel_code_generator.format import Formatter
+from datamodel_code_generator.parser import LiteralType
 
 from generator.catalog import Catalog
-
 
 HEADER_MARKER = "# <replicate-codegen header>"
 
@@ -24,10 +26,17 @@ def render_inputs(catalog: Catalog) -> dict[str, str]:
         return {}
     schemas = {f"{m.accessor}.{m.input_class}": _for_codegen(m.input_schema) for m in catalog.models}
     aliases = {
-        f"{m.input_class}.{f.name}": f.identifier for m in catalog.models for f in m.fields if f.name != f.identifier
+        f"{m.input_class}.{f.name}": f.identifier
+        for m in catalog.models
+        for f in m.fields
+        if f.name != f.identifier
     }
-    document = {"openapi": "3.1.0", "info": {"title": "inputs", "version": "1"}, "paths": {},
-                "components": {"schemas": schemas}}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "inputs", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # about its own future defaults; ours are explicit
         result = generate(
@@ -35,9 +44,9 @@ def render_inputs(catalog: Catalog) -> dict[str, str]:
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType.PydanticV2BaseModel,
             target_python_version=PythonVersion.PY_311,
-            openapi_scopes=["schemas"],
+            openapi_scopes=[OpenAPIScope.Schemas],
             aliases=aliases,
-            enum_field_as_literal="all",
+            enum_field_as_literal=LiteralType.All,
             strict_nullable=True,
             field_constraints=True,
             use_annotated=True,
@@ -48,7 +57,7 @@ def render_inputs(catalog: Catalog) -> dict[str, str]:
             use_double_quotes=True,
             disable_timestamp=True,
             custom_file_header=HEADER_MARKER,
-            formatters=["builtin"],
+            formatters=[Formatter.BUILTIN],
         )
     if not isinstance(result, dict):  # one module only: the generator returns it bare
         raise RuntimeError("datamodel-code-generator returned a single module for a modular document")
