@@ -18,6 +18,9 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)  # indent list items under their key
 
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a spec is read by people: repeat shared parts instead of `&id001` anchors
+
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None

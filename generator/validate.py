@@ -54,17 +54,31 @@ def _place(spec: SpecFile, pointer: str, message: str) -> Problem:
 
 
 def _problems_of(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    dangling = list(_dangling_refs(document))
-    yield from dangling
-    if not dangling:  # the validator raises, rather than reports, on a ref it cannot follow
-        try:
-            for error in OpenAPIV31SpecValidator(document).iter_errors():
+    dangling = dict(_dangling_refs(document))
+    yield from dangling.items()
+    # The OpenAPI validator raises, rather than reports, on a ref it cannot follow: the rest is
+    # checked on a copy where each dangling ref is an open schema, so pointers stay the same.
+    checked = _neutralised(document, {p.removesuffix("/$ref") for p in dangling})
+    values = list(_values_fit_schemas(checked))
+    try:
+        for error in OpenAPIV31SpecValidator(checked).iter_errors():
+            # It also checks defaults, but reports them without a place; ours have one.
+            if error.absolute_path or not any(message.endswith(error.message) for _, message in values):
                 yield _pointer(error.absolute_path), error.message
-        except Unresolvable as exc:
-            yield "", f"unresolvable reference: {exc}"
-    yield from _structure(document)
-    if not dangling:
-        yield from _values_fit_schemas(document)
+    except Unresolvable as exc:
+        yield "", f"unresolvable reference: {exc}"
+    yield from _structure(checked)
+    yield from values
+
+
+def _neutralised(node: Any, pointers: set[str], pointer: str = "") -> Any:
+    if pointer in pointers:
+        return {}
+    if isinstance(node, dict):
+        return {k: _neutralised(v, pointers, f"{pointer}/{pointer_token(k)}") for k, v in node.items()}
+    if isinstance(node, list):
+        return [_neutralised(v, pointers, f"{pointer}/{i}") for i, v in enumerate(node)]
+    return node
 
 
 def _pointer(parts: Any) -> str:

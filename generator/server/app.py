@@ -112,7 +112,7 @@ def create_app(specs_dir: Path, *, tokens: tuple[str, ...] = ("test-token",)) ->
     async def create(request: Request) -> Response:
         raw = await request.body()
         try:
-            body = json.loads(raw) if raw else None
+            body: Any = json.loads(raw) if raw else None
         except json.JSONDecodeError as exc:
             return _problem(400, "Invalid JSON", f"the request body is not JSON: {exc.msg}")
         store.received.append(Received(request.method, request.url.path, dict(request.headers), body))

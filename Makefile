@@ -1,0 +1,33 @@
+# Everything runs inside .venv, created on first use with the pinned versions of constraints.txt.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: build test check golden clean
+
+$(STAMP): pyproject.toml constraints.txt generated/python/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e generated/python
+	touch $(STAMP)
+
+## import specs/apifox/*, validate, generate generated/
+build: $(STAMP)
+	$(BIN)/replicate-codegen build
+
+## the whole test suite
+test: $(STAMP)
+	$(BIN)/ruff check generator tests
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+## fail when generated/ is not what the specs produce
+check: $(STAMP)
+	$(BIN)/replicate-codegen generate --check
+
+## refresh the golden records (specs/models and generated/) after an intended change
+golden: build
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
