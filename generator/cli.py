@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 validation or check failed, 2 unreadable input or bad usage.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,12 @@ def _run(step: Callable[[], int]) -> None:
     except CodegenError as exc:
         err.print(f"error: {exc}", markup=False)
         code = exc.exit_code
+    except Exception as exc:
+        if os.environ.get("REPLICATE_CODEGEN_DEBUG"):
+            raise
+        err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
+        err.print("This is a bug in replicate-codegen; rerun with REPLICATE_CODEGEN_DEBUG=1 for details.")
+        code = 1
     sys.exit(code)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from jsonschema.exceptions import SchemaError, UnknownType
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing.exceptions import Unresolvable
 
@@ -141,7 +142,11 @@ def _values_fit_schemas(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if "example" in media and isinstance(media.get("schema"), dict):
             checks.append((f"{pointer}/schema", media["example"], f"{pointer}/example"))
     for schema_pointer, value, where in checks:
-        errors = schemas.validator(schema_pointer).iter_errors(value)
+        try:
+            errors = list(schemas.validator(schema_pointer).iter_errors(value))
+        except (UnknownType, SchemaError, Unresolvable) as exc:
+            yield where, f"cannot be checked: its schema is invalid ({str(exc).splitlines()[0]})"
+            continue
         for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
             inner = _pointer(error.absolute_path)
             yield where, f"value{' at ' + inner if inner else ''} does not fit its schema: {error.message}"

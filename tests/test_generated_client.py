@@ -1,0 +1,172 @@
+"""The generated package, installed in the test environment, against the local server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+from replicate_models import (
+    AsyncClient,
+    AuthenticationError,
+    Client,
+    NotFoundError,
+    PredictionFailed,
+    UnprocessableEntityError,
+    WaitTimeout,
+)
+from starlette.applications import Starlette
+
+from generator.schemas import DocumentSchemas
+from tests.conftest import GENERATED, TOKEN
+
+
+@pytest.fixture
+def client(base_url: str) -> Client:
+    return Client(api_token=TOKEN, base_url=f"{base_url}/replicate")  # an aggregator-style prefix
+
+
+def test_create_sends_a_request_that_validates_against_the_spec(client: Client, app: Starlette) -> None:
+    before = len(app.state.store.received)
+    prediction = client.ideogram_v2_turbo.create(prompt="a gold shoe", aspect_ratio="16:9")
+    assert prediction.status == "starting"
+    assert prediction.model == "ideogram-ai/ideogram-v2-turbo"
+    sent = app.state.store.received[before]
+    assert sent.path == "/replicate/v1/models/ideogram-ai/ideogram-v2-turbo/predictions"
+    assert sent.body == {
+        "input": {"prompt": "a gold shoe", "aspect_ratio": "16:9"}
+    }  # defaults left to the model
+    assert sent.headers["authorization"] == f"Bearer {TOKEN}"
+    model = next(m for m in app.state.catalog.models if m.id == "ideogram-ai/ideogram-v2-turbo")
+    schemas = DocumentSchemas(model.document)
+    assert list(schemas.validator("/components/schemas/PredictionRequest").iter_errors(sent.body)) == []
+
+
+def test_wait_polls_until_the_prediction_ends(client: Client) -> None:
+    prediction = client.imagen_4_ultra.create(prompt="a cat")
+    done = client.predictions.wait(prediction, poll_interval=0.01)
+    assert done.status == "succeeded"
+    assert done.output[0].startswith("data:image/jpeg;base64,")  # the spec's default output_format
+    assert client.predictions.get(done.id).status == "succeeded"
+
+
+def test_run_returns_the_output(client: Client) -> None:
+    output = client.imagen_4_ultra.run(prompt="a cat", output_format="png")
+    assert output[0].startswith("data:image/png;base64,")
+
+
+def test_canceled_prediction_makes_run_style_waits_end_and_report_it(client: Client) -> None:
+    prediction = client.ideogram_v2_turbo.create(prompt="x")
+    canceled = client.predictions.cancel(prediction.id)
+    assert canceled.status == "canceled"
+    assert client.predictions.wait(canceled.id).status == "canceled"
+    from replicate_models._predictions import output_of
+
+    with pytest.raises(PredictionFailed, match="ended canceled"):
+        output_of(canceled)
+
+
+def test_wait_gives_up_at_its_deadline(client: Client) -> None:
+    prediction = client.ideogram_v2_turbo.create(prompt="x")
+    with pytest.raises(WaitTimeout):
+        client.predictions.wait(prediction, timeout=0.0)
+
+
+def test_inputs_are_validated_before_any_request(client: Client, app: Starlette) -> None:
+    before = len(app.state.store.received)
+    with pytest.raises(ValidationError):
+        client.ideogram_v2_turbo.create(prompt=123)  # type: ignore[arg-type]
+    assert len(app.state.store.received) == before
+
+
+def test_server_side_validation_errors_are_typed(client: Client) -> None:
+    with pytest.raises(UnprocessableEntityError) as caught:
+        client.imagen_4_ultra.create(prompt="x", webhook_events_filter=["nope"])  # type: ignore[list-item]
+    assert caught.value.status_code == 422
+    assert caught.value.invalid_fields[0]["field"] == "webhook_events_filter.0"
+
+
+def test_bad_token_and_unknown_prediction(base_url: str, client: Client) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        Client(api_token="wrong-secret", base_url=base_url).predictions.get("x")
+    assert "wrong-secret" not in str(caught.value)
+    with pytest.raises(NotFoundError) as missing:
+        client.predictions.get("does-not-exist")
+    assert missing.value.prediction_id == "does-not-exist"
+
+
+def test_token_and_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
+    monkeypatch.setenv("REPLICATE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("REPLICATE_BASE_URL", base_url)
+    with Client() as env_client:
+        assert env_client.imagen_4_ultra.create(prompt="x").status == "starting"
+        assert TOKEN not in repr(env_client)
+
+
+def test_async_client_runs_models_concurrently(base_url: str) -> None:
+    async def main() -> list[object]:
+        async with AsyncClient(api_token=TOKEN, base_url=base_url) as client:
+            return await asyncio.gather(*(client.imagen_4_ultra.run(prompt=f"cat {i}") for i in range(5)))
+
+    outputs = asyncio.run(main())
+    assert len(outputs) == 5
+    assert all(isinstance(o, list) and o[0].startswith("data:image/") for o in outputs)
+
+
+def test_importing_the_package_imports_no_model_module() -> None:
+    code = (
+        "import sys, replicate_models\n"
+        "prefixes = ('replicate_models.resources.', 'replicate_models.types.')\n"
+        "loaded = [m for m in sys.modules if m.startswith(prefixes)]\n"
+        "assert loaded == [], loaded\n"
+        "replicate_models.Client(api_token='t').imagen_4_ultra\n"
+        "assert 'replicate_models.resources.imagen_4_ultra' in sys.modules\n"
+        "assert 'replicate_models.resources.ideogram_v2_turbo' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_generated_package_passes_ruff_and_mypy_strict(tmp_path_factory: pytest.TempPathFactory) -> None:
+    package = GENERATED / "python"
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ruff.returncode == 0, ruff.stdout
+    cache = tmp_path_factory.mktemp("mypy")
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), "replicate_models"],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert mypy.returncode == 0, mypy.stdout
+
+
+@pytest.mark.slow
+def test_misspelled_inputs_and_wrong_types_are_type_errors(tmp_path_factory: pytest.TempPathFactory) -> None:
+    source = tmp_path_factory.mktemp("typing") / "usage.py"
+    source.write_text(
+        "from replicate_models import Client\n"
+        "client = Client(api_token='t')\n"
+        "client.imagen_4_ultra.create(prompt='ok', aspect_ratio='1:1')\n"
+        "client.imagen_4_ultra.create(prompt='ok', aspect_ration='1:1')\n"
+        "client.imagen_4_ultra.create(prompt=1)\n"
+    )
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert 'usage.py:4: error: Unexpected keyword argument "aspect_ration"' in mypy.stdout
+    assert 'usage.py:5: error: Argument "prompt"' in mypy.stdout
+    assert "usage.py:3:" not in mypy.stdout
