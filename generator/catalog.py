@@ -99,8 +99,7 @@ def build(specs: list[SpecFile]) -> Catalog:
     if problems:
         raise ValidationFailed(problems)
     ids = {
-        (spec.document["info"]["x-model"]["owner"], spec.document["info"]["x-model"]["name"]): spec
-        for spec in specs
+        (spec.document["info"]["x-model"]["owner"], spec.document["info"]["x-model"]["name"]): spec for spec in specs
     }
     accessors = naming.model_accessors(ids)
     models = []

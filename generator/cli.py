@@ -30,9 +30,7 @@ GENERATED_DIR = Path("generated")
 
 
 def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
-    )
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
 
 
 def _run(step: Callable[[], int]) -> None:
@@ -85,9 +83,7 @@ def _import(sources: tuple[Path, ...], specs: Path, fmt: str | None, report: Pat
         for warning in r.warnings:
             out.print(f"  warning: {warning}", markup=False)
     failed = sum(1 for r in results if r.error)
-    out.print(
-        f"imported {len(results) - failed} of {len(results)} document(s), {failed} failed", markup=False
-    )
+    out.print(f"imported {len(results) - failed} of {len(results)} document(s), {failed} failed", markup=False)
     if report is not None:
         report.write_text(json.dumps([vars(r) for r in results], ensure_ascii=False, indent=2) + "\n")
     return 2 if failed or not results else 0
@@ -142,12 +138,8 @@ _specs_option = click.option(
     show_default=True,
     help="Where the normalized specs go.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Force a format instead of detecting."
-)
-@click.option(
-    "--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the results as JSON."
-)
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Force a format instead of detecting.")
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the results as JSON.")
 def import_command(sources: tuple[Path, ...], specs: Path, fmt: str | None, report: Path | None) -> None:
     """Apifox documents (files or folders) -> normalized specs, one per model."""
     _run(lambda: _import(sources, specs, fmt, report))

@@ -11,8 +11,7 @@ from generator.errors import InputError
 from generator.normalize import normalize
 
 SPEC_HEADER = (
-    "# Normalized by replicate-codegen from {source}.\n"
-    "# Re-running `replicate-codegen import` rewrites this file.\n"
+    "# Normalized by replicate-codegen from {source}.\n# Re-running `replicate-codegen import` rewrites this file.\n"
 )
 
 
@@ -68,6 +67,4 @@ def duplicate_warnings(results: list[ImportResult]) -> None:
         if len(group) > 1:
             names = ", ".join(r.source for r in group)
             for result in group:
-                result.warnings.append(
-                    f"{model} is described by several documents ({names}); the last one wins"
-                )
+                result.warnings.append(f"{model} is described by several documents ({names}); the last one wins")

@@ -20,7 +20,5 @@ class DocumentSchemas:
 
     def validator(self, pointer: str) -> Draft202012Validator:
         if pointer not in self._validators:
-            self._validators[pointer] = Draft202012Validator(
-                {"$ref": f"{_BASE}#{pointer}"}, registry=self._registry
-            )
+            self._validators[pointer] = Draft202012Validator({"$ref": f"{_BASE}#{pointer}"}, registry=self._registry)
         return self._validators[pointer]

@@ -135,9 +135,7 @@ def _values_fit_schemas(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for pointer, schema in _schemas(document):
         if "default" in schema:
             checks.append((pointer, schema["default"], f"{pointer}/default"))
-        checks += [
-            (pointer, v, f"{pointer}/examples/{i}") for i, v in enumerate(schema.get("examples") or ())
-        ]
+        checks += [(pointer, v, f"{pointer}/examples/{i}") for i, v in enumerate(schema.get("examples") or ())]
     for pointer, media in _media_types(document):
         if "example" in media and isinstance(media.get("schema"), dict):
             checks.append((f"{pointer}/schema", media["example"], f"{pointer}/example"))
@@ -194,9 +192,7 @@ def _uniqueness(specs: list[SpecFile]) -> list[Problem]:
         if mid is not None:
             if mid in seen_models:
                 problems.append(
-                    _place(
-                        spec, "/info/x-model", f"model {mid} is also defined by {seen_models[mid].display}"
-                    )
+                    _place(spec, "/info/x-model", f"model {mid} is also defined by {seen_models[mid].display}")
                 )
             seen_models.setdefault(mid, spec)
         for pointer, node in _walk(spec.document.get("paths") or {}, "/paths"):

@@ -41,8 +41,7 @@ def load(path: Path, fmt: str | None = None) -> Endpoint:
         if fmt is None:
             raise InputError(
                 display,
-                "not a recognised Apifox document; expected a doc page "
-                "(title, `POST /path`, 概览, 请求体 ...)",
+                "not a recognised Apifox document; expected a doc page (title, `POST /path`, 概览, 请求体 ...)",
                 line=1,
             )
     elif fmt not in FORMATS:

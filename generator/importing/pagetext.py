@@ -49,9 +49,7 @@ def read(text: str, source: Source) -> Endpoint:
     sections = _sections(lines)
     overview_row = _TABLE_ROW if source.format == TABLE else _GLUED_ROW
     overview: dict[str, str] = {
-        m.group(1): m.group(2)
-        for line in sections.get("概览", (0, []))[1]
-        if (m := overview_row.match(line.strip()))
+        m.group(1): m.group(2) for line in sections.get("概览", (0, []))[1] if (m := overview_row.match(line.strip()))
     }
 
     def json_section(heading: str) -> Any:

@@ -58,8 +58,7 @@ def create_headers() -> list[dict[str, Any]]:
             "name": "Cancel-After",
             "in": "header",
             "required": False,
-            "description": "A duration such as `30s` or `5m` (at least 5 s) after which the prediction "
-            "is canceled.",
+            "description": "A duration such as `30s` or `5m` (at least 5 s) after which the prediction is canceled.",
             "schema": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},
         },
     ]
@@ -77,9 +76,7 @@ def create_responses() -> dict[str, Any]:
             "content": prediction,
         },
         "401": _problem("The API token is missing or invalid.", "Problem"),
-        "422": _problem(
-            "The input failed validation; `invalid_fields` names each field.", "ValidationProblem"
-        ),
+        "422": _problem("The input failed validation; `invalid_fields` names each field.", "ValidationProblem"),
         "429": {
             **_problem("Too many requests; retry after the time given.", "Problem"),
             "headers": {
@@ -162,8 +159,7 @@ def component_schemas(input_schema: dict[str, Any], output_schema: dict[str, Any
         "PredictionStatus": {
             "type": "string",
             "enum": list(STATUSES),
-            "description": "`succeeded`, `failed`, `canceled` and `aborted` (ended before it started) "
-            "are terminal.",
+            "description": "`succeeded`, `failed`, `canceled` and `aborted` (ended before it started) are terminal.",
         },
         "PredictionUrls": {
             "type": "object",

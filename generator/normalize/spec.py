@@ -12,9 +12,7 @@ from generator.normalize import canonical
 from generator.normalize.schema import clean_input_schema
 
 OPENAPI_VERSION = "3.1.0"
-_MODEL_PATH = re.compile(
-    r"^(?P<prefix>.*?)(?P<path>/v1/models/(?P<owner>[^/{}]+)/(?P<name>[^/{}]+)/predictions)/?$"
-)
+_MODEL_PATH = re.compile(r"^(?P<prefix>.*?)(?P<path>/v1/models/(?P<owner>[^/{}]+)/(?P<name>[^/{}]+)/predictions)/?$")
 _OPEN_OUTPUT = {
     "description": "The document does not state the output type: any JSON value. Image models "
     "usually return a URL or a list of URLs."
@@ -60,9 +58,7 @@ def normalize(endpoint: Endpoint) -> NormalizedSpec:
         raise InputError(file, "request body has no `input` object schema", pointer="/requestBody/jsonSchema")
     input_schema, input_warnings = clean_input_schema(raw_input, f"{owner}/{name}")
     warnings += input_warnings
-    warnings += _copied_response_warnings(
-        endpoint, set(input_schema.get("properties", {})), f"{owner}/{name}"
-    )
+    warnings += _copied_response_warnings(endpoint, set(input_schema.get("properties", {})), f"{owner}/{name}")
 
     media: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/PredictionRequest"}}
     if endpoint.request_examples:

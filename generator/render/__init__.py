@@ -34,7 +34,5 @@ def _format_python(files: dict[str, str]) -> dict[str, str]:
             (root / path).write_text(files[path], encoding="utf-8")
         options = ["--quiet", "--isolated", "--line-length", "100", "--target-version", "py311"]
         for command in (["check", "--fix", "--select", "I"], ["format"]):
-            subprocess.run(
-                [find_ruff_bin(), *command, *options, "."], cwd=root, check=True, capture_output=True
-            )
+            subprocess.run([find_ruff_bin(), *command, *options, "."], cwd=root, check=True, capture_output=True)
         return files | {path: (root / path).read_text(encoding="utf-8") for path in python}

@@ -26,10 +26,7 @@ def render_inputs(catalog: Catalog) -> dict[str, str]:
         return {}
     schemas = {f"{m.accessor}.{m.input_class}": _for_codegen(m.input_schema) for m in catalog.models}
     aliases = {
-        f"{m.input_class}.{f.name}": f.identifier
-        for m in catalog.models
-        for f in m.fields
-        if f.name != f.identifier
+        f"{m.input_class}.{f.name}": f.identifier for m in catalog.models for f in m.fields if f.name != f.identifier
     }
     document = {
         "openapi": "3.1.0",

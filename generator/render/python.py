@@ -47,9 +47,7 @@ def render_python(catalog: Catalog, specs_label: str) -> dict[str, str]:
     files = {out: render(f"python/{template}", **context) for template, out in SHARED_FILES.items()}
     inputs = render_inputs(catalog)
     for model in catalog.models:
-        files[f"{PACKAGE}/resources/{model.accessor}.py"] = render(
-            f"python/{MODEL_RESOURCE}", model=model, **context
-        )
+        files[f"{PACKAGE}/resources/{model.accessor}.py"] = render(f"python/{MODEL_RESOURCE}", model=model, **context)
         files[f"{PACKAGE}/types/{model.accessor}.py"] = _input_module(inputs[model.accessor], model)
     return files
 

@@ -77,9 +77,7 @@ def _invalid_fields(errors: list[ValidationError]) -> list[dict[str, str]]:
 
 def create_app(specs_dir: Path, *, tokens: tuple[str, ...] = ("test-token",)) -> Starlette:
     catalog = load_catalog(specs_dir)
-    models: dict[str, tuple[Model, DocumentSchemas]] = {
-        m.id: (m, DocumentSchemas(m.document)) for m in catalog.models
-    }
+    models: dict[str, tuple[Model, DocumentSchemas]] = {m.id: (m, DocumentSchemas(m.document)) for m in catalog.models}
     store = Store()
 
     def authorized(request: Request) -> bool:
@@ -103,9 +101,7 @@ def create_app(specs_dir: Path, *, tokens: tuple[str, ...] = ("test-token",)) ->
             prediction.update(
                 status="succeeded",
                 completed_at=_now(),
-                output=[
-                    image_data_uri(prediction["id"], with_defaults(prediction["model"], prediction["input"]))
-                ],
+                output=[image_data_uri(prediction["id"], with_defaults(prediction["model"], prediction["input"]))],
                 logs="generated 1 image\n",
             )
 
@@ -147,23 +143,25 @@ def create_app(specs_dir: Path, *, tokens: tuple[str, ...] = ("test-token",)) ->
                 advance(prediction)
         return JSONResponse(prediction, status_code=201 if prediction["status"] in TERMINAL_STATUSES else 202)
 
-    async def get(request: Request) -> Response:
+    def existing(request: Request) -> dict[str, Any] | Response:
+        """The prediction a get or cancel names, or the error response to send instead."""
         store.received.append(Received(request.method, request.url.path, dict(request.headers), None))
         if not authorized(request):
             return _problem(401, "Unauthenticated", "You did not pass a valid authentication token")
         prediction = store.predictions.get(request.path_params["id"])
-        if prediction is None:
-            return _problem(404, "Not found", "no such prediction")
+        return _problem(404, "Not found", "no such prediction") if prediction is None else prediction
+
+    async def get(request: Request) -> Response:
+        prediction = existing(request)
+        if isinstance(prediction, Response):
+            return prediction
         advance(prediction)
         return JSONResponse(prediction)
 
     async def cancel(request: Request) -> Response:
-        store.received.append(Received(request.method, request.url.path, dict(request.headers), None))
-        if not authorized(request):
-            return _problem(401, "Unauthenticated", "You did not pass a valid authentication token")
-        prediction = store.predictions.get(request.path_params["id"])
-        if prediction is None:
-            return _problem(404, "Not found", "no such prediction")
+        prediction = existing(request)
+        if isinstance(prediction, Response):
+            return prediction
         if prediction["status"] not in TERMINAL_STATUSES:
             prediction.update(status="canceled", completed_at=_now())
         return JSONResponse(prediction)
