@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+from click.decorators import FC
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -119,25 +120,19 @@ def _generate(specs: Path, output: Path, check: bool) -> int:
     return 0
 
 
-_specs_option = click.option(
-    "--specs",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=SPECS_DIR,
-    show_default=True,
-    help="Folder of normalized specs.",
-)
+def _folder_option(flag: str, dest: str, default: Path, help: str) -> Callable[[FC], FC]:
+    return click.option(
+        flag, dest, type=click.Path(path_type=Path, file_okay=False), default=default, show_default=True, help=help
+    )
+
+
+_specs_option = _folder_option("--specs", "specs", SPECS_DIR, "Folder of normalized specs.")
+_output_option = _folder_option("--out", "output", GENERATED_DIR, "Folder that receives python/ and docs/.")
 
 
 @main.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--out",
-    "specs",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=SPECS_DIR,
-    show_default=True,
-    help="Where the normalized specs go.",
-)
+@_folder_option("--out", "specs", SPECS_DIR, "Where the normalized specs go.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Force a format instead of detecting.")
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the results as JSON.")
 def import_command(sources: tuple[Path, ...], specs: Path, fmt: str | None, report: Path | None) -> None:
@@ -155,14 +150,7 @@ def validate(paths: tuple[Path, ...], specs: Path) -> None:
 
 @main.command()
 @_specs_option
-@click.option(
-    "--out",
-    "output",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=GENERATED_DIR,
-    show_default=True,
-    help="Folder that receives python/ and docs/.",
-)
+@_output_option
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 listing the files that are stale.")
 def generate(specs: Path, output: Path, check: bool) -> None:
     """Specs -> typed Python client and API reference, written atomically."""
@@ -170,21 +158,9 @@ def generate(specs: Path, output: Path, check: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--sources",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=SOURCES_DIR,
-    show_default=True,
-    help="Folder of Apifox documents.",
-)
+@_folder_option("--sources", "sources", SOURCES_DIR, "Folder of Apifox documents.")
 @_specs_option
-@click.option(
-    "--out",
-    "output",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=GENERATED_DIR,
-    show_default=True,
-)
+@_output_option
 def build(sources: Path, specs: Path, output: Path) -> None:
     """import + validate + generate: what `make build` runs."""
 
