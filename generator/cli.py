@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,17 +17,21 @@ from click.decorators import FC
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from generator import __version__, filetree
+from generator import __version__, filetree, specfile
 from generator.errors import CodegenError, InputError, StaleOutput, ValidationFailed
 from generator.generate import build_tree, load_catalog
-from generator.importer import ImportResult, duplicate_warnings, expand, import_one
+from generator.importer import ImportResult, Layout, duplicate_warnings, expand, import_file
 from generator.importing import FORMATS, display_path
+from generator.normalize import kinds
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SPECS_DIR = Path("specs/models")
 SOURCES_DIR = Path("specs/apifox")
+SHARED_DIR = Layout.shared
+REPLICATE_DIR = Layout.replicate
+OVERRIDES_DIR = Layout.overrides
 GENERATED_DIR = Path("generated")
 
 
@@ -61,33 +66,54 @@ def main() -> None:
     """Apifox documents -> OpenAPI 3.1 specs -> typed Python client and API docs."""
 
 
-def _import(sources: tuple[Path, ...], specs: Path, fmt: str | None, report: Path | None) -> int:
+def _import(sources: tuple[Path, ...], layout: Layout, fmt: str | None, report: Path | None) -> int:
     results: list[ImportResult] = []
     files = list(expand(list(sources)))
     with _progress() as progress:
         task = progress.add_task("importing", total=len(files))
         for path in files:
             progress.update(task, description=f"importing {display_path(path)}")
-            results.append(import_one(path, specs, fmt))
+            results += import_file(path, layout, fmt)
             progress.advance(task)
     duplicate_warnings(results)
     for r in results:
-        if r.error:
-            err.print(f"error: {r.error}", markup=False)
-            continue
-        state = "written" if r.changed else "unchanged"
-        out.print(
-            f"{r.source}: {r.model} -> {r.spec} ({state}; {r.fields} fields, {r.inferred} inferred "
-            f"from prose, {len(r.warnings)} warning(s))",
-            markup=False,
-        )
-        for warning in r.warnings:
-            out.print(f"  warning: {warning}", markup=False)
-    failed = sum(1 for r in results if r.error)
-    out.print(f"imported {len(results) - failed} of {len(results)} document(s), {failed} failed", markup=False)
+        _print_result(r)
+    counts = Counter("failed" if r.error else "skipped" if r.skipped else r.kind or "" for r in results)
+    models = counts[kinds.MODEL] + counts[kinds.MODEL_VERSION]
+    shared = sum(counts[k] for k in kinds.SHARED_KINDS)
+    warnings = sum(len(r.warnings) for r in results)
+    summary = (
+        f"{len(files)} document(s), {len(results)} endpoint(s): {models} model spec(s), {shared} shared operation(s), "
+        f"{counts['skipped']} skipped, {counts['failed']} failed; {warnings} warning(s)"
+    )
+    out.print(summary, markup=False)
     if report is not None:
-        report.write_text(json.dumps([vars(r) for r in results], ensure_ascii=False, indent=2) + "\n")
-    return 2 if failed or not results else 0
+        rows = [{**vars(r), "place": r.place} for r in results]
+        text = json.dumps(
+            {"summary": summary, "counts": dict(sorted(counts.items())), "results": rows}, ensure_ascii=False, indent=2
+        )
+        specfile.write_atomic(report, text + "\n")
+    return 2 if counts["failed"] or not results else 0
+
+
+def _print_result(r: ImportResult) -> None:
+    if r.error:
+        err.print(f"error: {r.error}", markup=False)
+        return
+    if r.skipped:
+        out.print(f"{r.place}: skipped: {r.skipped}", markup=False)
+        return
+    state = "written" if r.changed else "unchanged"
+    details = [state]
+    if r.kind in (kinds.MODEL, kinds.MODEL_VERSION):
+        inferred = f": {', '.join(r.inferred)}" if r.inferred else ""
+        details.append(f"{r.fields} fields, {len(r.inferred)} inferred{inferred}")
+    if r.overridden:
+        details.append(f"overrides: {', '.join(r.overridden)}")
+    details.append(f"{len(r.warnings)} warning(s)")
+    out.print(f"{r.place}: {r.model} ({r.kind}) -> {r.spec} ({'; '.join(details)})", markup=False)
+    for warning in r.warnings:
+        out.print(f"  warning: {warning}", markup=False)
 
 
 def _validate(specs: Path, paths: tuple[Path, ...]) -> int:
@@ -130,14 +156,40 @@ _specs_option = _folder_option("--specs", "specs", SPECS_DIR, "Folder of normali
 _output_option = _folder_option("--out", "output", GENERATED_DIR, "Folder that receives python/ and docs/.")
 
 
+def _layout_options(function: FC) -> FC:
+    for option in reversed(
+        (
+            _folder_option("--out", "specs", SPECS_DIR, "Where model specs go."),
+            _folder_option("--shared", "shared", SHARED_DIR, "Where specs of the shared operations go."),
+            _folder_option(
+                "--replicate", "replicate", REPLICATE_DIR, "Replicate model documents, <owner>/<name>.json."
+            ),
+            _folder_option("--overrides", "overrides", OVERRIDES_DIR, "Corrections, <owner>/<name>.yaml."),
+        )
+    ):
+        function = option(function)
+    return function
+
+
 @main.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@_folder_option("--out", "specs", SPECS_DIR, "Where the normalized specs go.")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Force a format instead of detecting.")
+@_layout_options
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), help="Force a format instead of detecting.")
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the results as JSON.")
-def import_command(sources: tuple[Path, ...], specs: Path, fmt: str | None, report: Path | None) -> None:
-    """Apifox documents (files or folders) -> normalized specs, one per model."""
-    _run(lambda: _import(sources, specs, fmt, report))
+def import_command(
+    sources: tuple[Path, ...],
+    specs: Path,
+    shared: Path,
+    replicate: Path,
+    overrides: Path,
+    fmt: str | None,
+    report: Path | None,
+) -> None:
+    """Apifox documents (files or folders) -> normalized specs, one per model.
+
+    Formats are detected from content: doc-page text (table or glued layout), Markdown export,
+    Apifox project export, OpenAPI export, Replicate model document."""
+    _run(lambda: _import(sources, Layout(specs, shared, replicate, overrides), fmt, report))
 
 
 @main.command()
@@ -159,15 +211,15 @@ def generate(specs: Path, output: Path, check: bool) -> None:
 
 @main.command()
 @_folder_option("--sources", "sources", SOURCES_DIR, "Folder of Apifox documents.")
-@_specs_option
+@_layout_options
 @_output_option
-def build(sources: Path, specs: Path, output: Path) -> None:
+def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: Path, output: Path) -> None:
     """import + validate + generate: what `make build` runs."""
 
     def step() -> int:
         if not sources.is_dir():
             raise InputError(display_path(sources), "no such folder of Apifox documents")
-        code = _import((sources,), specs, None, None)
+        code = _import((sources,), Layout(specs, shared, replicate, overrides), None, None)
         if code:
             return code
         _validate(specs, ())

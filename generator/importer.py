@@ -1,4 +1,4 @@
-"""The import step: documents -> normalized specs on disk, one result per document."""
+"""The import step: documents -> normalized specs on disk, one result per endpoint found."""
 
 from __future__ import annotations
 
@@ -8,23 +8,45 @@ from pathlib import Path
 
 from generator import importing, specfile
 from generator.errors import InputError
-from generator.normalize import normalize
+from generator.importing import replicate
+from generator.importing.record import Endpoint
+from generator.normalize import kinds, normalize, overrides
+from generator.normalize.schema import INFERRED
+from generator.normalize.spec import Extra
 
 SPEC_HEADER = (
     "# Normalized by replicate-codegen from {source}.\n# Re-running `replicate-codegen import` rewrites this file.\n"
 )
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where specs go and where the files that complete a page are looked up, per model."""
+
+    models: Path = Path("specs/models")
+    shared: Path = Path("specs/shared")
+    replicate: Path = Path("specs/replicate")  # <owner>/<name>.json: the model's Replicate document
+    overrides: Path = Path("specs/overrides")  # <owner>/<name>.yaml: the user's corrections
+
+
 @dataclass
 class ImportResult:
     source: str
-    model: str | None = None
+    pointer: str = ""
+    kind: str | None = None
+    model: str | None = None  # the model id, or `shared/<kind>`
     spec: str | None = None
     fields: int = 0
-    inferred: int = 0
+    inferred: list[str] = field(default_factory=list)  # `field.keyword` read from prose or examples
+    overridden: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: str | None = None
     error: str | None = None
     changed: bool = False
+
+    @property
+    def place(self) -> str:
+        return f"{self.source}#{self.pointer}" if self.pointer else self.source
 
 
 def expand(sources: list[Path]) -> Iterator[Path]:
@@ -32,39 +54,76 @@ def expand(sources: list[Path]) -> Iterator[Path]:
     for source in sources:
         if source.is_dir():
             yield from sorted(
-                p for p in source.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.parts)
+                p
+                for p in source.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(source).parts)
             )
         else:
             yield source
 
 
-def import_one(path: Path, out: Path, fmt: str | None = None) -> ImportResult:
-    result = ImportResult(source=importing.display_path(path))
+def import_file(path: Path, layout: Layout, fmt: str | None = None) -> list[ImportResult]:
+    """Every endpoint of one document; a document that cannot be read at all is one failed result."""
     try:
-        spec = normalize(importing.load(path, fmt))
+        endpoints = importing.load(path, fmt)
+    except InputError as exc:
+        return [ImportResult(source=importing.display_path(path), error=str(exc))]
+    if not endpoints:
+        return [ImportResult(source=importing.display_path(path), skipped="the document describes no endpoint")]
+    return [_import_endpoint(endpoint, layout) for endpoint in endpoints]
+
+
+def _import_endpoint(endpoint: Endpoint, layout: Layout) -> ImportResult:
+    result = ImportResult(source=endpoint.source.path, pointer=endpoint.source.pointer)
+    try:
+        kind = kinds.classify(endpoint)
+        result.kind = kind.name
+        if kind.name == kinds.SKIPPED:
+            result.skipped = kind.reason
+            return result
+        spec = normalize(endpoint, kind, _extra(kind, layout))
     except InputError as exc:
         result.error = str(exc)
         return result
-    target = out / spec.owner / f"{spec.name}.yaml"
-    properties = spec.document["components"]["schemas"]["Input"]["properties"]
-    result.model = spec.model_id
+    target = (layout.models if spec.is_model else layout.shared) / spec.file
+    result.model = spec.key
     result.spec = importing.display_path(target)
-    result.fields = len(properties)
-    result.inferred = sum(len(p.get("x-inferred", {})) for p in properties.values())
     result.warnings = spec.warnings
-    text = SPEC_HEADER.format(source=result.source) + specfile.dump(spec.document)
+    result.overridden = spec.overridden
+    if spec.is_model:
+        properties = spec.document["components"]["schemas"]["Input"]["properties"]
+        result.fields = len(properties)
+        result.inferred = [f"{name}.{kw}" for name, p in properties.items() for kw in p.get(INFERRED) or {}]
+    text = SPEC_HEADER.format(source=endpoint.source.place) + specfile.dump(spec.document)
     result.changed = specfile.write_atomic(target, text)
     return result
 
 
+def _extra(kind: kinds.Kind, layout: Layout) -> Extra:
+    """The model's Replicate document and the user's overrides, when they exist. Either being broken
+    fails this model's import: half-applied corrections would be worse than none."""
+    extra = Extra()
+    if kind.name not in (kinds.MODEL, kinds.MODEL_VERSION):
+        return extra
+    document = layout.replicate / kind.owner / f"{kind.model}.json"
+    if document.is_file():
+        extra.replicate = replicate.read_model(importing.read(document), kind.owner, kind.model)
+    patch = layout.overrides / kind.owner / f"{kind.model}.yaml"
+    if patch.is_file():
+        doc = importing.read(patch)
+        extra.overrides = overrides.load(patch, doc.display)
+        extra.overrides_source = doc.source("overrides")
+    return extra
+
+
 def duplicate_warnings(results: list[ImportResult]) -> None:
     """Two documents for one model: the later one wins; both are told."""
-    by_model: dict[str, list[ImportResult]] = {}
+    by_key: dict[str, list[ImportResult]] = {}
     for result in results:
-        if result.model:
-            by_model.setdefault(result.model, []).append(result)
-    for model, group in by_model.items():
+        if result.model and not result.error:
+            by_key.setdefault(result.model, []).append(result)
+    for key, group in by_key.items():
         if len(group) > 1:
-            names = ", ".join(r.source for r in group)
+            names = ", ".join(r.place for r in group)
             for result in group:
-                result.warnings.append(f"{model} is described by several documents ({names}); the last one wins")
+                result.warnings.append(f"{key} is described by several documents ({names}); the last one wins")

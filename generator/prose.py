@@ -17,7 +17,7 @@ __all__ = ["Inferred", "infer"]
 
 @dataclass(frozen=True)
 class Inferred:
-    keyword: str  # default | minimum | maximum
+    keyword: str  # default | minimum | maximum | enum
     value: Any
     evidence: str  # the words it was read from, kept in the spec for a reader to check
 
@@ -33,6 +33,18 @@ _DEFAULT = re.compile(rf"(?:默认值|默认|(?<![A-Za-z])[Dd]efault(?: value)?(
 _MINIMUM = re.compile(rf"(?:最小值|最低|最小|(?<![A-Za-z])[Mm]inimum(?: is)?){_SEP}(?P<value>{_NUMBER})")
 _MAXIMUM = re.compile(rf"(?:最大值|最高|最大|(?<![A-Za-z])[Mm]aximum(?: is)?){_SEP}(?P<value>{_NUMBER})")
 _RANGE = re.compile(rf"范围(?:为|是)?\s*(?P<low>{_NUMBER})\s*(?:至|到|~|-|－)\s*(?P<high>{_NUMBER})")
+# `支持1:1，16:9，9:16`, `可选值：a、b、c`, `One of: a, b, c`: the list runs to the end of the clause.
+_LIST = re.compile(
+    r"(?:支持|可选值|可选项|可选|取值|选项|(?<![A-Za-z])(?:[Aa]llowed values|[Oo]ptions|[Oo]ne of|[Cc]hoices|"
+    r"[Ss]upported values|[Vv]alid values|[Ss]upports?))(?:为|是|有|的值)?\s*[:：]?\s*"
+    r"(?P<list>(?:[^。；;\n（(.]|\.(?=\d))+)"
+)
+_ITEM_SEPARATOR = re.compile(r"\s*(?:[，,、/|]|\s或\s?|或|\s(?:or|and)\s|和|与)\s*")
+_NOT_A_VALUE = re.compile(r"默认|[Dd]efault|最小|最大|最低|最高|[Mm]inimum|[Mm]aximum|范围")
+_OPEN_ENDED = re.compile(r"(?:等|etc\.?|\.\.\.|…)$")
+_QUOTES = "\"“”'‘’「」`\\"
+# A sentence naming each value of a snake_case option: `block_low_and_above 是最严格的，...`
+_SNAKE = re.compile(r"(?<![\w-])[a-z0-9]+(?:_[a-z0-9]+)+(?![\w-])")
 
 
 def infer(description: str, schema_type: str | None) -> tuple[list[Inferred], list[str]]:
@@ -49,6 +61,11 @@ def infer(description: str, schema_type: str | None) -> tuple[list[Inferred], li
             else:
                 found.append(Inferred(keyword, typed, evidence))
 
+    enum, enum_warnings = _enum(description, schema_type)
+    warnings += enum_warnings
+    if enum is not None:
+        found.append(enum)
+
     match = _DEFAULT.search(description)
     if match:
         quoted = match.group("quoted")
@@ -61,7 +78,45 @@ def infer(description: str, schema_type: str | None) -> tuple[list[Inferred], li
             warnings.append(f"default {raw!r} in {evidence!r} is {reason}; ignored")
         else:
             found.append(Inferred("default", typed, evidence))
+            if enum is None and (named := _named_values(description, typed)) is not None:
+                found.append(named)
     return found, warnings
+
+
+def _enum(description: str, schema_type: str | None) -> tuple[Inferred | None, list[str]]:
+    """Allowed values stated as a list. Two values at least: `支持中文` is a sentence, not a list."""
+    if schema_type not in ("string", "integer", "number", None):
+        return None, []
+    for match in _LIST.finditer(description):
+        items: list[str] = []
+        for item in _ITEM_SEPARATOR.split(match.group("list").strip()):
+            item = item.strip().strip(_QUOTES).strip()
+            if _NOT_A_VALUE.search(item):
+                break  # `支持a，b，默认值：a`: the list ended where the next statement starts
+            if item:
+                items.append(item.rstrip(".") if item.endswith(".") and not item[:-1].endswith(".") else item)
+        if len(items) < 2:
+            continue
+        text = match.group(0)
+        evidence = text[: text.find(items[-1]) + len(items[-1])]
+        if _OPEN_ENDED.search(items[-1]) or len(items) > 50:
+            return None, [f"{evidence!r} reads like a list of values but is open-ended; no enum inferred"]
+        typed = [_typed(item, schema_type) for item in items]
+        if any(value is _UNTYPED for value in typed) or any(len(item) > 40 for item in items):
+            return None, [f"{evidence!r} reads like a list of values that are not all {schema_type}s; no enum inferred"]
+        return Inferred("enum", list(dict.fromkeys(typed)), evidence), []
+    return None, []
+
+
+def _named_values(description: str, default: Any) -> Inferred | None:
+    """A snake_case default among other snake_case words: the sentence names every allowed value."""
+    if not isinstance(default, str) or not _SNAKE.fullmatch(default):
+        return None
+    words = list(dict.fromkeys(m.group(0) for m in _SNAKE.finditer(description)))
+    if default not in words or len(words) < 3:
+        return None
+    last = max(description.find(word) + len(word) for word in words)
+    return Inferred("enum", words, description[:last])
 
 
 def _bounds(description: str) -> list[tuple[str, str, str]]:
@@ -105,6 +160,9 @@ def _typed(raw: str, schema_type: str | None, *, quoted: bool = False) -> Any:
 
 
 def _outside(value: Any, bounds: list[Inferred]) -> str | None:
+    for bound in bounds:
+        if bound.keyword == "enum" and value not in bound.value:
+            return f"not one of the stated values {bound.value}"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     for bound in bounds:

@@ -71,11 +71,11 @@ class SpecFile:
             pointer = pointer.rsplit("/", 1)[0]
 
 
-def load(path: Path, display: str) -> SpecFile:
+def load(path: Path, display: str, what: str = "spec") -> SpecFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(display, f"cannot read spec: {exc}") from None
+        raise InputError(display, f"cannot read {what}: {exc}") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         document = yaml.safe_load(text)
@@ -89,7 +89,8 @@ def load(path: Path, display: str) -> SpecFile:
             column=mark.column + 1 if mark else None,
         ) from None
     if not isinstance(document, dict):
-        raise InputError(display, "expected an OpenAPI document (a mapping) at the top level", line=1)
+        expected = "an OpenAPI document" if what == "spec" else f"an {what}"
+        raise InputError(display, f"expected {expected} (a mapping) at the top level", line=1)
     lines: dict[str, int] = {}
     _index(node, "", lines)
     return SpecFile(path, display, document, lines)

@@ -3,7 +3,8 @@
 Project rules:
 - every `$ref` resolves;
 - `info.x-model` names the model, and its one create operation is `POST /v1/models/{owner}/{name}/predictions`
-  with `components.schemas.Input` as the body's `input`;
+  (or `POST /v1/predictions` when `x-model.version` pins a version) with `components.schemas.Input` as the
+  body's `input`; a spec of a shared operation says which in `info.x-shared` instead;
 - every `default` and `example` satisfies the schema it sits in;
 - operationIds and model ids are unique across all specs.
 """
@@ -45,9 +46,14 @@ def create_operation(document: dict[str, Any]) -> tuple[str, dict[str, Any]] | N
     mid = model_id(document)
     if mid is None:
         return None
-    path = f"/v1/models/{mid}/predictions"
+    path = "/v1/predictions" if pinned_version(document) else f"/v1/models/{mid}/predictions"
     operation = ((document.get("paths") or {}).get(path) or {}).get("post")
     return (path, operation) if isinstance(operation, dict) else None
+
+
+def pinned_version(document: dict[str, Any]) -> str | None:
+    version = ((document.get("info") or {}).get("x-model") or {}).get("version")
+    return version if isinstance(version, str) and version else None
 
 
 def _place(spec: SpecFile, pointer: str, message: str) -> Problem:
@@ -118,10 +124,12 @@ def _dangling_refs(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
 def _structure(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     mid = model_id(document)
     if mid is None:
-        yield "/info", "missing `x-model: {owner, name}`: the generator cannot name this model"
+        if (document.get("info") or {}).get("x-shared") is None:
+            yield "/info", "missing `x-model: {owner, name}`: the generator cannot name this model"
         return
     if create_operation(document) is None:
-        yield "/paths", f"no `POST /v1/models/{mid}/predictions` operation for the model x-model names"
+        path = "/v1/predictions" if pinned_version(document) else f"/v1/models/{mid}/predictions"
+        yield "/paths", f"no `POST {path}` operation for the model x-model names"
     input_schema = ((document.get("components") or {}).get("schemas") or {}).get("Input")
     if not isinstance(input_schema, dict) or input_schema.get("type") != "object":
         yield "/components/schemas/Input", "missing or not an object schema: the model's inputs"

@@ -16,6 +16,11 @@ TABLE = SOURCES / "000_118771e33ff589cc.txt"
 GLUED = SOURCES / "002_b2b6f75e0f2555c1.txt"
 
 
+def one(path: Path) -> importing.Endpoint:
+    [endpoint] = importing.load(path)
+    return endpoint
+
+
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=120
@@ -23,12 +28,12 @@ def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 def test_both_layouts_are_detected_from_content() -> None:
-    assert importing.load(TABLE).source.format == "apifox-page-table"
-    assert importing.load(GLUED).source.format == "apifox-page-glued"
+    assert one(TABLE).source.format == "apifox-page-table"
+    assert one(GLUED).source.format == "apifox-page-glued"
 
 
 def test_table_layout_is_read_into_the_record() -> None:
-    endpoint = importing.load(TABLE)
+    endpoint = one(TABLE)
     assert endpoint.title == "创建任务 ideogram-ai/ideogram-v2-turbo"
     assert (endpoint.method, endpoint.path) == (
         "POST",
@@ -41,7 +46,7 @@ def test_table_layout_is_read_into_the_record() -> None:
 
 
 def test_glued_layout_gives_the_same_kind_of_record() -> None:
-    endpoint = importing.load(GLUED)
+    endpoint = one(GLUED)
     assert endpoint.path == "/replicate/v1/models/google/imagen-4-ultra/predictions"
     assert endpoint.status == "released"
     assert endpoint.request_schema is not None
@@ -49,7 +54,7 @@ def test_glued_layout_gives_the_same_kind_of_record() -> None:
 
 
 def test_spec_uses_replicate_paths_and_bearer_auth_not_a_header_parameter() -> None:
-    document = normalize(importing.load(TABLE)).document
+    document = normalize(one(TABLE)).document
     assert list(document["paths"]) == ["/v1/models/ideogram-ai/ideogram-v2-turbo/predictions"]
     operation = document["paths"]["/v1/models/ideogram-ai/ideogram-v2-turbo/predictions"]["post"]
     assert "Authorization" not in {p["name"] for p in operation["parameters"]}
@@ -58,7 +63,7 @@ def test_spec_uses_replicate_paths_and_bearer_auth_not_a_header_parameter() -> N
 
 
 def test_inputs_keep_apifox_order_required_and_inferred_defaults() -> None:
-    schema = normalize(importing.load(TABLE)).document["components"]["schemas"]["Input"]
+    schema = normalize(one(TABLE)).document["components"]["schemas"]["Input"]
     assert list(schema["properties"]) == [
         "prompt",
         "resolution",
@@ -69,12 +74,12 @@ def test_inputs_keep_apifox_order_required_and_inferred_defaults() -> None:
     assert schema["required"] == ["prompt"]
     assert schema["properties"]["aspect_ratio"]["default"] == "1:1"
     assert schema["properties"]["resolution"]["default"] == "None"
-    assert schema["properties"]["aspect_ratio"]["x-inferred"] == {"default": "默认值:“1:1”"}
+    assert schema["properties"]["aspect_ratio"]["x-inferred"] == {"default": "默认值：“1:1”"}
     assert "default" not in schema["properties"]["prompt"]
 
 
 def test_responses_are_canonical_and_the_copied_input_is_dropped() -> None:
-    spec = normalize(importing.load(GLUED))
+    spec = normalize(one(GLUED))
     schemas = spec.document["components"]["schemas"]
     assert set(
         spec.document["paths"]["/v1/models/google/imagen-4-ultra/predictions"]["post"]["responses"]
@@ -86,7 +91,7 @@ def test_responses_are_canonical_and_the_copied_input_is_dropped() -> None:
 
 
 def test_provenance_records_the_source_and_its_hash() -> None:
-    source = normalize(importing.load(TABLE)).document["info"]["x-source"]
+    source = normalize(one(TABLE)).document["info"]["x-source"]
     assert source["file"] == "specs/apifox/000_118771e33ff589cc.txt"
     assert len(source["sha256"]) == 64
 
@@ -134,12 +139,13 @@ def test_import_command_reports_good_and_bad_documents_and_writes_only_the_good(
     assert result.returncode == 2
     assert "bad.txt:60:" in result.stderr and "section 请求体: invalid JSON" in result.stderr
     assert "Traceback" not in result.stderr
-    assert "imported 1 of 2 document(s), 1 failed" in result.stdout
+    assert "2 document(s), 2 endpoint(s): 1 model spec(s), 0 shared operation(s), 0 skipped, 1 failed" in result.stdout
     assert [p.relative_to(out).as_posix() for p in out.rglob("*.yaml")] == [
         "ideogram-ai/ideogram-v2-turbo.yaml"
     ]
     report = json.loads((tmp_path / "report.json").read_text())
-    assert [r["model"] for r in report] == [None, "ideogram-ai/ideogram-v2-turbo"]
+    assert [r["model"] for r in report["results"]] == [None, "ideogram-ai/ideogram-v2-turbo"]
+    assert report["counts"] == {"failed": 1, "model": 1}
 
 
 def test_import_of_the_seeds_reproduces_the_committed_specs(tmp_path: Path) -> None:

@@ -1,26 +1,38 @@
-"""Readers: one per Apifox document format, each turning a file into an `Endpoint` record.
+"""Readers: one per Apifox document format, each turning a file into `Endpoint` records.
 
 The format is detected from the content, never from the file name; `fmt` forces one.
+A file describes one endpoint, except a project export or an OpenAPI document with many.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import InputError
-from generator.importing import pagetext
-from generator.importing._text import make_source, read_document
+from generator.importing import markdown, openapi, pagetext, project, replicate
+from generator.importing._text import Document, read_document
 from generator.importing.record import Endpoint, Parameter, Response, Source
 
-__all__ = ["FORMATS", "Endpoint", "Parameter", "Response", "Source", "display_path", "load"]
+__all__ = ["FORMATS", "Document", "Endpoint", "Parameter", "Response", "Source", "display_path", "load", "read"]
 
-Reader = Callable[[str, Source], Endpoint]
 
-# name -> (detector, reader). Detectors are tried in this order.
-FORMATS: dict[str, tuple[Callable[[str], str | None], Reader]] = {
-    pagetext.TABLE: (pagetext.detect, pagetext.read),
-    pagetext.GLUED: (pagetext.detect, pagetext.read),
+@dataclass(frozen=True)
+class Format:
+    detect: Callable[[Document], bool]
+    read: Callable[[Document], list[Endpoint]]
+    looks_like: str  # what a document of this format starts with, for the "not recognised" message
+
+
+# Tried in this order: the structured formats first, the most specific of them first.
+FORMATS: dict[str, Format] = {
+    replicate.FORMAT: Format(replicate.detect, replicate.read, "a Replicate model document"),
+    project.FORMAT: Format(project.detect, project.read, 'an Apifox project export ({"apifoxProject": ...})'),
+    openapi.FORMAT: Format(openapi.detect, openapi.read, "an OpenAPI 3 document"),
+    markdown.FORMAT: Format(markdown.detect, markdown.read, "a Markdown export (# title, ```yaml block)"),
+    pagetext.TABLE: Format(lambda d: pagetext.layout(d.text) == pagetext.TABLE, pagetext.read, "a doc page"),
+    pagetext.GLUED: Format(lambda d: pagetext.layout(d.text) == pagetext.GLUED, pagetext.read, "a doc page"),
 }
 
 
@@ -33,17 +45,19 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def load(path: Path, fmt: str | None = None) -> Endpoint:
-    display = display_path(path)
-    text, sha256 = read_document(path, display)
+def read(path: Path) -> Document:
+    return read_document(path, display_path(path))
+
+
+def load(path: Path, fmt: str | None = None) -> list[Endpoint]:
+    """Every endpoint the file describes; InputError when the file as a whole cannot be read."""
+    doc = read(path)
     if fmt is None:
-        fmt = next((found for detect, _ in FORMATS.values() if (found := detect(text))), None)
+        doc.data  # noqa: B018 - a broken JSON or YAML file is reported as such, before any guessing
+        fmt = next((name for name, candidate in FORMATS.items() if candidate.detect(doc)), None)
         if fmt is None:
-            raise InputError(
-                display,
-                "not a recognised Apifox document; expected a doc page (title, `POST /path`, 概览, 请求体 ...)",
-                line=1,
-            )
+            kinds = "; ".join(dict.fromkeys(f.looks_like for f in FORMATS.values()))
+            raise InputError(doc.display, f"not a recognised Apifox document; expected {kinds}", line=1)
     elif fmt not in FORMATS:
-        raise InputError(display, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return FORMATS[fmt][1](text, make_source(display, sha256, fmt))
+        raise InputError(doc.display, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return FORMATS[fmt].read(doc)

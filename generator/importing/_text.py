@@ -1,25 +1,66 @@
-"""Decoding and JSON parsing that keep the place of every failure in the original file."""
+"""Decoding and parsing that keep the place of every failure in the original file."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from generator.errors import InputError
 from generator.importing.record import Source
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # a real Apifox page is a few KB; a project export a few MB
+_YAML_TOP_KEY = re.compile(r"^['\"]?(openapi|swagger|info|paths|components|owner|name)['\"]?\s*:")
 
 
-def read_document(path: Path, display: str, fmt_hint: str = "") -> tuple[str, str]:
-    """Return (text, sha256) of a UTF-8 document, or raise InputError naming the place."""
+@dataclass(frozen=True)
+class Document:
+    """One file as read: its text, and its structured value when it is JSON or YAML."""
+
+    display: str  # the path as shown in messages and recorded in specs
+    text: str
+    sha256: str
+
+    def source(self, fmt: str, pointer: str = "") -> Source:
+        return Source(path=self.display, sha256=self.sha256, format=fmt, pointer=pointer)
+
+    @property
+    def is_json(self) -> bool:
+        return self.text.lstrip().startswith(("{", "["))
+
+    @property
+    def is_yaml(self) -> bool:
+        """A YAML OpenAPI export: its first line that is not a comment is a top-level key we know.
+        (A Markdown export starts with `# title` too, but its next line is prose or a fence.)"""
+        first = next((line for line in self.text.splitlines() if line.strip() and not line.startswith("#")), "")
+        return not self.is_json and _YAML_TOP_KEY.match(first) is not None
+
+    @cached_property
+    def data(self) -> Any:
+        """The parsed value; a file that looks like JSON or YAML but does not parse is an error here,
+        before any format is guessed, so the user hears about the broken bracket, not the format."""
+        if self.is_json:
+            return parse_json(self.text, self.display, 1, "document")
+        if self.is_yaml:
+            return parse_yaml(self.text, self.display, 1, "document")
+        return None
+
+
+def read_document(path: Path, display: str) -> Document:
+    """Read a UTF-8 document, or raise InputError naming the place."""
     try:
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
             raise InputError(
-                display, f"file is {size} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit for one document"
+                display,
+                f"file is {size} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit for one document; "
+                "expected an Apifox page or export (split a larger project export by folder)",
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -38,11 +79,7 @@ def read_document(path: Path, display: str, fmt_hint: str = "") -> tuple[str, st
             line=line,
             column=column,
         ) from None
-    return text.replace("\r\n", "\n"), hashlib.sha256(data).hexdigest()
-
-
-def make_source(display: str, sha256: str, fmt: str) -> Source:
-    return Source(path=display, sha256=sha256, format=fmt)
+    return Document(display, text.replace("\r\n", "\n"), hashlib.sha256(data).hexdigest())
 
 
 def parse_json(text: str, display: str, first_line: int, what: str) -> Any:
@@ -51,4 +88,23 @@ def parse_json(text: str, display: str, first_line: int, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         line = first_line + exc.lineno - 1
-        raise InputError(display, f"{what}: invalid JSON ({exc.msg})", line=line, column=exc.colno) from None
+        expected = "; the file ends early, expected the rest of the JSON" if exc.pos >= len(text.rstrip()) else ""
+        raise InputError(display, f"{what}: invalid JSON ({exc.msg}){expected}", line=line, column=exc.colno) from None
+    except RecursionError:
+        raise InputError(display, f"{what}: JSON nested too deeply", line=first_line) from None
+
+
+def parse_yaml(text: str, display: str, first_line: int, what: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(filter(None, (exc.context, exc.problem))) or "cannot be parsed"
+        raise InputError(
+            display,
+            f"{what}: invalid YAML ({problem}); expected a YAML mapping",
+            line=first_line + (mark.line if mark else 0),
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(display, f"{what}: invalid YAML ({exc})", line=first_line) from None

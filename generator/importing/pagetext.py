@@ -12,8 +12,8 @@ from typing import Any
 
 from generator.errors import InputError
 from generator.importing import _apifox
-from generator.importing._text import parse_json
-from generator.importing.record import Endpoint, Source
+from generator.importing._text import Document, parse_json
+from generator.importing.record import Endpoint
 
 TABLE = "apifox-page-table"
 GLUED = "apifox-page-glued"
@@ -26,9 +26,10 @@ _TABLE_ROW = re.compile(r"^\|\s*(" + "|".join(_OVERVIEW_KEYS) + r")\s*\|\s*(.*?)
 _GLUED_ROW = re.compile(r"^(" + "|".join(_OVERVIEW_KEYS) + r")(\S.*)$")
 
 
-def detect(text: str) -> str | None:
+def layout(text: str) -> str | None:
+    """TABLE, GLUED, or None when the text is not a doc page."""
     lines = [line.strip() for line in text.splitlines()]
-    if not any(_REQUEST_LINE.match(line) for line in lines[:5]) or "请求体" not in lines:
+    if "请求体" not in lines or "概览" not in lines:
         return None
     if any(_TABLE_ROW.match(line) for line in lines):
         return TABLE
@@ -37,20 +38,27 @@ def detect(text: str) -> str | None:
     return None
 
 
-def read(text: str, source: Source) -> Endpoint:
-    lines = text.splitlines()
-    file = source.path
+def read(doc: Document) -> list[Endpoint]:
+    fmt = layout(doc.text) or TABLE
+    lines = doc.text.splitlines()
+    file = doc.display
     title_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if title_index is None:
         raise InputError(file, "no title line, expected the page title on the first line")
-    request = next(((i, m) for i, line in enumerate(lines) if (m := _REQUEST_LINE.match(line.strip()))), None)
-    if request is None:
-        raise InputError(file, "no request line, expected `POST /path` below the title", line=title_index + 1)
     sections = _sections(lines)
-    overview_row = _TABLE_ROW if source.format == TABLE else _GLUED_ROW
+    overview_row = _TABLE_ROW if fmt == TABLE else _GLUED_ROW
     overview: dict[str, str] = {
         m.group(1): m.group(2) for line in sections.get("概览", (0, []))[1] if (m := overview_row.match(line.strip()))
     }
+    request = next((m.groups() for line in lines if (m := _REQUEST_LINE.match(line.strip()))), None)
+    if request is None and overview.get("Path", "").startswith("/"):
+        request = (overview.get("Method", "POST").upper(), overview["Path"])
+    if request is None:
+        raise InputError(
+            file,
+            "no path: neither a `POST /path` line below the title nor a Path row in 概览; expected one of them",
+            line=title_index + 2,
+        )
 
     def json_section(heading: str) -> Any:
         if heading not in sections:
@@ -63,11 +71,11 @@ def read(text: str, source: Source) -> Endpoint:
     media_type, schema, examples, warnings = _apifox.request_body(json_section("请求体"))
     response_examples, more_warnings = _apifox.response_examples(json_section("响应示例"))
     status = overview.get("Status")
-    return Endpoint(
-        source=source,
+    endpoint = Endpoint(
+        source=doc.source(fmt),
         title=lines[title_index].strip(),
-        method=request[1].group(1),
-        path=request[1].group(2),
+        method=request[0],
+        path=request[1],
         description="\n".join(sections.get("说明", (0, []))[1]).strip(),
         status=_apifox.APIFOX_STATUS.get(status, status) if status else None,
         apifox={k.lower(): overview[k] for k in ("Module", "Folder") if k in overview},
@@ -79,6 +87,7 @@ def read(text: str, source: Source) -> Endpoint:
         response_examples=response_examples,
         warnings=tuple(warnings + more_warnings),
     )
+    return [endpoint]
 
 
 def _sections(lines: list[str]) -> dict[str, tuple[int, list[str]]]:

@@ -15,6 +15,11 @@ class Source:
     path: str  # as recorded in the spec: relative to the working directory when inside it
     sha256: str
     format: str  # e.g. "apifox-page-table"
+    pointer: str = ""  # where the endpoint sits in a file holding many (a JSON pointer), else ""
+
+    @property
+    def place(self) -> str:
+        return f"{self.path}#{self.pointer}" if self.pointer else self.path
 
 
 @dataclass(frozen=True)
@@ -49,4 +54,6 @@ class Endpoint:
     request_examples: tuple[Any, ...] = ()
     responses: tuple[Response, ...] = ()
     response_examples: tuple[Any, ...] = ()
+    output_schema: dict[str, Any] | None = None  # only a Replicate model document states it
+    version: str | None = None  # the model version a Replicate model document describes
     warnings: tuple[str, ...] = ()  # what the reader had to skip or guess

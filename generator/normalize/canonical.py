@@ -93,10 +93,17 @@ def _problem(description: str, schema: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": _ref(schema)}}}
 
 
-def request_schema() -> dict[str, Any]:
+def not_found() -> dict[str, Any]:
+    return _problem("No prediction with this id, or not visible with this token.", "Problem")
+
+
+def request_schema(version: str | None = None) -> dict[str, Any]:
+    """The create body; a model reached through `POST /v1/predictions` also sends its pinned version."""
+    pinned = {"version": {"type": "string", "const": version, "description": "The pinned model version."}}
     return {
         "type": "object",
         "properties": {
+            **(pinned if version else {}),
             "input": _ref("Input"),
             "webhook": {
                 "type": "string",
@@ -110,16 +117,18 @@ def request_schema() -> dict[str, Any]:
                 "description": "Events that trigger a webhook call; all of them when absent.",
             },
         },
-        "required": ["input"],
+        "required": ["version", "input"] if version else ["input"],
         "additionalProperties": False,
     }
 
 
-def component_schemas(input_schema: dict[str, Any], output_schema: dict[str, Any]) -> dict[str, Any]:
+def component_schemas(
+    input_schema: dict[str, Any], output_schema: dict[str, Any], request: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {
         "Input": input_schema,
         "Output": output_schema,
-        "PredictionRequest": request_schema(),
+        "PredictionRequest": request or request_schema(),
         "Prediction": {
             "type": "object",
             "properties": {

@@ -1,12 +1,19 @@
-"""Cleaning one Apifox JSON schema: order, nullability, and keywords recovered from prose."""
+"""Cleaning one Apifox JSON schema: order, nullability, enum labels, and keywords recovered from prose."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from generator.prose import infer
 
-INFERRED = "x-inferred"  # {keyword: words of the description it was read from}
+INFERRED = "x-inferred"  # {keyword: words of the description (or the example) it was read from}
+ENUM_LABELS = "x-enum-labels"  # {value: label} from Apifox's `x-apifox-enum`
+# Doc-page text turns the author's full-width `，：；` into ASCII; after a CJK character they are put back,
+# so a page and its Markdown twin give the same spec (ASCII after Latin text is left alone).
+_FLATTENED = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])([,:;])")
+_FULL_WIDTH = {",": "，", ":": "：", ";": "；"}
+_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
 
 
 def clean_input_schema(raw: dict[str, Any], model: str) -> tuple[dict[str, Any], list[str]]:
@@ -27,20 +34,73 @@ def clean_input_schema(raw: dict[str, Any], model: str) -> tuple[dict[str, Any],
     return schema, warnings
 
 
+def input_from_example(example: dict[str, Any]) -> dict[str, Any]:
+    """A page with no schema: names and JSON types read off its example, each marked as such.
+    The example's values are not defaults, so none is kept."""
+    properties = {}
+    for name, value in example.items():
+        json_type = _JSON_TYPES.get(type(value))
+        prop: dict[str, Any] = {"type": json_type} if json_type else {}
+        if json_type == "array" and value and (item_type := _JSON_TYPES.get(type(value[0]))):
+            prop["items"] = {"type": item_type}
+        prop[INFERRED] = {"type": "the request example"}
+        properties[name] = prop
+    return {"type": "object", "properties": properties}
+
+
+def restore_full_width(text: str) -> str:
+    return _FLATTENED.sub(lambda m: _FULL_WIDTH[m.group(1)], text)
+
+
 def clean_property(raw: Any) -> tuple[dict[str, Any], list[str]]:
     if not isinstance(raw, dict):
         return {}, ["schema is not an object; left open"]
     prop = {k: v for k, v in raw.items() if not k.startswith("x-apifox")}
+    if isinstance(prop.get("description"), str):
+        prop["description"] = restore_full_width(prop["description"])
+    warnings: list[str] = []
+    labelled = raw.get("x-apifox-enum")
+    if isinstance(labelled, list) and labelled and "enum" not in prop:
+        values = [item["value"] for item in labelled if isinstance(item, dict) and "value" in item]
+        prop["enum"] = values
+        labels = {str(i["value"]): str(i.get("name") or i.get("description")) for i in labelled if "value" in i}
+        labels = {value: label for value, label in labels.items() if label not in ("", "None")}
+        if labels:
+            prop[ENUM_LABELS] = labels
     if prop.get("type") == "null":
         # Apifox writes "null" for whatever was null in its example: the real type is unknown.
         del prop["type"]
     schema_type = prop.get("type") if isinstance(prop.get("type"), str) else None
-    inferred, warnings = infer(str(prop.get("description") or ""), schema_type)
-    evidence = {}
+    inferred, prose_warnings = infer(str(prop.get("description") or ""), schema_type)
+    warnings += prose_warnings
+    evidence = dict(prop.get(INFERRED) or {})
     for item in inferred:
         if item.keyword not in prop:  # what the schema states explicitly wins over prose
             prop[item.keyword] = item.value
             evidence[item.keyword] = item.evidence
+    if "default" in evidence and "enum" in prop and prop["default"] not in prop["enum"]:
+        warnings.append(f"default {prop['default']!r} ({evidence['default']!r}) is not one of {prop['enum']}; ignored")
+        del prop["default"], evidence["default"]
     if evidence:
         prop[INFERRED] = evidence
     return prop, warnings
+
+
+def output_from_example(output: Any) -> dict[str, Any] | None:
+    """The output type a model's own response example shows: a string (a URL), or a list of them."""
+
+    def string(value: str) -> dict[str, Any]:
+        return (
+            {"type": "string", "format": "uri"}
+            if value.startswith(("http://", "https://", "data:"))
+            else {"type": "string"}
+        )
+
+    if isinstance(output, str):
+        schema = string(output)
+    elif isinstance(output, list) and output and all(isinstance(item, str) for item in output):
+        schema = {"type": "array", "items": string(output[0])}
+    else:
+        return None
+    schema[INFERRED] = {"type": "a response example of this model"}
+    return schema

@@ -1,4 +1,4 @@
-"""Endpoint record -> OpenAPI 3.1 document for one model."""
+"""Endpoint record (+ the model's Replicate document and the user's overrides) -> one OpenAPI 3.1 spec."""
 
 from __future__ import annotations
 
@@ -7,28 +7,49 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import InputError
-from generator.importing.record import Endpoint
-from generator.normalize import canonical
-from generator.normalize.schema import clean_input_schema
+from generator.importing.record import Endpoint, Source
+from generator.normalize import canonical, enrich, kinds, overrides, shared
+from generator.normalize.kinds import Kind
+from generator.normalize.schema import (
+    INFERRED,
+    clean_input_schema,
+    input_from_example,
+    output_from_example,
+    restore_full_width,
+)
 
 OPENAPI_VERSION = "3.1.0"
-_MODEL_PATH = re.compile(r"^(?P<prefix>.*?)(?P<path>/v1/models/(?P<owner>[^/{}]+)/(?P<name>[^/{}]+)/predictions)/?$")
 _OPEN_OUTPUT = {
     "description": "The document does not state the output type: any JSON value. Image models "
     "usually return a URL or a list of URLs."
 }
+# `官方文档: https://replicate.com/owner/name`: a link, not a description; kept as the model's page.
+_DOCS_LINK = re.compile(
+    r"^\s*(?:官方文档|文档|Docs?|Documentation|Official docs?)\s*[:：]?\s*(?P<url>https?://\S+)\s*$", re.I
+)
+
+
+@dataclass
+class Extra:
+    """What beside the page shapes a model's spec: its Replicate document and the user's overrides."""
+
+    replicate: Endpoint | None = None
+    overrides: dict[str, Any] | None = None
+    overrides_source: Source | None = None
 
 
 @dataclass
 class NormalizedSpec:
-    owner: str
-    name: str
+    kind: str
+    file: str  # relative to the folder of its kind: `owner/name.yaml`, or `get-prediction.yaml`
     document: dict[str, Any]
+    key: str  # the model id, or `shared/<kind>`: two documents with one key describe the same thing
     warnings: list[str] = field(default_factory=list)
+    overridden: list[str] = field(default_factory=list)
 
     @property
-    def model_id(self) -> str:
-        return f"{self.owner}/{self.name}"
+    def is_model(self) -> bool:
+        return self.kind in (kinds.MODEL, kinds.MODEL_VERSION)
 
 
 def operation_id(owner: str, name: str) -> str:
@@ -40,70 +61,157 @@ def operation_id(owner: str, name: str) -> str:
     return f"create_prediction__{snake(owner)}__{snake(name)}"
 
 
-def normalize(endpoint: Endpoint) -> NormalizedSpec:
-    file = endpoint.source.path
-    match = _MODEL_PATH.match(endpoint.path)
-    if endpoint.method != "POST" or match is None:
-        raise InputError(
-            file,
-            f"{endpoint.method} {endpoint.path} is not a create-prediction endpoint; "
-            "expected POST .../v1/models/{owner}/{name}/predictions",
-        )
-    owner, name = match.group("owner"), match.group("name")
+def normalize(endpoint: Endpoint, kind: Kind | None = None, extra: Extra | None = None) -> NormalizedSpec:
+    kind = kind or kinds.classify(endpoint)
+    if kind.name == kinds.SKIPPED:
+        raise ValueError(f"a skipped endpoint has no spec: {kind.reason}")
+    if kind.name in kinds.SHARED_KINDS:
+        return _shared_spec(endpoint, kind)
+    return _model_spec(endpoint, kind, extra or Extra())
+
+
+def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
+    owner, name, model = kind.owner, kind.model, kind.model_id
     warnings = list(endpoint.warnings)
+    description, link = _description(endpoint.description)
 
-    body = endpoint.request_schema or {}
-    raw_input = (body.get("properties") or {}).get("input")
-    if not isinstance(raw_input, dict):
-        raise InputError(file, "request body has no `input` object schema", pointer="/requestBody/jsonSchema")
-    input_schema, input_warnings = clean_input_schema(raw_input, f"{owner}/{name}")
+    input_schema, input_warnings = clean_input_schema(_raw_input(endpoint), model)
     warnings += input_warnings
-    warnings += _copied_response_warnings(endpoint, set(input_schema.get("properties", {})), f"{owner}/{name}")
+    guessed = [n for n, p in input_schema["properties"].items() if (p.get(INFERRED) or {}).get("type")]
+    if guessed:
+        warnings.append(
+            f"the page has no input schema: {len(guessed)} field(s) and their types were read off the request "
+            "example; check them, or add a specs/replicate or specs/overrides file"
+        )
+    warnings += _copied_response_warnings(endpoint, set(input_schema.get("properties", {})), model)
+    output_schema = endpoint.output_schema or output_from_example(kinds.response_example_output(endpoint, model))
 
+    if extra.replicate is not None:
+        replicate_input, _ = clean_input_schema(_raw_input(extra.replicate), model)
+        input_schema, merge_warnings = enrich.merge_input(input_schema, replicate_input)
+        warnings += [f"{w} (Replicate document {extra.replicate.source.path})" for w in merge_warnings]
+        output_schema = extra.replicate.output_schema or output_schema
+        description = description or extra.replicate.description
+    output_schema = dict(output_schema or _OPEN_OUTPUT)
+    overridden = overrides.apply(input_schema, output_schema, extra.overrides) if extra.overrides else []
+
+    path = "/v1/predictions" if kind.name == kinds.MODEL_VERSION else f"/v1/models/{owner}/{name}/predictions"
     media: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/PredictionRequest"}}
-    if endpoint.request_examples:
-        media["example"] = endpoint.request_examples[0]
-
+    if example := _request_example(endpoint, kind):
+        media["example"] = example
     operation: dict[str, Any] = {
         "operationId": operation_id(owner, name),
-        "summary": f"Create a prediction with {owner}/{name}",
-        "description": endpoint.description or endpoint.title,
-        "tags": [f"{owner}/{name}"],
+        "summary": f"Create a prediction with {model}",
+        "description": description or endpoint.title,
+        "tags": [model],
         "parameters": canonical.create_headers(),
         "requestBody": {"required": True, "content": {"application/json": media}},
         "responses": canonical.create_responses(),
     }
     if endpoint.status:
         operation["x-apifox-status"] = endpoint.status
-
-    source: dict[str, Any] = {
-        "file": endpoint.source.path,
-        "sha256": endpoint.source.sha256,
-        "format": endpoint.source.format,
-        "title": endpoint.title,
-        "path": endpoint.path,
-    }
-    if endpoint.apifox:
-        source["apifox"] = dict(endpoint.apifox)
-
+    x_model = {"owner": owner, "name": name, "url": link or f"https://replicate.com/{owner}/{name}"}
+    if kind.version:
+        x_model["version"] = kind.version
+    source = _provenance(endpoint)
+    if extra.replicate is not None:
+        source["replicate"] = {"file": extra.replicate.source.path, "sha256": extra.replicate.source.sha256}
+    if extra.overrides_source is not None:
+        source["overrides"] = {"file": extra.overrides_source.path, "sha256": extra.overrides_source.sha256}
     document = {
         "openapi": OPENAPI_VERSION,
         "info": {
-            "title": f"{owner}/{name}",
+            "title": model,
             "version": "1.0.0",
-            "description": f"Predictions of the model {owner}/{name}, normalized from an Apifox document.",
-            "x-model": {"owner": owner, "name": name, "url": f"https://replicate.com/{owner}/{name}"},
+            "description": f"Predictions of the model {model}, normalized from an Apifox document.",
+            "x-model": x_model,
             "x-source": source,
         },
         "servers": canonical.servers(),
         "security": [{"bearerAuth": []}],
-        "paths": {match.group("path"): {"post": operation}},
+        "paths": {path: {"post": operation}},
         "components": {
-            "schemas": canonical.component_schemas(input_schema, dict(_OPEN_OUTPUT)),
+            "schemas": canonical.component_schemas(input_schema, output_schema, canonical.request_schema(kind.version)),
             "securitySchemes": canonical.security_schemes(),
         },
     }
-    return NormalizedSpec(owner=owner, name=name, document=document, warnings=warnings)
+    return NormalizedSpec(kind.name, f"{owner}/{name}.yaml", document, model, warnings, overridden)
+
+
+def _shared_spec(endpoint: Endpoint, kind: Kind) -> NormalizedSpec:
+    path, method, operation = shared.operation(kind.name, kind.versions)
+    if endpoint.status:
+        operation["x-apifox-status"] = endpoint.status
+    document = {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": operation["summary"],
+            "version": "1.0.0",
+            "description": "One of Replicate's shared prediction operations, recognised in an Apifox document.",
+            "x-shared": kind.name,
+            "x-source": _provenance(endpoint),
+        },
+        "servers": canonical.servers(),
+        "security": [{"bearerAuth": []}],
+        "paths": {path: {method: operation}},
+        "components": {"schemas": shared.components(), "securitySchemes": canonical.security_schemes()},
+    }
+    return NormalizedSpec(kind.name, shared.FILES[kind.name], document, f"shared/{kind.name}", list(endpoint.warnings))
+
+
+def _raw_input(endpoint: Endpoint) -> dict[str, Any]:
+    """The page's `input` schema; from the example when the page has none, which is said."""
+    body = endpoint.request_schema or {}
+    raw = (body.get("properties") or {}).get("input")
+    if isinstance(raw, dict) and raw.get("properties"):
+        return raw
+    example = next((e["input"] for e in endpoint.request_examples if isinstance((e or {}).get("input"), dict)), None)
+    if example:
+        return input_from_example(example)
+    if isinstance(raw, dict):
+        return raw
+    raise InputError(
+        endpoint.source.path,
+        "request body has no `input` schema and no example; expected `input` with the model's fields",
+        pointer=endpoint.source.pointer or "/requestBody",
+    )
+
+
+def _request_example(endpoint: Endpoint, kind: Kind) -> dict[str, Any] | None:
+    for example in endpoint.request_examples:
+        if isinstance(example, dict) and isinstance(example.get("input"), dict):
+            if kind.version:
+                return {"version": kind.version, "input": example["input"]}
+            return {"input": example["input"]}
+    return None
+
+
+def _description(text: str) -> tuple[str, str | None]:
+    """The page's description without the line that only links to the model's page, and that link."""
+    link = None
+    kept = []
+    for line in text.splitlines():
+        m = _DOCS_LINK.match(line)
+        if m and link is None and "replicate.com/" in m.group("url"):
+            link = m.group("url").rstrip("/")
+        else:
+            kept.append(line)
+    return restore_full_width("\n".join(kept).strip()), link
+
+
+def _provenance(endpoint: Endpoint) -> dict[str, Any]:
+    source: dict[str, Any] = {
+        "file": endpoint.source.path,
+        "sha256": endpoint.source.sha256,
+        "format": endpoint.source.format,
+    }
+    if endpoint.source.pointer:
+        source["pointer"] = endpoint.source.pointer
+    source["title"] = endpoint.title
+    source["path"] = endpoint.path
+    if endpoint.apifox:
+        source["apifox"] = dict(endpoint.apifox)
+    return source
 
 
 def _copied_response_warnings(endpoint: Endpoint, input_fields: set[str], model: str) -> list[str]:
@@ -119,4 +227,6 @@ def _copied_response_warnings(endpoint: Endpoint, input_fields: set[str], model:
     for example in endpoint.response_examples:
         if isinstance(example, dict) and example.get("model") not in (None, model):
             warnings.append(f"a response example belongs to {example['model']}, not {model}: ignored")
+        elif isinstance(example, dict) and "id" not in example:
+            warnings.append("a response example is not a prediction (another API's response?): ignored")
     return warnings

@@ -47,10 +47,10 @@ class IdeogramV2Turbo:
 
         Args:
             prompt: 图像生成的文字提示。 Required.
-            resolution: 分辨率。覆盖宽高比。如果指定了修复图像,则忽略该参数。默认值:“None”。 Server default: "None".
-            style_type: 样式有助于定义您想要生成的图像的特定美感。默认值:“None”。 Server default: "None".
-            aspect_ratio: 长宽比。如果指定了分辨率或修复图像,则忽略。默认值:“1:1”。 Server default: "1:1".
-            magic_prompt_option: Magic Prompt 会解释您的提示并进行优化,以最大限度地提高生成的图像的多样性和质量。您还可以使用它用不同的语言编写提示。默认值:“Auto”。 Server default: "Auto".
+            resolution: 分辨率。覆盖宽高比。如果指定了修复图像，则忽略该参数。默认值：“None”。 Server default: "None".
+            style_type: 样式有助于定义您想要生成的图像的特定美感。默认值：“None”。 Server default: "None".
+            aspect_ratio: 长宽比。如果指定了分辨率或修复图像，则忽略。默认值：“1:1”。 Server default: "1:1".
+            magic_prompt_option: Magic Prompt 会解释您的提示并进行优化，以最大限度地提高生成的图像的多样性和质量。您还可以使用它用不同的语言编写提示。默认值：“Auto”。 Server default: "Auto".
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
@@ -90,10 +90,10 @@ class IdeogramV2Turbo:
 
         Args:
             prompt: 图像生成的文字提示。 Required.
-            resolution: 分辨率。覆盖宽高比。如果指定了修复图像,则忽略该参数。默认值:“None”。 Server default: "None".
-            style_type: 样式有助于定义您想要生成的图像的特定美感。默认值:“None”。 Server default: "None".
-            aspect_ratio: 长宽比。如果指定了分辨率或修复图像,则忽略。默认值:“1:1”。 Server default: "1:1".
-            magic_prompt_option: Magic Prompt 会解释您的提示并进行优化,以最大限度地提高生成的图像的多样性和质量。您还可以使用它用不同的语言编写提示。默认值:“Auto”。 Server default: "Auto".
+            resolution: 分辨率。覆盖宽高比。如果指定了修复图像，则忽略该参数。默认值：“None”。 Server default: "None".
+            style_type: 样式有助于定义您想要生成的图像的特定美感。默认值：“None”。 Server default: "None".
+            aspect_ratio: 长宽比。如果指定了分辨率或修复图像，则忽略。默认值：“1:1”。 Server default: "1:1".
+            magic_prompt_option: Magic Prompt 会解释您的提示并进行优化，以最大限度地提高生成的图像的多样性和质量。您还可以使用它用不同的语言编写提示。默认值：“Auto”。 Server default: "Auto".
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
@@ -139,10 +139,10 @@ class AsyncIdeogramV2Turbo:
 
         Args:
             prompt: 图像生成的文字提示。 Required.
-            resolution: 分辨率。覆盖宽高比。如果指定了修复图像,则忽略该参数。默认值:“None”。 Server default: "None".
-            style_type: 样式有助于定义您想要生成的图像的特定美感。默认值:“None”。 Server default: "None".
-            aspect_ratio: 长宽比。如果指定了分辨率或修复图像,则忽略。默认值:“1:1”。 Server default: "1:1".
-            magic_prompt_option: Magic Prompt 会解释您的提示并进行优化,以最大限度地提高生成的图像的多样性和质量。您还可以使用它用不同的语言编写提示。默认值:“Auto”。 Server default: "Auto".
+            resolution: 分辨率。覆盖宽高比。如果指定了修复图像，则忽略该参数。默认值：“None”。 Server default: "None".
+            style_type: 样式有助于定义您想要生成的图像的特定美感。默认值：“None”。 Server default: "None".
+            aspect_ratio: 长宽比。如果指定了分辨率或修复图像，则忽略。默认值：“1:1”。 Server default: "1:1".
+            magic_prompt_option: Magic Prompt 会解释您的提示并进行优化，以最大限度地提高生成的图像的多样性和质量。您还可以使用它用不同的语言编写提示。默认值：“Auto”。 Server default: "Auto".
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
@@ -182,10 +182,10 @@ class AsyncIdeogramV2Turbo:
 
         Args:
             prompt: 图像生成的文字提示。 Required.
-            resolution: 分辨率。覆盖宽高比。如果指定了修复图像,则忽略该参数。默认值:“None”。 Server default: "None".
-            style_type: 样式有助于定义您想要生成的图像的特定美感。默认值:“None”。 Server default: "None".
-            aspect_ratio: 长宽比。如果指定了分辨率或修复图像,则忽略。默认值:“1:1”。 Server default: "1:1".
-            magic_prompt_option: Magic Prompt 会解释您的提示并进行优化,以最大限度地提高生成的图像的多样性和质量。您还可以使用它用不同的语言编写提示。默认值:“Auto”。 Server default: "Auto".
+            resolution: 分辨率。覆盖宽高比。如果指定了修复图像，则忽略该参数。默认值：“None”。 Server default: "None".
+            style_type: 样式有助于定义您想要生成的图像的特定美感。默认值：“None”。 Server default: "None".
+            aspect_ratio: 长宽比。如果指定了分辨率或修复图像，则忽略。默认值：“1:1”。 Server default: "1:1".
+            magic_prompt_option: Magic Prompt 会解释您的提示并进行优化，以最大限度地提高生成的图像的多样性和质量。您还可以使用它用不同的语言编写提示。默认值：“Auto”。 Server default: "Auto".
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.

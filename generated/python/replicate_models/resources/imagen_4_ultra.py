@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._models import Prediction
 from .._predictions import build_body, output_of
@@ -33,7 +33,10 @@ class Imagen4Ultra:
         prompt: str,
         aspect_ratio: str | NotGiven = NOT_GIVEN,
         output_format: str | NotGiven = NOT_GIVEN,
-        safety_filter_level: str | NotGiven = NOT_GIVEN,
+        safety_filter_level: Literal[
+            "block_low_and_above", "block_medium_and_above", "block_only_high"
+        ]
+        | NotGiven = NOT_GIVEN,
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
@@ -46,9 +49,9 @@ class Imagen4Ultra:
 
         Args:
             prompt: 图像生成的文字提示。 Required.
-            aspect_ratio: 生成图像的长宽比。默认值:“1:1”。 Server default: "1:1".
-            output_format: 输出图像的格式。默认值:“jpg” Server default: "jpg".
-            safety_filter_level: block_low_and_above 是最严格的,block_medium_and_above 会阻止一些提示,block_only_high 是最宽松的,但一些提示仍然会被阻止。默认值:“block_only_high” Server default: "block_only_high".
+            aspect_ratio: 生成图像的长宽比。默认值：“1:1”。 Server default: "1:1".
+            output_format: 输出图像的格式。默认值：“jpg” Server default: "jpg".
+            safety_filter_level: block_low_and_above 是最严格的，block_medium_and_above 会阻止一些提示，block_only_high 是最宽松的，但一些提示仍然会被阻止。默认值：“block_only_high” Server default: "block_only_high".
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
@@ -73,7 +76,10 @@ class Imagen4Ultra:
         prompt: str,
         aspect_ratio: str | NotGiven = NOT_GIVEN,
         output_format: str | NotGiven = NOT_GIVEN,
-        safety_filter_level: str | NotGiven = NOT_GIVEN,
+        safety_filter_level: Literal[
+            "block_low_and_above", "block_medium_and_above", "block_only_high"
+        ]
+        | NotGiven = NOT_GIVEN,
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
@@ -86,9 +92,9 @@ class Imagen4Ultra:
 
         Args:
             prompt: 图像生成的文字提示。 Required.
-            aspect_ratio: 生成图像的长宽比。默认值:“1:1”。 Server default: "1:1".
-            output_format: 输出图像的格式。默认值:“jpg” Server default: "jpg".
-            safety_filter_level: block_low_and_above 是最严格的,block_medium_and_above 会阻止一些提示,block_only_high 是最宽松的,但一些提示仍然会被阻止。默认值:“block_only_high” Server default: "block_only_high".
+            aspect_ratio: 生成图像的长宽比。默认值：“1:1”。 Server default: "1:1".
+            output_format: 输出图像的格式。默认值：“jpg” Server default: "jpg".
+            safety_filter_level: block_low_and_above 是最严格的，block_medium_and_above 会阻止一些提示，block_only_high 是最宽松的，但一些提示仍然会被阻止。默认值：“block_only_high” Server default: "block_only_high".
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
@@ -119,7 +125,10 @@ class AsyncImagen4Ultra:
         prompt: str,
         aspect_ratio: str | NotGiven = NOT_GIVEN,
         output_format: str | NotGiven = NOT_GIVEN,
-        safety_filter_level: str | NotGiven = NOT_GIVEN,
+        safety_filter_level: Literal[
+            "block_low_and_above", "block_medium_and_above", "block_only_high"
+        ]
+        | NotGiven = NOT_GIVEN,
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
@@ -132,9 +141,9 @@ class AsyncImagen4Ultra:
 
         Args:
             prompt: 图像生成的文字提示。 Required.
-            aspect_ratio: 生成图像的长宽比。默认值:“1:1”。 Server default: "1:1".
-            output_format: 输出图像的格式。默认值:“jpg” Server default: "jpg".
-            safety_filter_level: block_low_and_above 是最严格的,block_medium_and_above 会阻止一些提示,block_only_high 是最宽松的,但一些提示仍然会被阻止。默认值:“block_only_high” Server default: "block_only_high".
+            aspect_ratio: 生成图像的长宽比。默认值：“1:1”。 Server default: "1:1".
+            output_format: 输出图像的格式。默认值：“jpg” Server default: "jpg".
+            safety_filter_level: block_low_and_above 是最严格的，block_medium_and_above 会阻止一些提示，block_only_high 是最宽松的，但一些提示仍然会被阻止。默认值：“block_only_high” Server default: "block_only_high".
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
@@ -159,7 +168,10 @@ class AsyncImagen4Ultra:
         prompt: str,
         aspect_ratio: str | NotGiven = NOT_GIVEN,
         output_format: str | NotGiven = NOT_GIVEN,
-        safety_filter_level: str | NotGiven = NOT_GIVEN,
+        safety_filter_level: Literal[
+            "block_low_and_above", "block_medium_and_above", "block_only_high"
+        ]
+        | NotGiven = NOT_GIVEN,
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
@@ -172,9 +184,9 @@ class AsyncImagen4Ultra:
 
         Args:
             prompt: 图像生成的文字提示。 Required.
-            aspect_ratio: 生成图像的长宽比。默认值:“1:1”。 Server default: "1:1".
-            output_format: 输出图像的格式。默认值:“jpg” Server default: "jpg".
-            safety_filter_level: block_low_and_above 是最严格的,block_medium_and_above 会阻止一些提示,block_only_high 是最宽松的,但一些提示仍然会被阻止。默认值:“block_only_high” Server default: "block_only_high".
+            aspect_ratio: 生成图像的长宽比。默认值：“1:1”。 Server default: "1:1".
+            output_format: 输出图像的格式。默认值：“jpg” Server default: "jpg".
+            safety_filter_level: block_low_and_above 是最严格的，block_medium_and_above 会阻止一些提示，block_only_high 是最宽松的，但一些提示仍然会被阻止。默认值：“block_only_high” Server default: "block_only_high".
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.

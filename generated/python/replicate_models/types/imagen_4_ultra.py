@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 
 
@@ -17,13 +19,15 @@ class Imagen4UltraInput(BaseModel):
     """
     aspect_ratio: str = "1:1"
     """
-    生成图像的长宽比。默认值:“1:1”。
+    生成图像的长宽比。默认值：“1:1”。
     """
     output_format: str = "jpg"
     """
-    输出图像的格式。默认值:“jpg”
+    输出图像的格式。默认值：“jpg”
     """
-    safety_filter_level: str = "block_only_high"
+    safety_filter_level: Literal[
+        "block_low_and_above", "block_medium_and_above", "block_only_high"
+    ] = "block_only_high"
     """
-    block_low_and_above 是最严格的,block_medium_and_above 会阻止一些提示,block_only_high 是最宽松的,但一些提示仍然会被阻止。默认值:“block_only_high”
+    block_low_and_above 是最严格的，block_medium_and_above 会阻止一些提示，block_only_high 是最宽松的，但一些提示仍然会被阻止。默认值：“block_only_high”
     """
