@@ -13,7 +13,7 @@ from generator import naming, specfile
 from generator.errors import InputError, ValidationFailed
 from generator.normalize.schema import INFERRED
 from generator.specfile import SpecFile
-from generator.validate import create_operation, model_id, validate
+from generator.validate import create_operation, model_id, pinned_version, validate
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Model:
     accessor: str  # client attribute and module name
     class_name: str
     path: str
+    version: str | None  # pinned: created through `POST /v1/predictions` with this `version`
     operation_id: str
     summary: str
     description: str
@@ -81,6 +82,7 @@ class Model:
 @dataclass(frozen=True)
 class Catalog:
     models: tuple[Model, ...]  # sorted by model id
+    shared: tuple[SpecFile, ...] = ()  # specs of the shared operations (get, cancel, list, create by version)
 
 
 def spec_paths(root: Path) -> list[Path]:
@@ -99,7 +101,9 @@ def build(specs: list[SpecFile]) -> Catalog:
     if problems:
         raise ValidationFailed(problems)
     ids = {
-        (spec.document["info"]["x-model"]["owner"], spec.document["info"]["x-model"]["name"]): spec for spec in specs
+        (spec.document["info"]["x-model"]["owner"], spec.document["info"]["x-model"]["name"]): spec
+        for spec in specs
+        if model_id(spec.document)
     }
     accessors = naming.model_accessors(ids)
     models = []
@@ -121,6 +125,7 @@ def build(specs: list[SpecFile]) -> Catalog:
                 accessor=accessors[(owner, name)],
                 class_name=naming.pascal(accessors[(owner, name)]),
                 path=path,
+                version=pinned_version(spec.document),
                 operation_id=str(operation.get("operationId") or ""),
                 summary=str(operation.get("summary") or ""),
                 description=str(operation.get("description") or ""),
@@ -130,4 +135,4 @@ def build(specs: list[SpecFile]) -> Catalog:
                 ),
             )
         )
-    return Catalog(models=tuple(models))
+    return Catalog(models=tuple(models), shared=tuple(spec for spec in specs if not model_id(spec.document)))

@@ -116,9 +116,9 @@ def _print_result(r: ImportResult) -> None:
         out.print(f"  warning: {warning}", markup=False)
 
 
-def _validate(specs: Path, paths: tuple[Path, ...]) -> int:
-    catalog = load_catalog(specs, list(paths))
-    out.print(f"{len(catalog.models)} spec(s) valid", markup=False)
+def _validate(specs: Path, paths: tuple[Path, ...], shared: Path) -> int:
+    catalog = load_catalog(specs, list(paths), None if paths else shared)
+    out.print(f"{len(catalog.models)} model spec(s) and {len(catalog.shared)} shared spec(s) valid", markup=False)
     return 0
 
 
@@ -195,9 +195,10 @@ def import_command(
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_specs_option
-def validate(paths: tuple[Path, ...], specs: Path) -> None:
+@_folder_option("--shared", "shared", SHARED_DIR, "Folder of the shared operations' specs.")
+def validate(paths: tuple[Path, ...], specs: Path, shared: Path) -> None:
     """Check specs (all of --specs when none given); every problem with its file and JSON pointer."""
-    _run(lambda: _validate(specs, paths))
+    _run(lambda: _validate(specs, paths, shared))
 
 
 @main.command()
@@ -222,7 +223,7 @@ def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: 
         code = _import((sources,), Layout(specs, shared, replicate, overrides), None, None)
         if code:
             return code
-        _validate(specs, ())
+        _validate(specs, (), shared)
         return _generate(specs, output, check=False)
 
     _run(step)

@@ -11,8 +11,11 @@ from generator.importing import display_path
 from generator.render import render
 
 
-def load_catalog(specs_dir: Path, paths: list[Path] | None = None) -> Catalog:
+def load_catalog(specs_dir: Path, paths: list[Path] | None = None, shared_dir: Path | None = None) -> Catalog:
+    """Model specs (`paths`, or all of `specs_dir`) and the shared operations' specs, validated together."""
     files = paths if paths else catalog_module.spec_paths(specs_dir)
+    if shared_dir is not None and shared_dir.is_dir():
+        files = [*files, *catalog_module.spec_paths(shared_dir)]
     return catalog_module.build(catalog_module.load_specs(files))
 
 

@@ -42,6 +42,7 @@ _LIST = re.compile(
 _ITEM_SEPARATOR = re.compile(r"\s*(?:[，,、/|]|\s或\s?|或|\s(?:or|and)\s|和|与)\s*")
 _NOT_A_VALUE = re.compile(r"默认|[Dd]efault|最小|最大|最低|最高|[Mm]inimum|[Mm]aximum|范围")
 _OPEN_ENDED = re.compile(r"(?:等|etc\.?|\.\.\.|…)$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _QUOTES = "\"“”'‘’「」`\\"
 # A sentence naming each value of a snake_case option: `block_low_and_above 是最严格的，...`
 _SNAKE = re.compile(r"(?<![\w-])[a-z0-9]+(?:_[a-z0-9]+)+(?![\w-])")
@@ -101,6 +102,8 @@ def _enum(description: str, schema_type: str | None) -> tuple[Inferred | None, l
         evidence = text[: text.find(items[-1]) + len(items[-1])]
         if _OPEN_ENDED.search(items[-1]) or len(items) > 50:
             return None, [f"{evidence!r} reads like a list of values but is open-ended; no enum inferred"]
+        if any(_CJK.search(item) for item in items):
+            continue  # `支持中文和英文提示` says what is supported, not which values are allowed
         typed = [_typed(item, schema_type) for item in items]
         if any(value is _UNTYPED for value in typed) or any(len(item) > 40 for item in items):
             return None, [f"{evidence!r} reads like a list of values that are not all {schema_type}s; no enum inferred"]

@@ -73,9 +73,7 @@ def test_a_new_spec_file_is_a_new_model_and_generate_shows_what_changed(project:
 def test_a_failed_run_leaves_generated_as_it_was(project: Path) -> None:
     before = filetree.read(project / "generated")
     spec = project / "specs/models/google/imagen-4-ultra.yaml"
-    spec.write_text(
-        spec.read_text(encoding="utf-8").replace("type: object", "type: objekt", 1), encoding="utf-8"
-    )
+    spec.write_text(spec.read_text(encoding="utf-8").replace("type: object", "type: objekt", 1), encoding="utf-8")
     result = cli("generate", cwd=project)
     assert result.returncode == 1
     assert "imagen-4-ultra.yaml:" in result.stderr

@@ -35,9 +35,7 @@ def test_create_sends_a_request_that_validates_against_the_spec(client: Client, 
     assert prediction.model == "ideogram-ai/ideogram-v2-turbo"
     sent = app.state.store.received[before]
     assert sent.path == "/replicate/v1/models/ideogram-ai/ideogram-v2-turbo/predictions"
-    assert sent.body == {
-        "input": {"prompt": "a gold shoe", "aspect_ratio": "16:9"}
-    }  # defaults left to the model
+    assert sent.body == {"input": {"prompt": "a gold shoe", "aspect_ratio": "16:9"}}  # defaults left to the model
     assert sent.headers["authorization"] == f"Bearer {TOKEN}"
     model = next(m for m in app.state.catalog.models if m.id == "ideogram-ai/ideogram-v2-turbo")
     schemas = DocumentSchemas(model.document)

@@ -81,9 +81,13 @@ def test_inputs_keep_apifox_order_required_and_inferred_defaults() -> None:
 def test_responses_are_canonical_and_the_copied_input_is_dropped() -> None:
     spec = normalize(one(GLUED))
     schemas = spec.document["components"]["schemas"]
-    assert set(
-        spec.document["paths"]["/v1/models/google/imagen-4-ultra/predictions"]["post"]["responses"]
-    ) == {"201", "202", "401", "422", "429"}
+    assert set(spec.document["paths"]["/v1/models/google/imagen-4-ultra/predictions"]["post"]["responses"]) == {
+        "201",
+        "202",
+        "401",
+        "422",
+        "429",
+    }
     assert "aborted" in schemas["PredictionStatus"]["enum"]
     assert schemas["Prediction"]["properties"]["error"] == {"type": ["string", "null"]}
     assert "input_image" not in json.dumps(spec.document)
@@ -105,9 +109,7 @@ def test_provenance_records_the_source_and_its_hash() -> None:
         (b"hello\nworld\n", ":1: not a recognised Apifox document"),
     ],
 )
-def test_unreadable_documents_are_named_with_their_place(
-    tmp_path: Path, content: bytes, expected: str
-) -> None:
+def test_unreadable_documents_are_named_with_their_place(tmp_path: Path, content: bytes, expected: str) -> None:
     path = tmp_path / "doc.txt"
     path.write_bytes(content)
     with pytest.raises(InputError) as caught:
@@ -140,9 +142,7 @@ def test_import_command_reports_good_and_bad_documents_and_writes_only_the_good(
     assert "bad.txt:60:" in result.stderr and "section 请求体: invalid JSON" in result.stderr
     assert "Traceback" not in result.stderr
     assert "2 document(s), 2 endpoint(s): 1 model spec(s), 0 shared operation(s), 0 skipped, 1 failed" in result.stdout
-    assert [p.relative_to(out).as_posix() for p in out.rglob("*.yaml")] == [
-        "ideogram-ai/ideogram-v2-turbo.yaml"
-    ]
+    assert [p.relative_to(out).as_posix() for p in out.rglob("*.yaml")] == ["ideogram-ai/ideogram-v2-turbo.yaml"]
     report = json.loads((tmp_path / "report.json").read_text())
     assert [r["model"] for r in report["results"]] == [None, "ideogram-ai/ideogram-v2-turbo"]
     assert report["counts"] == {"failed": 1, "model": 1}

@@ -28,9 +28,7 @@ def broken_copy(tmp_path: Path) -> Path:
     props["aspect_ratio"]["enum"] = ["16:9"]  # the default "1:1" no longer fits
     operation = document["paths"]["/v1/models/ideogram-ai/ideogram-v2-turbo/predictions"]["post"]
     operation["requestBody"]["content"]["application/json"]["example"]["input"]["style_type"] = 3
-    operation["responses"]["201"]["content"]["application/json"]["schema"] = {
-        "$ref": "#/components/schemas/Nope"
-    }
+    operation["responses"]["201"]["content"]["application/json"]["schema"] = {"$ref": "#/components/schemas/Nope"}
     path = tmp_path / "models" / "ideogram.yaml"
     path.parent.mkdir()
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -40,7 +38,7 @@ def broken_copy(tmp_path: Path) -> Path:
 def test_committed_specs_are_valid() -> None:
     result = validate()
     assert result.returncode == 0, result.stderr
-    assert "2 spec(s) valid" in result.stdout
+    assert "2 model spec(s) and 0 shared spec(s) valid" in result.stdout
 
 
 def test_every_problem_is_reported_at_once_with_file_line_and_pointer(tmp_path: Path) -> None:
@@ -56,8 +54,7 @@ def test_every_problem_is_reported_at_once_with_file_line_and_pointer(tmp_path: 
         in result.stderr
     )
     assert any(
-        "/components/schemas/Input/properties/aspect_ratio/default: value does not fit" in line
-        for line in lines
+        "/components/schemas/Input/properties/aspect_ratio/default: value does not fit" in line for line in lines
     )
     assert any(
         "/example: value at /input/style_type does not fit its schema: 3 is not of type 'string'" in line

@@ -41,9 +41,13 @@ def load(path: Path, display: str) -> dict[str, Any]:
     if errors:
         error = errors[0]
         pointer = "".join(f"/{specfile.pointer_token(p)}" for p in error.absolute_path)
+        message = error.message
+        if error.validator == "additionalProperties":  # name the stray key, at its own line
+            stray = sorted(set(error.instance) - set(error.schema.get("properties") or ()))[0]
+            pointer, message = f"{pointer}/{specfile.pointer_token(stray)}", f"unknown key {stray!r}"
         raise InputError(
             display,
-            f"{error.message}; expected `input` (field -> schema patch), `required` and `output`",
+            f"{message}; expected `input` (field -> schema patch), `required` and `output`",
             line=spec.line_of(pointer),
             pointer=pointer or "/",
         )

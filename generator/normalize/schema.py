@@ -70,7 +70,7 @@ def clean_property(raw: Any) -> tuple[dict[str, Any], list[str]]:
     if prop.get("type") == "null":
         # Apifox writes "null" for whatever was null in its example: the real type is unknown.
         del prop["type"]
-    schema_type = prop.get("type") if isinstance(prop.get("type"), str) else None
+    schema_type = _single_type(prop.get("type"))
     inferred, prose_warnings = infer(str(prop.get("description") or ""), schema_type)
     warnings += prose_warnings
     evidence = dict(prop.get(INFERRED) or {})
@@ -104,3 +104,11 @@ def output_from_example(output: Any) -> dict[str, Any] | None:
         return None
     schema[INFERRED] = {"type": "a response example of this model"}
     return schema
+
+
+def _single_type(declared: Any) -> str | None:
+    """The type prose values are read as: `[integer, "null"]` is an integer that may be left out."""
+    if isinstance(declared, list):
+        declared = [t for t in declared if t != "null"]
+        return declared[0] if len(declared) == 1 and isinstance(declared[0], str) else None
+    return declared if isinstance(declared, str) else None

@@ -211,6 +211,8 @@ def _provenance(endpoint: Endpoint) -> dict[str, Any]:
     source["path"] = endpoint.path
     if endpoint.apifox:
         source["apifox"] = dict(endpoint.apifox)
+    if endpoint.version:
+        source["version"] = endpoint.version  # the model version a Replicate document described
     return source
 
 

@@ -105,7 +105,17 @@ def create_app(specs_dir: Path, *, tokens: tuple[str, ...] = ("test-token",)) ->
                 logs="generated 1 image\n",
             )
 
-    async def create(request: Request) -> Response:
+    def by_version(reference: Any) -> str | None:
+        """`<hash>`, `owner/name:<hash>` or `owner/name` -> the model id, through the specs."""
+        if not isinstance(reference, str):
+            return None
+        model_part, _, version = reference.partition(":")
+        for model, _ in models.values():
+            if reference in (model.version, f"{model.id}:{model.version}") or (not version and model_part == model.id):
+                return model.id
+        return None
+
+    async def read_body(request: Request) -> Any:
         raw = await request.body()
         try:
             body: Any = json.loads(raw) if raw else None
@@ -114,7 +124,30 @@ def create_app(specs_dir: Path, *, tokens: tuple[str, ...] = ("test-token",)) ->
         store.received.append(Received(request.method, request.url.path, dict(request.headers), body))
         if not authorized(request):
             return _problem(401, "Unauthenticated", "You did not pass a valid authentication token")
-        model_id = f"{request.path_params['owner']}/{request.path_params['name']}"
+        return body
+
+    async def create_for_model(request: Request) -> Response:
+        body = await read_body(request)
+        if isinstance(body, Response):
+            return body
+        return start(request, f"{request.path_params['owner']}/{request.path_params['name']}", body)
+
+    async def create_for_version(request: Request) -> Response:
+        body = await read_body(request)
+        if isinstance(body, Response):
+            return body
+        reference = body.get("version") if isinstance(body, dict) else None
+        model_id = by_version(reference)
+        if model_id is None:
+            fields = [{"type": "required", "field": "version", "description": f"unknown version {reference!r}"}]
+            return _problem(
+                422, "Input validation failed", f"- version: unknown version {reference!r}", invalid_fields=fields
+            )
+        if not models[model_id][0].version:  # the spec's body has no `version`: check the rest
+            body = {k: v for k, v in body.items() if k != "version"}
+        return start(request, model_id, body)
+
+    def start(request: Request, model_id: str, body: Any) -> Response:
         if model_id not in models:
             return _problem(404, "Not found", f"model {model_id} does not exist here")
         errors = list(models[model_id][1].validator(REQUEST_SCHEMA).iter_errors(body))
@@ -126,7 +159,7 @@ def create_app(specs_dir: Path, *, tokens: tuple[str, ...] = ("test-token",)) ->
         prediction: dict[str, Any] = {
             "id": prediction_id,
             "model": model_id,
-            "version": "hidden",
+            "version": models[model_id][0].version or "hidden",
             "input": body["input"],
             "logs": "",
             "output": None,
@@ -169,7 +202,8 @@ def create_app(specs_dir: Path, *, tokens: tuple[str, ...] = ("test-token",)) ->
     routes = []
     for prefix in PREFIXES:
         routes += [
-            Route(f"{prefix}/v1/models/{{owner}}/{{name}}/predictions", create, methods=["POST"]),
+            Route(f"{prefix}/v1/models/{{owner}}/{{name}}/predictions", create_for_model, methods=["POST"]),
+            Route(f"{prefix}/v1/predictions", create_for_version, methods=["POST"]),
             Route(f"{prefix}/v1/predictions/{{id}}", get, methods=["GET"]),
             Route(f"{prefix}/v1/predictions/{{id}}/cancel", cancel, methods=["POST"]),
         ]

@@ -1,0 +1,351 @@
+"""The import step end to end: every format and kind of endpoint, enrichment, overrides, the report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import FIXTURES, ROOT, SOURCES
+
+FORMATS = FIXTURES / "formats"
+SAMPLES = FIXTURES / "samples"
+PROJECT = FORMATS / "project.apifox.json"
+
+
+@dataclass
+class Run:
+    result: subprocess.CompletedProcess[str]
+    root: Path
+
+    @property
+    def code(self) -> int:
+        return self.result.returncode
+
+    def spec(self, relative: str) -> dict[str, Any]:
+        document: dict[str, Any] = yaml.safe_load((self.root / relative).read_text(encoding="utf-8"))
+        return document
+
+    def written(self) -> list[str]:
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.yaml"))
+
+    def report(self) -> dict[str, Any]:
+        report: dict[str, Any] = json.loads((self.root / "report.json").read_text(encoding="utf-8"))
+        return report
+
+
+def run_import(tmp_path: Path, *sources: Path | str, extra: tuple[str, ...] = ()) -> Run:
+    """`replicate-codegen import` into a fresh layout under tmp_path, with a JSON report."""
+    layout = (
+        ("--out", "models"),
+        ("--shared", "shared"),
+        ("--replicate", "replicate"),
+        ("--overrides", "overrides"),
+    )
+    args = [arg for flag, folder in layout for arg in (flag, str(tmp_path / folder))]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "import",
+            *map(str, sources),
+            *args,
+            "--report",
+            str(tmp_path / "report.json"),
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return Run(result, tmp_path)
+
+
+def input_of(document: dict[str, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = document["components"]["schemas"]["Input"]
+    return schema
+
+
+def without_provenance(document: dict[str, Any]) -> dict[str, Any]:
+    copy = json.loads(json.dumps(document))
+    del copy["info"]["x-source"]
+    return copy
+
+
+def test_the_markdown_twin_of_a_page_gives_the_same_spec_apart_from_provenance(tmp_path: Path) -> None:
+    page = run_import(tmp_path / "page", SOURCES / "002_b2b6f75e0f2555c1.txt")
+    twin = run_import(tmp_path / "twin", SAMPLES / "google__imagen-4-ultra.md")
+    assert page.code == twin.code == 0
+    spec = "models/google/imagen-4-ultra.yaml"
+    assert without_provenance(page.spec(spec)) == without_provenance(twin.spec(spec))
+    assert page.spec(spec)["info"]["x-source"]["format"] == "apifox-page-glued"
+    assert twin.spec(spec)["info"]["x-source"]["format"] == "apifox-markdown"
+
+
+def test_the_query_and_create_by_version_samples_map_to_shared_operations(tmp_path: Path) -> None:
+    run = run_import(tmp_path, SAMPLES / "replicate__query-prediction.md", SAMPLES / "replicate__create-by-version.md")
+    assert run.code == 0, run.result.stderr
+    assert run.written() == ["shared/create-by-version.yaml", "shared/get-prediction.yaml"]
+    create = run.spec("shared/create-by-version.yaml")["paths"]["/v1/predictions"]["post"]
+    assert len(create["x-versions"]) == 10
+    assert (
+        create["x-versions"]["7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"] == "stability-ai/sdxl"
+    )
+    get = run.spec("shared/get-prediction.yaml")
+    assert list(get["paths"]) == ["/v1/predictions/{prediction_id}"]
+    # The query page links flux-kontext-max, but a query is not a model's create: no model spec.
+    assert [r["kind"] for r in run.report()["results"]] == ["get", "create-by-version"]
+
+
+@pytest.fixture(scope="module")
+def project_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_import(tmp_path_factory.mktemp("project"), PROJECT)
+
+
+class TestProjectExport:
+    @pytest.fixture
+    def run(self, project_run: Run) -> Run:
+        return project_run
+
+    def test_every_endpoint_of_every_folder_gets_a_result(self, run: Run) -> None:
+        results = {r["pointer"]: r for r in run.report()["results"]}
+        kinds = {pointer: r["kind"] or "failed" for pointer, r in results.items()}
+        assert kinds == {
+            "/apiCollection/0/items/0/items/0": "model",
+            "/apiCollection/0/items/0/items/1": "model-version",
+            "/apiCollection/0/items/0/items/2": "model",
+            "/apiCollection/0/items/0/items/3": "model",
+            "/apiCollection/0/items/0/items/4/items/0": "get",
+            "/apiCollection/0/items/0/items/4/items/1": "cancel",
+            "/apiCollection/0/items/0/items/4/items/2": "list",
+            "/apiCollection/0/items/1/items/0": "skipped",
+            "/apiCollection/0/items/1/items/1": "skipped",
+            "/apiCollection/0/items/1/items/2": "failed",
+        }
+        assert run.report()["counts"] == {
+            "cancel": 1,
+            "failed": 1,
+            "get": 1,
+            "list": 1,
+            "model": 3,
+            "model-version": 1,
+            "skipped": 2,
+        }
+
+    def test_one_bad_endpoint_fails_alone_with_its_place(self, run: Run) -> None:
+        assert run.code == 2
+        assert (
+            "error: tests/fixtures/formats/project.apifox.json: /apiCollection/0/items/1/items/2: "
+            "endpoint has no path; expected `METHOD /path`"
+        ) in run.result.stderr
+        assert "models/black-forest-labs/flux-schnell.yaml" in run.written()
+
+    def test_pages_that_are_not_replicate_style_are_skipped_in_one_line_and_write_nothing(self, run: Run) -> None:
+        out = run.result.stdout
+        assert "items/1/items/0: skipped: POST /v1/images/generations is not a Replicate prediction endpoint" in out
+        assert "takes a flat body (model_name, prompt) without `input`: not Replicate-style" in out
+        assert not any("kling" in name or "images" in name for name in run.written())
+
+    def test_shared_models_are_spliced_where_x_apifox_orders_puts_them(self, run: Run) -> None:
+        schema = input_of(run.spec("models/black-forest-labs/flux-schnell.yaml"))
+        # negative_prompt is hidden by x-apifox-overrides; the shared model's required list is kept.
+        assert list(schema["properties"]) == ["prompt", "aspect_ratio", "num_outputs", "go_fast"]
+        assert schema["required"] == ["prompt"]
+        assert schema["properties"]["aspect_ratio"]["enum"] == ["1:1", "16:9", "9:16"]
+        assert schema["properties"]["num_outputs"] == {
+            "type": "integer",
+            "description": "要生成的图像数量。默认值：1。最小值：1，最大值：4。",
+            "maximum": 4,
+            "minimum": 1,
+            "default": 1,
+            "x-inferred": {"maximum": "最大值：4", "minimum": "最小值：1", "default": "默认值：1"},
+        }
+
+    def test_folders_status_and_docs_link_are_kept(self, run: Run) -> None:
+        info = run.spec("models/black-forest-labs/flux-schnell.yaml")["info"]
+        assert info["x-source"]["apifox"] == {"folder": "根目录/Replicate 聚合平台", "id": "101"}
+        assert info["x-source"]["pointer"] == "/apiCollection/0/items/0/items/0"
+        assert info["x-model"]["url"] == "https://replicate.com/black-forest-labs/flux-schnell"
+
+    def test_output_type_comes_from_this_models_own_response_example(self, run: Run) -> None:
+        output = run.spec("models/black-forest-labs/flux-schnell.yaml")["components"]["schemas"]["Output"]
+        assert output == {
+            "type": "array",
+            "items": {"type": "string", "format": "uri"},
+            "x-inferred": {"type": "a response example of this model"},
+        }
+
+    def test_a_version_page_pins_the_version_of_the_model_its_title_names(self, run: Run) -> None:
+        spec = run.spec("models/stability-ai/sdxl.yaml")
+        version = "7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"
+        assert spec["info"]["x-model"]["version"] == version
+        operation = spec["paths"]["/v1/predictions"]["post"]
+        assert operation["requestBody"]["content"]["application/json"]["example"]["version"] == version
+        request = spec["components"]["schemas"]["PredictionRequest"]
+        assert request["properties"]["version"]["const"] == version
+        assert request["required"] == ["version", "input"]
+        refine = input_of(spec)["properties"]["refine"]
+        assert refine["enum"] == ["no_refiner", "expert_ensemble_refiner", "base_image_refiner"]
+        assert refine["default"] == "no_refiner"  # from `默认值:\"no_refiner\"`, escaped quotes and all
+
+    def test_a_templated_path_takes_the_model_from_the_title(self, run: Run) -> None:
+        schema = input_of(run.spec("models/bytedance/seedream-3.yaml"))
+        assert schema["properties"]["size"]["enum"] == ["small", "regular", "big"]
+        assert schema["properties"]["guidance_scale"].items() >= {"minimum": 1, "maximum": 10, "default": 2.5}.items()
+
+    def test_a_page_with_only_an_example_gets_fields_marked_inferred_and_a_warning(self, run: Run) -> None:
+        schema = input_of(run.spec("models/minimax/video-01.yaml"))
+        assert schema["properties"] == {
+            "prompt": {"type": "string", "x-inferred": {"type": "the request example"}},
+            "prompt_optimizer": {"type": "boolean", "x-inferred": {"type": "the request example"}},
+            "duration": {"type": "integer", "x-inferred": {"type": "the request example"}},
+        }
+        result = next(r for r in run.report()["results"] if r["model"] == "minimax/video-01")
+        assert any("no input schema: 3 field(s)" in w for w in result["warnings"])
+
+    def test_the_copied_response_schema_is_reported(self, run: Run) -> None:
+        result = next(r for r in run.report()["results"] if r["model"] == "black-forest-labs/flux-schnell")
+        assert result["warnings"] == [
+            "response 200 schema lists input fields this model does not take (input_image): "
+            "copied from another model, discarded"
+        ]
+
+    def test_every_spec_written_is_valid(self, run: Run) -> None:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "validate",
+                "--specs",
+                str(run.root / "models"),
+                "--shared",
+                str(run.root / "shared"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "4 model spec(s) and 3 shared spec(s) valid" in result.stdout
+
+
+def test_openapi_export_with_apifox_extensions(tmp_path: Path) -> None:
+    run = run_import(tmp_path, FORMATS / "openapi-export.json")
+    assert run.code == 0, run.result.stderr
+    spec = run.spec("models/recraft-ai/recraft-v3.yaml")
+    properties = input_of(spec)["properties"]
+    assert list(properties) == ["prompt", "size", "style", "seed"]  # x-apifox-orders, not `properties`
+    assert properties["size"]["enum"] == ["1024x1024", "1365x1024", "1024x1365"]
+    assert properties["size"]["x-enum-labels"] == {
+        "1024x1024": "square",
+        "1365x1024": "landscape",
+        "1024x1365": "portrait",
+    }
+    assert properties["style"]["enum"] == ["any", "realistic_image", "digital_illustration"]  # through $ref
+    assert properties["style"]["default"] == "any"
+    assert properties["seed"]["maximum"] == 2147483647  # read for `[integer, "null"]` too
+    assert spec["info"]["x-source"]["apifox"] == {"folder": "Replicate 聚合平台/Recraft"}
+
+
+def test_openapi_yaml_export_with_anchors_and_folded_scalars(tmp_path: Path) -> None:
+    run = run_import(tmp_path, FORMATS / "openapi-export.yaml")
+    assert run.code == 0, run.result.stderr
+    spec = run.spec("models/wan-video/wan-2.1-t2v-480p.yaml")
+    properties = input_of(spec)["properties"]
+    assert properties["frame_num"]["default"] == 81
+    assert properties["size"]["default"] == "832*480"
+    assert properties["sample_steps"].items() >= {"default": 30, "minimum": 1, "maximum": 40}.items()
+    assert properties["fast_mode"]["enum"] == ["Off", "Balanced", "Fast"]
+    assert spec["components"]["schemas"]["Output"]["format"] == "uri"
+
+
+def test_replicate_model_document_is_a_format_of_its_own(tmp_path: Path) -> None:
+    document = FIXTURES / "replicate" / "black-forest-labs" / "flux-schnell.json"
+    run = run_import(tmp_path, document)
+    assert run.code == 0, run.result.stderr
+    spec = run.spec("models/black-forest-labs/flux-schnell.yaml")
+    properties = input_of(spec)["properties"]
+    assert list(properties) == ["prompt", "aspect_ratio", "num_outputs", "output_format", "seed", "go_fast"]  # x-order
+    assert properties["output_format"] == {
+        "type": "string",
+        "enum": ["webp", "jpg", "png"],
+        "default": "webp",
+        "description": "Format of the output images",
+    }
+    assert spec["components"]["schemas"]["Output"] == {"type": "array", "items": {"type": "string", "format": "uri"}}
+    # Created by model name, so no version is pinned; the one described is kept as provenance.
+    assert "version" not in spec["info"]["x-model"]
+    assert spec["info"]["x-source"]["version"].startswith("c846a699")
+    assert spec["paths"].keys() == {"/v1/models/black-forest-labs/flux-schnell/predictions"}
+
+
+def test_a_bare_openapi_schema_must_say_which_model_it_is(tmp_path: Path) -> None:
+    model = json.loads((FIXTURES / "replicate" / "black-forest-labs" / "flux-schnell.json").read_text())
+    bare = tmp_path / "schema.json"
+    bare.write_text(json.dumps(model["latest_version"]["openapi_schema"]))
+    run = run_import(tmp_path, bare)
+    assert run.code == 2
+    assert "a bare openapi_schema does not name its model" in run.result.stderr
+
+
+def test_replicate_document_and_overrides_complete_the_page(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "replicate", tmp_path / "replicate")
+    shutil.copytree(FIXTURES / "overrides", tmp_path / "overrides")
+    run = run_import(tmp_path, PROJECT)
+    spec = run.spec("models/black-forest-labs/flux-schnell.yaml")
+    properties = input_of(spec)["properties"]
+    # Union of fields, Replicate's order; go_fast removed and megapixels added by the overrides.
+    assert list(properties) == ["prompt", "aspect_ratio", "num_outputs", "output_format", "seed", "megapixels"]
+    assert properties["prompt"]["description"] == "图像生成的文字提示。"  # the page's words are kept
+    assert len(properties["aspect_ratio"]["enum"]) == 11  # Replicate's enum wins over the prose one
+    assert "x-inferred" not in properties["aspect_ratio"]
+    assert properties["megapixels"]["default"] == "1"
+    assert spec["components"]["schemas"]["Output"] == {"type": "array", "items": {"type": "string", "format": "uri"}}
+    source = spec["info"]["x-source"]
+    assert source["replicate"]["file"].endswith("replicate/black-forest-labs/flux-schnell.json")
+    assert source["overrides"]["file"].endswith("overrides/black-forest-labs/flux-schnell.yaml")
+    result = next(r for r in run.report()["results"] if r["model"] == "black-forest-labs/flux-schnell")
+    assert result["overridden"] == ["input.megapixels added", "input.go_fast removed", "required replaced"]
+    assert any(
+        w.startswith("input.aspect_ratio: the page reads from its prose enum ['1:1', '16:9', '9:16'], Replicate says")
+        for w in result["warnings"]
+    )
+
+
+def test_a_broken_overrides_file_fails_that_model_at_its_line(tmp_path: Path) -> None:
+    target = tmp_path / "overrides" / "google" / "imagen-4-ultra.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text("input:\n  aspect_ratio:\n    enum: [a, b]\nouput: {type: string}\n")
+    run = run_import(tmp_path, SOURCES / "002_b2b6f75e0f2555c1.txt")
+    assert run.code == 2
+    assert "imagen-4-ultra.yaml:4: /ouput: unknown key 'ouput'; expected `input`" in run.result.stderr
+    assert run.written() == ["overrides/google/imagen-4-ultra.yaml"]
+
+
+def test_two_documents_for_one_model_are_both_told(tmp_path: Path) -> None:
+    run = run_import(tmp_path, SOURCES / "002_b2b6f75e0f2555c1.txt", SAMPLES / "google__imagen-4-ultra.md")
+    assert run.code == 0
+    warnings = [w for r in run.report()["results"] for w in r["warnings"] if "several documents" in w]
+    assert len(warnings) == 2
+
+
+def test_format_is_detected_from_content_and_can_be_forced(tmp_path: Path) -> None:
+    disguised = tmp_path / "export.txt"
+    disguised.write_bytes(PROJECT.read_bytes())
+    run = run_import(tmp_path / "detected", disguised)
+    assert {r["kind"] for r in run.report()["results"]} >= {"model", "get"}
+    forced = run_import(tmp_path / "forced", disguised, extra=("--format", "apifox-page-table"))
+    assert forced.code == 2
+    assert "no path" in forced.result.stderr
