@@ -101,3 +101,47 @@ def test_build_twice_changes_nothing(project: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert "0 added, 0 changed, 0 removed" in second.stdout
     assert filetree.read(project) == snapshot
+
+
+@pytest.mark.slow
+def test_a_pinned_version_model_creates_through_the_predictions_route(tmp_path: Path) -> None:
+    """A version page's model is called with its pinned version, and the local server resolves it."""
+    from generator.server import create_app, running
+    from tests.conftest import FIXTURES, TOKEN
+
+    specs = tmp_path / "models"
+    imported = cli(
+        "import",
+        str(FIXTURES / "formats" / "project.apifox.json"),
+        "--out",
+        str(specs),
+        "--shared",
+        str(tmp_path / "shared"),
+    )
+    assert "stability-ai/sdxl (model-version)" in imported.stdout
+    assert cli("generate", "--specs", str(specs), "--out", str(tmp_path / "out")).returncode == 0
+    app = create_app(specs, tokens=(TOKEN,))
+    code = (
+        "import sys\n"
+        "from replicate_models import Client\n"
+        f"client = Client(api_token={TOKEN!r}, base_url=sys.argv[1])\n"
+        "prediction = client.sdxl.create(prompt='an astronaut', refine='expert_ensemble_refiner')\n"
+        "print(prediction.model, prediction.version)\n"
+    )
+    with running(app) as url:
+        result = subprocess.run(
+            [sys.executable, "-c", code, url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(tmp_path / "out" / "python")},
+        )
+    assert result.returncode == 0, result.stderr
+    version = "7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"
+    assert result.stdout.split() == ["stability-ai/sdxl", version]
+    [received] = app.state.store.received
+    assert (received.method, received.path) == ("POST", "/v1/predictions")
+    assert received.body == {
+        "version": version,
+        "input": {"prompt": "an astronaut", "refine": "expert_ensemble_refiner"},
+    }

@@ -349,3 +349,78 @@ def test_format_is_detected_from_content_and_can_be_forced(tmp_path: Path) -> No
     forced = run_import(tmp_path / "forced", disguised, extra=("--format", "apifox-page-table"))
     assert forced.code == 2
     assert "no path" in forced.result.stderr
+
+
+def _truncated_json() -> bytes:
+    return PROJECT.read_bytes()[:2000]
+
+
+def _invalid_yaml_markdown() -> bytes:
+    lines = (SAMPLES / "google__imagen-4-ultra.md").read_text(encoding="utf-8").splitlines()
+    lines[11] = "      summary: [unclosed"  # line 12 of the file, inside the fenced block
+    return "\n".join(lines).encode()
+
+
+def _page_without_path() -> bytes:
+    text = (SOURCES / "000_118771e33ff589cc.txt").read_text(encoding="utf-8")
+    text = text.replace("POST /replicate/v1/models/ideogram-ai/ideogram-v2-turbo/predictions\n", "")
+    return text.replace("| Path | /replicate/v1/models/ideogram-ai/ideogram-v2-turbo/predictions |\n", "").encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(
+            _truncated_json,
+            ":60:19: document: invalid JSON (Expecting property name enclosed in double quotes); the file ends early",
+            id="truncated-json",
+        ),
+        pytest.param(
+            _invalid_yaml_markdown,
+            ":13:9: OpenAPI block: invalid YAML (while parsing a flow sequence expected ',' or ']', but got ':')",
+            id="invalid-yaml",
+        ),
+        pytest.param(
+            _page_without_path,
+            ":2: no path: neither a `POST /path` line below the title nor a Path row in 概览; expected one of them",
+            id="page-without-path",
+        ),
+        pytest.param(lambda: b'{"apifoxProject": "1.0.0", \xff}', ":1:28: not UTF-8 (byte 0xff)", id="not-utf8"),
+        pytest.param(lambda: b"", ": file is empty, expected an Apifox document", id="empty"),
+        pytest.param(
+            lambda: b"# notes\n\nnothing here\n", ":1: not a recognised Apifox document; expected", id="unknown"
+        ),
+    ],
+)
+def test_bad_documents_fail_alone_with_their_place(tmp_path: Path, content: Any, expected: str) -> None:
+    folder = tmp_path / "apifox"
+    folder.mkdir()
+    (folder / "a-good.txt").write_bytes((SOURCES / "000_118771e33ff589cc.txt").read_bytes())
+    (folder / "b-bad.doc").write_bytes(content())
+    run = run_import(tmp_path, folder)
+    assert run.code == 2
+    assert f"error: {folder / 'b-bad.doc'}{expected}" in run.result.stderr, run.result.stderr
+    assert (
+        "2 document(s), 2 endpoint(s): 1 model spec(s), 0 shared operation(s), 0 skipped, 1 failed" in run.result.stdout
+    )
+    assert run.written() == ["models/ideogram-ai/ideogram-v2-turbo.yaml"]
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_50_mb_file_is_refused_without_being_read(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.apifox.json"
+    with huge.open("wb") as handle:  # sparse: the size is real, the disk is not used
+        handle.truncate(50 * 1024 * 1024)
+    run = run_import(tmp_path, huge)
+    assert run.code == 2
+    assert "huge.apifox.json: file is 52428800 bytes, over the 20971520-byte limit" in run.result.stderr
+
+
+def test_a_failed_reimport_leaves_the_previous_spec_untouched(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_bytes((SOURCES / "000_118771e33ff589cc.txt").read_bytes())
+    assert run_import(tmp_path, page).code == 0
+    before = (tmp_path / "models/ideogram-ai/ideogram-v2-turbo.yaml").read_bytes()
+    page.write_bytes(page.read_bytes()[:1500])  # cut inside the JSON of 请求体
+    assert run_import(tmp_path, page).code == 2
+    assert (tmp_path / "models/ideogram-ai/ideogram-v2-turbo.yaml").read_bytes() == before

@@ -10,7 +10,7 @@ import pytest
 from generator import importing
 from generator.errors import InputError
 from generator.normalize import normalize
-from tests.conftest import ROOT, SOURCES, SPECS
+from tests.conftest import FIXTURES, ROOT, SOURCES, SPECS
 
 TABLE = SOURCES / "000_118771e33ff589cc.txt"
 GLUED = SOURCES / "002_b2b6f75e0f2555c1.txt"
@@ -156,3 +156,56 @@ def test_import_of_the_seeds_reproduces_the_committed_specs(tmp_path: Path) -> N
     assert produced.keys() == committed.keys()
     for name in committed:
         assert produced[name] == committed[name], f"specs/models/{name} differs: run `make golden`"
+
+
+def test_a_project_export_gives_one_record_per_endpoint_with_its_pointer() -> None:
+    endpoints = importing.load(FIXTURES / "formats" / "project.apifox.json")
+    assert len(endpoints) == 10
+    query = next(e for e in endpoints if e.title == "查询任务")
+    assert query.source.pointer == "/apiCollection/0/items/0/items/4/items/0"
+    assert query.parameters[0].name == "任务id"
+    assert query.request_schema is None  # `"type": "none"`: the leftover jsonSchema means nothing
+
+
+def test_references_that_loop_or_lead_nowhere_are_left_open_with_a_warning(tmp_path: Path) -> None:
+    node = {"type": "object", "properties": {"child": {"$ref": "#/components/schemas/Node"}}}
+    document = {
+        "openapi": "3.0.1",
+        "paths": {
+            "/replicate/v1/models/a/b/predictions": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "input": {
+                                            "type": "object",
+                                            "properties": {
+                                                "tree": {"$ref": "#/components/schemas/Node"},
+                                                "lost": {"$ref": "#/components/schemas/Missing"},
+                                            },
+                                        }
+                                    },
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "components": {"schemas": {"Node": node}},
+    }
+    path = tmp_path / "refs.json"
+    path.write_text(json.dumps(document))
+    [endpoint] = importing.load(path)
+    properties = endpoint.request_schema["properties"]["input"]["properties"]  # type: ignore[index]
+    assert properties["tree"]["properties"]["child"] == {}
+    assert properties["lost"] == {}
+    assert endpoint.warnings == (
+        "/paths/~1replicate~1v1~1models~1a~1b~1predictions/post: reference #/components/schemas/Node refers back "
+        "to itself; left open",
+        "/paths/~1replicate~1v1~1models~1a~1b~1predictions/post: reference #/components/schemas/Missing points to "
+        "nothing in the document; left open",
+    )
