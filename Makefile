@@ -18,7 +18,7 @@ build: $(STAMP)
 
 ## the whole test suite
 test: $(STAMP)
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 
