@@ -16,6 +16,9 @@ from generator.errors import InputError
 _BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]
     """Block style, insertion order, unicode kept: a diff of two specs reads like a diff of prose."""
 
@@ -78,8 +81,12 @@ def load(path: Path, display: str, what: str = "spec") -> SpecFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(display, f"cannot read {what}: {exc}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        loader = _Loader(text)
+        try:  # one parse gives both the document and the line of every node
+            node = loader.get_single_node()
+            document = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
