@@ -46,13 +46,13 @@ def test_wait_polls_until_the_prediction_ends(client: Client) -> None:
     prediction = client.imagen_4_ultra.create(prompt="a cat")
     done = client.predictions.wait(prediction, poll_interval=0.01)
     assert done.status == "succeeded"
-    assert done.output[0].startswith("data:image/jpeg;base64,")  # the spec's default output_format
+    assert done.output[0].endswith("/0.jpg")  # the spec's default output_format
     assert client.predictions.get(done.id).status == "succeeded"
 
 
 def test_run_returns_the_output(client: Client) -> None:
     output = client.imagen_4_ultra.run(prompt="a cat", output_format="png")
-    assert output[0].startswith("data:image/png;base64,")
+    assert output[0].endswith("/0.png")
 
 
 def test_canceled_prediction_makes_run_style_waits_end_and_report_it(client: Client) -> None:
@@ -110,7 +110,7 @@ def test_async_client_runs_models_concurrently(base_url: str) -> None:
 
     outputs = asyncio.run(main())
     assert len(outputs) == 5
-    assert all(isinstance(o, list) and o[0].startswith("data:image/") for o in outputs)
+    assert all(isinstance(o, list) and "/v1/files/" in o[0] for o in outputs)
 
 
 def test_importing_the_package_imports_no_model_module() -> None:

@@ -1,0 +1,34 @@
+"""Everything about the local server a user or a test may want to change, in one place."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass, field
+
+from generator.server.faults import Fault
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    tokens: tuple[str, ...] = ("test-token",)
+    # Lifecycle: a prediction is `starting` for this long, then `processing` for this long.
+    starting_seconds: float = 0.02
+    processing_seconds: float = 0.05
+    retention_seconds: float = 3600.0  # then `output` is removed and `data_removed` is true
+    min_cancel_after_seconds: float = 5.0  # Replicate refuses shorter `Cancel-After` durations
+    max_wait_seconds: float = 60.0  # the longest `Prefer: wait` honoured
+    max_predictions: int = 10_000  # the oldest are forgotten beyond this
+    max_body_bytes: int = 1024 * 1024
+    page_size: int = 100
+    keep_requests: int = 1_000  # the last requests, for tests to inspect
+    webhook_secret: str = field(default_factory=new_webhook_secret)
+    allow_remote_webhooks: bool = False  # only loopback webhook targets unless set
+    webhook_retry_delays: tuple[float, ...] = (0.1, 0.5, 2.0)  # between attempts, after the first
+    webhook_timeout_seconds: float = 5.0
+    faults: tuple[Fault, ...] = ()
+    fault_seed: int = 0  # rate-based faults are reproducible
