@@ -5,11 +5,13 @@ Exit codes: 0 ok, 1 validation or check failed, 2 unreadable input or bad usage.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -23,6 +25,7 @@ from generator.generate import build_tree, load_catalog
 from generator.importer import ImportResult, Layout, duplicate_warnings, expand, import_file
 from generator.importing import FORMATS, display_path
 from generator.normalize import kinds
+from generator.server.faults import Fault
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -225,5 +228,90 @@ def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: 
             return code
         _validate(specs, (), shared)
         return _generate(specs, output, check=False)
+
+    _run(step)
+
+
+def _fault(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[Fault, ...]:
+    try:
+        return tuple(Fault.parse(value) for value in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8787, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@_specs_option
+@click.option("--token", "tokens", multiple=True, help="An accepted API token (repeatable). [default: test-token]")
+@click.option("--starting", default=0.02, show_default=True, type=float, help="Seconds a prediction is `starting`.")
+@click.option("--processing", default=0.05, show_default=True, type=float, help="Seconds it is `processing`.")
+@click.option("--retention", default=3600.0, show_default=True, type=float, help="Seconds until its data is removed.")
+@click.option(
+    "--max-predictions", default=10_000, show_default=True, type=click.IntRange(1), help="Oldest evicted beyond."
+)
+@click.option(
+    "--max-body", default=1024 * 1024, show_default=True, type=click.IntRange(1), help="Bytes; larger is 413."
+)
+@click.option("--fault", "faults", multiple=True, callback=_fault, help="KIND[:ARG][@RATE|#N], e.g. 429:2@0.1, drop#3.")
+@click.option("--webhook-secret", help="The whsec_ secret webhooks are signed with. [default: a new one]")
+@click.option("--allow-remote-webhooks", is_flag=True, help="Deliver webhooks beyond loopback.")
+def serve(
+    host: str,
+    port: int,
+    specs: Path,
+    tokens: tuple[str, ...],
+    starting: float,
+    processing: float,
+    retention: float,
+    max_predictions: int,
+    max_body: int,
+    faults: tuple[Fault, ...],
+    webhook_secret: str | None,
+    allow_remote_webhooks: bool,
+) -> None:
+    """A local Replicate-compatible server for every model in --specs (Ctrl-C stops it)."""
+
+    def step() -> int:
+        import uvicorn
+
+        from generator.server import ServerConfig, create_app
+
+        config = ServerConfig(
+            tokens=tokens or ServerConfig.tokens,
+            starting_seconds=starting,
+            processing_seconds=processing,
+            retention_seconds=retention,
+            max_predictions=max_predictions,
+            max_body_bytes=max_body,
+            faults=faults,
+            allow_remote_webhooks=allow_remote_webhooks,
+        )
+        if webhook_secret:
+            config = replace(config, webhook_secret=webhook_secret)
+        app = create_app(specs, config)
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+
+        async def announce() -> None:
+            while not server.started:
+                await asyncio.sleep(0.01)
+            bound = server.servers[0].sockets[0].getsockname()[1]
+            shown = f"[{host}]" if ":" in host else host
+            out.print(f"serving {len(app.state.catalog.models)} model(s) at http://{shown}:{bound}", markup=False)
+            out.print(f"token: {', '.join(config.tokens)}", markup=False)
+            out.print(f"webhook secret: {config.webhook_secret}", markup=False)
+            out.file.flush()
+
+        async def main() -> None:
+            task = asyncio.create_task(announce())
+            await server.serve()
+            task.cancel()
+
+        try:
+            asyncio.run(main())
+        except KeyboardInterrupt:
+            pass  # uvicorn re-raises the Ctrl-C it handled; stopping is what the user asked for
+        out.print("stopped", markup=False)
+        return 0
 
     _run(step)
