@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 validation or check failed, 2 unreadable input or bad usage.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -307,10 +308,9 @@ def serve(
             await server.serve()
             task.cancel()
 
-        try:
+        # uvicorn re-raises the Ctrl-C it handled; stopping is what the user asked for.
+        with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(main())
-        except KeyboardInterrupt:
-            pass  # uvicorn re-raises the Ctrl-C it handled; stopping is what the user asked for
         out.print("stopped", markup=False)
         return 0
 
