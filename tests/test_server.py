@@ -394,3 +394,9 @@ def test_serve_starts_quickly_prints_its_url_and_stops_on_ctrl_c() -> None:
     finally:
         process.kill()
     assert elapsed < 5  # typically ~1 s including the interpreter start; the budget is 2 s
+
+
+def test_cancel_while_starting(http: httpx.Client) -> None:
+    with serve(replace(FAST, starting_seconds=30)) as (slow, _):
+        prediction = create(slow).json()
+        assert slow.post(f"/v1/predictions/{prediction['id']}/cancel").json()["status"] == "canceled"
