@@ -20,7 +20,7 @@ __all__ = ["AsyncClient", "Client"]
 class Client(SyncAPIClient):
     """A synchronous client for 2 models.
 
-    `Client(api_token=None, base_url=None, timeout=None, default_headers=None, http_client=None)`:
+    `Client(api_token=None, base_url=None, timeout=None, default_headers=None, max_retries=2, http_client=None)`:
     the token defaults to `REPLICATE_API_TOKEN`, the base URL to `REPLICATE_BASE_URL`, else
     https://api.replicate.com. For an aggregator, pass its prefix: `https://host/replicate`.
     Use it as a context manager to close its connections.
@@ -49,7 +49,7 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """An asynchronous client for 2 models.
 
-    `AsyncClient(api_token=None, base_url=None, timeout=None, default_headers=None, http_client=None)`:
+    `AsyncClient(api_token=None, base_url=None, timeout=None, default_headers=None, max_retries=2, http_client=None)`:
     the token defaults to `REPLICATE_API_TOKEN`, the base URL to `REPLICATE_BASE_URL`, else
     https://api.replicate.com. For an aggregator, pass its prefix: `https://host/replicate`.
     Use it as an async context manager to close its connections.

@@ -118,18 +118,26 @@ class UnprocessableEntityError(APIStatusError):
         return [f for f in fields if isinstance(f, dict)] if isinstance(fields, list) else []
 
 
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asked to wait (`Retry-After`, in seconds or as a date), if it said."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
 class RateLimitError(APIStatusError):
     @property
     def retry_after(self) -> float | None:
         """Seconds the server asked to wait (`Retry-After`, in seconds or as a date), if it said."""
-        value = self.response.headers.get("retry-after")
-        if value is None:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            parsed = email.utils.parsedate_to_datetime(value) if value.strip() else None
-            return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        return retry_after(self.response)
 
 
 class InternalServerError(APIStatusError):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ._types import TERMINAL_STATUSES, PredictionStatus
 
@@ -50,6 +51,13 @@ class Prediction(BaseModel):
     source: str | None = None
     metrics: dict[str, Any] | None = None
     urls: PredictionUrls = Field(default_factory=PredictionUrls)
+    _response: httpx.Response | None = PrivateAttr(default=None)
+
+    @property
+    def raw_response(self) -> httpx.Response | None:
+        """The HTTP response this prediction was read from (status, headers); None when it was
+        built another way, such as from a webhook or a page of `list()`."""
+        return self._response
 
     @property
     def terminal(self) -> bool:

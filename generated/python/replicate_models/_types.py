@@ -4,13 +4,17 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias, final
+from collections.abc import Mapping
+from typing import Literal, TypeAlias, TypedDict, final
+
+import httpx
 
 __all__ = [
     "NOT_GIVEN",
     "TERMINAL_STATUSES",
     "NotGiven",
     "PredictionStatus",
+    "RequestOptions",
     "Wait",
     "WebhookEvent",
 ]
@@ -42,3 +46,12 @@ TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "canceled"
 
 Wait: TypeAlias = bool | float
 """`True`: let the server hold the request up to 60 s; a number: up to that many seconds (1-60)."""
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call settings, passed as `options=` to any method; each overrides the client's own."""
+
+    timeout: float | httpx.Timeout
+    """Of each HTTP request (not of a whole `run` or `wait`)."""
+    max_retries: int
+    extra_headers: Mapping[str, str]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._models import Prediction
 from .._predictions import build_body, output_of
-from .._types import NOT_GIVEN, NotGiven, Wait, WebhookEvent
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
 from ..types.ideogram_v2_turbo import IdeogramV2TurboInput
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ class IdeogramV2Turbo:
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
+        cancel_after: float | str | None = None,
+        options: RequestOptions | None = None,
         wait: Wait = False,
     ) -> Prediction:
         """Create a prediction of ideogram-ai/ideogram-v2-turbo.
@@ -54,6 +56,8 @@ class IdeogramV2Turbo:
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
+            cancel_after: Seconds (or a duration such as "5m") after which the server cancels it.
+            options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
         """
         body = build_body(
             IdeogramV2TurboInput,
@@ -68,7 +72,9 @@ class IdeogramV2Turbo:
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
         )
-        return self._client.predictions._create(PATH, body, wait=wait)
+        return self._client.predictions._create(
+            PATH, body, wait=wait, cancel_after=cancel_after, options=options
+        )
 
     def run(
         self,
@@ -81,6 +87,8 @@ class IdeogramV2Turbo:
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
+        cancel_after: float | str | None = None,
+        options: RequestOptions | None = None,
         timeout: float | None = None,
     ) -> Any:
         """Run ideogram-ai/ideogram-v2-turbo and return its output.
@@ -97,6 +105,8 @@ class IdeogramV2Turbo:
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
+            cancel_after: Seconds (or a duration such as "5m") after which the server cancels it.
+            options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
             timeout: Seconds to wait for the output in all (no limit when None).
         """
         prediction = self.create(
@@ -108,9 +118,13 @@ class IdeogramV2Turbo:
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
             extra_input=extra_input,
+            cancel_after=cancel_after,
+            options=options,
             wait=True,
         )
-        return output_of(self._client.predictions.wait(prediction, timeout=timeout))
+        return output_of(
+            self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        )
 
 
 class AsyncIdeogramV2Turbo:
@@ -130,6 +144,8 @@ class AsyncIdeogramV2Turbo:
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
+        cancel_after: float | str | None = None,
+        options: RequestOptions | None = None,
         wait: Wait = False,
     ) -> Prediction:
         """Create a prediction of ideogram-ai/ideogram-v2-turbo.
@@ -146,6 +162,8 @@ class AsyncIdeogramV2Turbo:
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
+            cancel_after: Seconds (or a duration such as "5m") after which the server cancels it.
+            options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
         """
         body = build_body(
             IdeogramV2TurboInput,
@@ -160,7 +178,9 @@ class AsyncIdeogramV2Turbo:
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
         )
-        return await self._client.predictions._create(PATH, body, wait=wait)
+        return await self._client.predictions._create(
+            PATH, body, wait=wait, cancel_after=cancel_after, options=options
+        )
 
     async def run(
         self,
@@ -173,6 +193,8 @@ class AsyncIdeogramV2Turbo:
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
+        cancel_after: float | str | None = None,
+        options: RequestOptions | None = None,
         timeout: float | None = None,
     ) -> Any:
         """Run ideogram-ai/ideogram-v2-turbo and return its output.
@@ -189,6 +211,8 @@ class AsyncIdeogramV2Turbo:
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
+            cancel_after: Seconds (or a duration such as "5m") after which the server cancels it.
+            options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
             timeout: Seconds to wait for the output in all (no limit when None).
         """
         prediction = await self.create(
@@ -200,6 +224,10 @@ class AsyncIdeogramV2Turbo:
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
             extra_input=extra_input,
+            cancel_after=cancel_after,
+            options=options,
             wait=True,
         )
-        return output_of(await self._client.predictions.wait(prediction, timeout=timeout))
+        return output_of(
+            await self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        )

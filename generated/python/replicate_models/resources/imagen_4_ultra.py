@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._models import Prediction
 from .._predictions import build_body, output_of
-from .._types import NOT_GIVEN, NotGiven, Wait, WebhookEvent
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
 from ..types.imagen_4_ultra import Imagen4UltraInput
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ class Imagen4Ultra:
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
+        cancel_after: float | str | None = None,
+        options: RequestOptions | None = None,
         wait: Wait = False,
     ) -> Prediction:
         """Create a prediction of google/imagen-4-ultra.
@@ -55,6 +57,8 @@ class Imagen4Ultra:
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
+            cancel_after: Seconds (or a duration such as "5m") after which the server cancels it.
+            options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
         """
         body = build_body(
             Imagen4UltraInput,
@@ -68,7 +72,9 @@ class Imagen4Ultra:
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
         )
-        return self._client.predictions._create(PATH, body, wait=wait)
+        return self._client.predictions._create(
+            PATH, body, wait=wait, cancel_after=cancel_after, options=options
+        )
 
     def run(
         self,
@@ -83,6 +89,8 @@ class Imagen4Ultra:
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
+        cancel_after: float | str | None = None,
+        options: RequestOptions | None = None,
         timeout: float | None = None,
     ) -> Any:
         """Run google/imagen-4-ultra and return its output.
@@ -98,6 +106,8 @@ class Imagen4Ultra:
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
+            cancel_after: Seconds (or a duration such as "5m") after which the server cancels it.
+            options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
             timeout: Seconds to wait for the output in all (no limit when None).
         """
         prediction = self.create(
@@ -108,9 +118,13 @@ class Imagen4Ultra:
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
             extra_input=extra_input,
+            cancel_after=cancel_after,
+            options=options,
             wait=True,
         )
-        return output_of(self._client.predictions.wait(prediction, timeout=timeout))
+        return output_of(
+            self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        )
 
 
 class AsyncImagen4Ultra:
@@ -132,6 +146,8 @@ class AsyncImagen4Ultra:
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
+        cancel_after: float | str | None = None,
+        options: RequestOptions | None = None,
         wait: Wait = False,
     ) -> Prediction:
         """Create a prediction of google/imagen-4-ultra.
@@ -147,6 +163,8 @@ class AsyncImagen4Ultra:
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
+            cancel_after: Seconds (or a duration such as "5m") after which the server cancels it.
+            options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
         """
         body = build_body(
             Imagen4UltraInput,
@@ -160,7 +178,9 @@ class AsyncImagen4Ultra:
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
         )
-        return await self._client.predictions._create(PATH, body, wait=wait)
+        return await self._client.predictions._create(
+            PATH, body, wait=wait, cancel_after=cancel_after, options=options
+        )
 
     async def run(
         self,
@@ -175,6 +195,8 @@ class AsyncImagen4Ultra:
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         extra_input: Mapping[str, Any] | None = None,
+        cancel_after: float | str | None = None,
+        options: RequestOptions | None = None,
         timeout: float | None = None,
     ) -> Any:
         """Run google/imagen-4-ultra and return its output.
@@ -190,6 +212,8 @@ class AsyncImagen4Ultra:
             webhook: HTTPS URL that receives the prediction as it changes.
             webhook_events_filter: Events that call the webhook (all when not given).
             extra_input: Inputs the documentation does not list, sent unvalidated.
+            cancel_after: Seconds (or a duration such as "5m") after which the server cancels it.
+            options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
             timeout: Seconds to wait for the output in all (no limit when None).
         """
         prediction = await self.create(
@@ -200,6 +224,10 @@ class AsyncImagen4Ultra:
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
             extra_input=extra_input,
+            cancel_after=cancel_after,
+            options=options,
             wait=True,
         )
-        return output_of(await self._client.predictions.wait(prediction, timeout=timeout))
+        return output_of(
+            await self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        )
