@@ -30,7 +30,7 @@ from ._exceptions import (
     WaitTimeout,
 )
 from ._models import Prediction, PredictionUrls
-from ._types import NOT_GIVEN, NotGiven, PredictionStatus, WebhookEvent
+from ._types import NOT_GIVEN, NotGiven, PredictionStatus, RequestOptions, WebhookEvent
 from ._version import __version__
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "PredictionUrls",
     "RateLimitError",
     "ReplicateError",
+    "RequestOptions",
     "UnprocessableEntityError",
     "WaitTimeout",
     "WebhookEvent",
