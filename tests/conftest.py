@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from generator.server import create_app, running
 
@@ -40,3 +44,16 @@ def project(tmp_path: Path) -> Path:
     for name in ("specs", "generated"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
+
+
+@contextmanager
+def receiver(fail_first: int = 0) -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
+    """A loopback webhook target that records what it receives, failing its first calls if asked."""
+    calls: list[tuple[dict[str, str], bytes]] = []
+
+    async def hook(request: Request) -> Response:
+        calls.append((dict(request.headers), await request.body()))
+        return Response(status_code=500 if len(calls) <= fail_first else 204)
+
+    with running(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as url:
+        yield f"{url}/hook", calls

@@ -7,28 +7,39 @@ counted on the server side, so a retry is seen where it happens, not inferred fr
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
+import io
+import json
 import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from replicate_models import (
     APIConnectionError,
     APITimeoutError,
     AsyncClient,
     Client,
+    FileOutput,
     InternalServerError,
+    NotFoundError,
     Prediction,
     RateLimitError,
+    WebhookVerificationError,
 )
+from replicate_models.webhooks import verify
 from starlette.applications import Starlette
 
 from generator.server import Fault, ServerConfig, create_app, running
-from tests.conftest import SPECS, TOKEN
+from tests.conftest import SPECS, TOKEN, receiver
 
 FAST = ServerConfig(tokens=(TOKEN,), starting_seconds=0.01, processing_seconds=0.02, min_cancel_after_seconds=0)
 
@@ -204,5 +215,103 @@ def test_a_hundred_concurrent_runs_with_the_async_client() -> None:
 
     with running(app) as url:
         outputs = asyncio.run(main(url))
-    assert len(outputs) == 100 and all(isinstance(o, list) and o[0].endswith(".jpg") for o in outputs)
-    assert len({o[0] for o in outputs}) == 100
+    assert len(outputs) == 100 and all(isinstance(o, list) and o[0].url.endswith(".jpg") for o in outputs)
+    assert len({o[0].url for o in outputs}) == 100
+
+
+class TestFileOutput:
+    def test_read_save_and_iterate_with_the_clients_auth(self, tmp_path: Path) -> None:
+        with served() as (client, app):
+            [image] = client.imagen_4_ultra.run(prompt="x", output_format="png", aspect_ratio="16:9")
+            data = image.read()
+            assert Image.open(io.BytesIO(data)).size == (1024, 576)
+            saved = image.save(tmp_path / "out" / "fox.png")
+            assert saved.read_bytes() == data
+            assert b"".join(image.iter_bytes()) == data
+            download = app.state.store.received[-1]
+            assert download.headers["authorization"] == f"Bearer {TOKEN}"  # the API's own host
+            assert not list((tmp_path / "out").glob(".*.part"))
+
+    def test_a_failed_download_leaves_no_file(self, tmp_path: Path) -> None:
+        with served(retention_seconds=0.3) as (client, _):
+            [image] = client.imagen_4_ultra.run(prompt="x")
+            time.sleep(0.35)  # the data is removed: the file URL answers 404
+            with pytest.raises(NotFoundError):
+                image.save(tmp_path / "gone.jpg")
+        assert list(tmp_path.iterdir()) == []
+
+    def test_the_token_is_not_sent_to_another_host(self) -> None:
+        with served() as (client, app), running(app) as other_host:
+            other = FileOutput(f"{other_host.replace('127.0.0.1', 'localhost')}/v1/files/x/0.png", client)
+            with pytest.raises(NotFoundError):
+                other.read()
+            assert "authorization" not in app.state.store.received[-1].headers
+
+    def test_data_uris_are_read_without_a_request(self) -> None:
+        with served() as (client, app):
+            before = len(app.state.store.received)
+            inline = FileOutput("data:text/plain;base64,aGVsbG8=", client)
+            assert inline.read() == b"hello"
+            assert len(app.state.store.received) == before
+
+    def test_async_outputs_are_read_with_aread_and_asave(self, tmp_path: Path) -> None:
+        async def main(url: str) -> tuple[bytes, bytes]:
+            async with AsyncClient(api_token=TOKEN, base_url=url) as aclient:
+                [image] = await aclient.imagen_4_ultra.run(prompt="x")
+                saved = await image.asave(tmp_path / "a.jpg")
+                with pytest.raises(TypeError, match="aread"):
+                    image.read()
+                return await image.aread(), saved.read_bytes()
+
+        with running(create_app(SPECS, FAST)) as url:
+            read, saved = asyncio.run(main(url))
+        assert read == saved and read[:2] == b"\xff\xd8"  # a JPEG
+
+
+class TestWebhooks:
+    SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123").decode()
+
+    def signed(self, body: bytes, timestamp: int, secret: str | None = None) -> dict[str, str]:
+        key = base64.b64decode((secret or self.SECRET).removeprefix("whsec_"))
+        digest = hmac.new(key, f"msg_1.{timestamp}.".encode() + body, hashlib.sha256).digest()
+        return {
+            "Webhook-Id": "msg_1",
+            "Webhook-Timestamp": str(timestamp),
+            "Webhook-Signature": "v1,bm90IGl0 v1," + base64.b64encode(digest).decode(),
+        }
+
+    def test_a_genuine_webhook_gives_its_prediction(self) -> None:
+        body = json.dumps({"id": "p1", "status": "succeeded", "output": ["u"]}).encode()
+        prediction = verify(body, self.signed(body, int(time.time())), self.SECRET)
+        assert (prediction.id, prediction.status) == ("p1", "succeeded")
+
+    @pytest.mark.parametrize(
+        ("tamper", "message"),
+        [
+            ("body", "no signature matches"),
+            ("secret", "no signature matches"),
+            ("old", "outside the tolerance"),
+            ("missing", "missing header webhook-signature"),
+        ],
+    )
+    def test_anything_else_is_refused(self, tamper: str, message: str) -> None:
+        body = b'{"id": "p1", "status": "succeeded"}'
+        stamp = int(time.time()) - (3600 if tamper == "old" else 0)
+        other = "whsec_" + base64.b64encode(b"another key").decode()
+        headers = self.signed(body, stamp, other if tamper == "secret" else None)
+        if tamper == "missing":
+            del headers["Webhook-Signature"]
+        with pytest.raises(WebhookVerificationError, match=message):
+            verify(body + (b" " if tamper == "body" else b""), headers, self.SECRET)
+
+    def test_webhooks_from_the_local_server_verify(self) -> None:
+        with served() as (client, _), receiver() as (url, calls):
+            secret = httpx.get(
+                f"{client.base_url}/v1/webhooks/default/secret", headers={"Authorization": f"Bearer {TOKEN}"}
+            ).json()["key"]
+            client.imagen_4_ultra.create(prompt="x", webhook=url, webhook_events_filter=["completed"])
+            deadline = time.monotonic() + 5
+            while not calls and time.monotonic() < deadline:
+                time.sleep(0.01)
+        headers, body = calls[0]
+        assert verify(body, headers, secret).status == "succeeded"

@@ -22,12 +22,9 @@ import httpx
 import pytest
 from PIL import Image
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from generator.server import Fault, ServerConfig, create_app, running
-from tests.conftest import ROOT, SPECS, TOKEN
+from tests.conftest import ROOT, SPECS, TOKEN, receiver
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 IMAGEN = "/v1/models/google/imagen-4-ultra/predictions"
@@ -243,19 +240,6 @@ class TestList:
             assert [p["id"] for p in after["results"]] == [new["id"]]
             assert [p["id"] for p in before["results"]] == [old["id"]]
             assert http.get("/v1/predictions", params={"cursor": "!!"}).status_code == 400
-
-
-@contextmanager
-def receiver(fail_first: int = 0) -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
-    """A loopback webhook target that records what it receives, failing its first calls if asked."""
-    calls: list[tuple[dict[str, str], bytes]] = []
-
-    async def hook(request: Request) -> Response:
-        calls.append((dict(request.headers), await request.body()))
-        return Response(status_code=500 if len(calls) <= fail_first else 204)
-
-    with running(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as url:
-        yield f"{url}/hook", calls
 
 
 def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:

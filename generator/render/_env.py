@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from generator.render.pytypes import annotation, literal
+from generator.render.pytypes import annotation, literal, output_annotation
 
 
 def templates_dir() -> Path:
@@ -45,7 +45,14 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # we emit Python and Markdown; HTML templates escape explicitly
     )
-    env.filters.update(annotation=annotation, literal=literal, json=_json, cell=_cell, docstring=_docstring)
+    env.filters.update(
+        annotation=annotation,
+        output_annotation=output_annotation,
+        literal=literal,
+        json=_json,
+        cell=_cell,
+        docstring=_docstring,
+    )
     return env
 
 

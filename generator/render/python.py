@@ -22,6 +22,8 @@ SHARED_FILES = {
     "package/_models.py.jinja": f"{PACKAGE}/_models.py",
     "package/_base_client.py.jinja": f"{PACKAGE}/_base_client.py",
     "package/_predictions.py.jinja": f"{PACKAGE}/_predictions.py",
+    "package/_files.py.jinja": f"{PACKAGE}/_files.py",
+    "package/webhooks.py.jinja": f"{PACKAGE}/webhooks.py",
     "package/_client.py.jinja": f"{PACKAGE}/_client.py",
     "package/resources/__init__.py.jinja": f"{PACKAGE}/resources/__init__.py",
     "package/types/__init__.py.jinja": f"{PACKAGE}/types/__init__.py",

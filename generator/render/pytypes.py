@@ -59,3 +59,13 @@ def _union(parts: list[str]) -> str:
         return "Any"
     # `None` last reads best: `str | None`
     return " | ".join([p for p in unique if p != "None"] + (["None"] if "None" in unique else []))
+
+
+def output_annotation(schema: dict[str, Any]) -> str:
+    """What `run()` returns: a file URL is a `FileOutput`; anything else as `annotation` says."""
+    if schema.get("type") == "string" and schema.get("format") == "uri":
+        return "FileOutput"
+    items = schema.get("items")
+    if schema.get("type") == "array" and isinstance(items, dict):
+        return f"list[{output_annotation(items)}]"
+    return annotation(schema) if schema.get("type") in _SCALARS else "Any"

@@ -28,7 +28,9 @@ from ._exceptions import (
     ReplicateError,
     UnprocessableEntityError,
     WaitTimeout,
+    WebhookVerificationError,
 )
+from ._files import FileOutput
 from ._models import Prediction, PredictionUrls
 from ._types import NOT_GIVEN, NotGiven, PredictionStatus, RequestOptions, WebhookEvent
 from ._version import __version__
@@ -44,6 +46,7 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConflictError",
+    "FileOutput",
     "InternalServerError",
     "NotFoundError",
     "NotGiven",
@@ -58,6 +61,7 @@ __all__ = [
     "RequestOptions",
     "UnprocessableEntityError",
     "WaitTimeout",
+    "WebhookVerificationError",
     "WebhookEvent",
     "__version__",
 ]

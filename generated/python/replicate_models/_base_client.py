@@ -101,13 +101,17 @@ class _BaseClient:
     def __repr__(self) -> str:  # never the token
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
-    def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {self._api_token}",
+    def _headers(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = {
             "User-Agent": f"replicate_models/{__version__}",
             **self._default_headers,
             **(extra or {}),
         }
+        if (
+            httpx.URL(url).netloc == httpx.URL(self.base_url).netloc
+        ):  # the token goes to the API only
+            headers["Authorization"] = f"Bearer {self._api_token}"
+        return headers
 
     def _url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.base_url + path
@@ -121,13 +125,9 @@ class _BaseClient:
         options: RequestOptions,
     ) -> httpx.Request:
         timeout = _timeout(options.get("timeout"), self.timeout)
-        return http.build_request(
-            method,
-            self._url(path),
-            json=json,
-            headers=self._headers(options.get("extra_headers")),
-            timeout=timeout,
-        )
+        url = self._url(path)
+        headers = self._headers(url, options.get("extra_headers"))
+        return http.build_request(method, url, json=json, headers=headers, timeout=timeout)
 
     def _retry_delay(
         self,

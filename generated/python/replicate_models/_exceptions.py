@@ -18,8 +18,9 @@ Hierarchy::
      |         +-- RateLimitError               429: .retry_after
      |         +-- InternalServerError          5xx
      +-- PredictionError                    a prediction gave no output: .prediction
-          +-- PredictionFailed              it ended failed, canceled or aborted
-          +-- WaitTimeout                   it was still running at the deadline
+     |    +-- PredictionFailed              it ended failed, canceled or aborted
+     |    +-- WaitTimeout                   it was still running at the deadline
+     +-- WebhookVerificationError           a webhook whose signature or timestamp is not right
 
 A model that fails is not an HTTP error: its prediction ends `failed` and `run()` raises
 `PredictionFailed`. No message ever contains the API token.
@@ -54,6 +55,7 @@ __all__ = [
     "ReplicateError",
     "UnprocessableEntityError",
     "WaitTimeout",
+    "WebhookVerificationError",
 ]
 
 _PREDICTION_PATH = re.compile(r"/v1/predictions/([^/]+)")
@@ -205,3 +207,7 @@ class WaitTimeout(PredictionError):
         super().__init__(
             f"prediction {prediction.id} still {prediction.status} after {timeout:g} s", prediction
         )
+
+
+class WebhookVerificationError(ReplicateError):
+    """The webhook is not from the server holding the secret, or it is too old."""

@@ -14,6 +14,7 @@ import httpx
 from pydantic import BaseModel
 
 from ._exceptions import PredictionFailed, WaitTimeout
+from ._files import to_files
 from ._models import Prediction
 from ._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
 
@@ -97,11 +98,12 @@ def _path(prediction_id: str) -> str:
     return f"/v1/predictions/{quote(prediction_id, safe='')}"
 
 
-def output_of(prediction: Prediction) -> Any:
-    """The output of a prediction that ended; `PredictionFailed` unless it succeeded."""
+def output_of(prediction: Prediction, client: SyncAPIClient | AsyncAPIClient) -> Any:
+    """The output of a prediction that ended, its files as `FileOutput`; `PredictionFailed` unless
+    it succeeded."""
     if prediction.status != "succeeded":
         raise PredictionFailed(prediction)
-    return prediction.output
+    return to_files(prediction.output, client)
 
 
 class Predictions:

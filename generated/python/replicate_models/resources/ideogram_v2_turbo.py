@@ -91,7 +91,7 @@ class IdeogramV2Turbo:
         options: RequestOptions | None = None,
         timeout: float | None = None,
     ) -> Any:
-        """Run ideogram-ai/ideogram-v2-turbo and return its output.
+        """Run ideogram-ai/ideogram-v2-turbo and return its output; files (URLs and `data:` URIs) as `FileOutput`.
 
         Raises `PredictionFailed` if the prediction ends failed, canceled or aborted, and
         `WaitTimeout` if it has not ended after `timeout` seconds.
@@ -122,9 +122,8 @@ class IdeogramV2Turbo:
             options=options,
             wait=True,
         )
-        return output_of(
-            self._client.predictions.wait(prediction, timeout=timeout, options=options)
-        )
+        ended = self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        return output_of(ended, self._client)
 
 
 class AsyncIdeogramV2Turbo:
@@ -197,7 +196,7 @@ class AsyncIdeogramV2Turbo:
         options: RequestOptions | None = None,
         timeout: float | None = None,
     ) -> Any:
-        """Run ideogram-ai/ideogram-v2-turbo and return its output.
+        """Run ideogram-ai/ideogram-v2-turbo and return its output; files (URLs and `data:` URIs) as `FileOutput`.
 
         Raises `PredictionFailed` if the prediction ends failed, canceled or aborted, and
         `WaitTimeout` if it has not ended after `timeout` seconds.
@@ -228,6 +227,5 @@ class AsyncIdeogramV2Turbo:
             options=options,
             wait=True,
         )
-        return output_of(
-            await self._client.predictions.wait(prediction, timeout=timeout, options=options)
-        )
+        ended = await self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        return output_of(ended, self._client)

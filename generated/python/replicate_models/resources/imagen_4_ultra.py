@@ -93,7 +93,7 @@ class Imagen4Ultra:
         options: RequestOptions | None = None,
         timeout: float | None = None,
     ) -> Any:
-        """Run google/imagen-4-ultra and return its output.
+        """Run google/imagen-4-ultra and return its output; files (URLs and `data:` URIs) as `FileOutput`.
 
         Raises `PredictionFailed` if the prediction ends failed, canceled or aborted, and
         `WaitTimeout` if it has not ended after `timeout` seconds.
@@ -122,9 +122,8 @@ class Imagen4Ultra:
             options=options,
             wait=True,
         )
-        return output_of(
-            self._client.predictions.wait(prediction, timeout=timeout, options=options)
-        )
+        ended = self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        return output_of(ended, self._client)
 
 
 class AsyncImagen4Ultra:
@@ -199,7 +198,7 @@ class AsyncImagen4Ultra:
         options: RequestOptions | None = None,
         timeout: float | None = None,
     ) -> Any:
-        """Run google/imagen-4-ultra and return its output.
+        """Run google/imagen-4-ultra and return its output; files (URLs and `data:` URIs) as `FileOutput`.
 
         Raises `PredictionFailed` if the prediction ends failed, canceled or aborted, and
         `WaitTimeout` if it has not ended after `timeout` seconds.
@@ -228,6 +227,5 @@ class AsyncImagen4Ultra:
             options=options,
             wait=True,
         )
-        return output_of(
-            await self._client.predictions.wait(prediction, timeout=timeout, options=options)
-        )
+        ended = await self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        return output_of(ended, self._client)
