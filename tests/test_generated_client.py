@@ -161,6 +161,8 @@ def test_misspelled_inputs_and_wrong_types_are_type_errors(tmp_path_factory: pyt
         "client.imagen_4_ultra.create(prompt='ok', aspect_ratio='1:1')\n"
         "client.imagen_4_ultra.create(prompt='ok', aspect_ration='1:1')\n"
         "client.imagen_4_ultra.create(prompt=1)\n"
+        "client.imagen_4_ultra.create(prompt='ok', safety_filter_level='block_nothing')\n"
+        "client.imagen_4_ultra.create(prompt='ok', safety_filter_level='block_only_high')\n"
     )
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(source)],
@@ -170,4 +172,6 @@ def test_misspelled_inputs_and_wrong_types_are_type_errors(tmp_path_factory: pyt
     )
     assert 'usage.py:4: error: Unexpected keyword argument "aspect_ration"' in mypy.stdout
     assert 'usage.py:5: error: Argument "prompt"' in mypy.stdout
-    assert "usage.py:3:" not in mypy.stdout
+    # The enum the prose named (REFERENCE.md's "sentences naming each value") is a Literal.
+    assert 'usage.py:6: error: Argument "safety_filter_level"' in mypy.stdout
+    assert "usage.py:3:" not in mypy.stdout and "usage.py:7:" not in mypy.stdout
