@@ -315,3 +315,23 @@ class TestWebhooks:
                 time.sleep(0.01)
         headers, body = calls[0]
         assert verify(body, headers, secret).status == "succeeded"
+
+
+class TestStreaming:
+    def test_events_arrive_as_the_prediction_runs_and_end_with_done(self) -> None:
+        with served(processing_seconds=0.3) as (client, _):
+            prediction = client.imagen_4_ultra.create(prompt="x")
+            events = [(e.event, e.data) for e in client.predictions.stream(prediction)]
+        assert events[0] == ("logs", "starting prediction")
+        assert [name for name, _ in events][-2:] == ["output", "done"]
+        assert events[-2][1].endswith("/0.jpg") and events[-1][1] == "{}"
+
+    def test_a_failed_prediction_streams_its_error(self) -> None:
+        with served() as (client, _):
+            prediction = client.imagen_4_ultra.create(prompt="x", options={"extra_headers": {"X-Fault": "fail"}})
+
+            async def collect() -> list[str]:
+                async with AsyncClient(api_token=TOKEN, base_url=str(client.base_url)) as aclient:
+                    return [e.event async for e in aclient.predictions.stream(prediction.id)]
+
+            assert asyncio.run(collect())[-2:] == ["error", "done"]

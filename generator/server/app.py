@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from jsonschema import ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -289,7 +289,12 @@ def create_app(
                 "status": "starting",
                 "created_at": iso_now(),
                 "source": "api",
-                "urls": {"get": get_url, "cancel": f"{get_url}/cancel", "web": f"{get_url}/web"},
+                "urls": {
+                    "get": get_url,
+                    "cancel": f"{get_url}/cancel",
+                    "stream": f"{get_url}/stream",
+                    "web": f"{get_url}/web",
+                },
             },
             ends_as="failed" if fault is not None and fault.kind == "fail" else "succeeded",
             cancel_at=now + cancel_after if cancel_after is not None else None,
@@ -322,6 +327,36 @@ def create_app(
             return record
         lifecycle.cancel(record, timing, store.clock())
         return JSONResponse(record.data)
+
+    async def stream(request: Request, body: Any, fault: Fault | None) -> Response:
+        """Server-sent events as the prediction runs: `logs` lines, each `output` item, an `error`
+        if it failed, then `done` (with the reason when it did not succeed)."""
+        record = existing(request)
+        if isinstance(record, Response):
+            return record
+
+        async def events() -> AsyncIterator[str]:
+            sent_logs = 0
+            while True:
+                data = refresh(record).data
+                logs = data.get("logs") or ""
+                for line in logs[sent_logs:].splitlines():
+                    yield f"event: logs\ndata: {line}\n\n"
+                sent_logs = len(logs)
+                if record.ended_status:
+                    break
+                await asyncio.sleep(min(next_change(record), 0.25) + 0.001)
+            status = record.data["status"]
+            if status == "succeeded":
+                outputs = record.data["output"] if isinstance(record.data["output"], list) else [record.data["output"]]
+                for item in outputs:
+                    yield f"event: output\ndata: {item}\n\n"
+            elif status == "failed":
+                yield f"event: error\ndata: {json.dumps({'detail': record.data['error']})}\n\n"
+            reason = {} if status == "succeeded" else {"reason": status}
+            yield f"event: done\ndata: {json.dumps(reason)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"cache-control": "no-store"})
 
     async def list_predictions(request: Request, body: Any, fault: Fault | None) -> Response:
         query = request.query_params
@@ -380,6 +415,7 @@ def create_app(
             Route(f"{prefix}/v1/predictions", api(list_predictions), methods=["GET"]),
             Route(f"{prefix}/v1/predictions/{{id}}", api(get), methods=["GET"]),
             Route(f"{prefix}/v1/predictions/{{id}}/cancel", api(cancel), methods=["POST"]),
+            Route(f"{prefix}/v1/predictions/{{id}}/stream", api(stream), methods=["GET"]),
             Route(f"{prefix}/v1/webhooks/default/secret", api(webhook_secret), methods=["GET"]),
             Route(f"{prefix}/v1/files/{{id}}/{{name}}", api(download, auth=False), methods=["GET"]),
         ]

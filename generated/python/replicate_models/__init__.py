@@ -10,6 +10,8 @@
 Importing this package imports no model module; each loads on first use.
 """
 
+from httpx_sse import ServerSentEvent
+
 from ._client import AsyncClient, Client
 from ._exceptions import (
     APIConnectionError,
@@ -59,6 +61,7 @@ __all__ = [
     "RateLimitError",
     "ReplicateError",
     "RequestOptions",
+    "ServerSentEvent",
     "UnprocessableEntityError",
     "WaitTimeout",
     "WebhookVerificationError",

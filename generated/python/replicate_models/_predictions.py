@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import httpx
+from httpx_sse import EventSource, ServerSentEvent
 from pydantic import BaseModel
 
-from ._exceptions import PredictionFailed, WaitTimeout
+from ._exceptions import PredictionFailed, ReplicateError, WaitTimeout
 from ._files import to_files
 from ._models import Prediction
 from ._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
@@ -180,6 +181,38 @@ class Predictions:
                 yield Prediction.model_validate(item)
             url = page.get("next")
 
+    def stream(
+        self, prediction: Prediction | str, *, options: RequestOptions | None = None
+    ) -> Iterator[ServerSentEvent]:
+        """The prediction's server-sent events (`output`, `logs`, `error`, then `done`) from
+        `urls.stream`, as they happen; the iteration ends after `done`.
+
+        `for event in client.predictions.stream(prediction): print(event.event, event.data)`
+        """
+        current = (
+            prediction
+            if isinstance(prediction, Prediction)
+            else self.get(prediction, options=options)
+        )
+        if not current.urls.stream:
+            raise ReplicateError(
+                f"prediction {current.id} has no stream URL: its model does not stream"
+            )
+        # Events may be minutes apart: no read timeout unless the caller sets one.
+        merged: RequestOptions = {"timeout": httpx.Timeout(10.0, read=None), **(options or {})}
+        headers = {"Accept": "text/event-stream", **(merged.get("extra_headers") or {})}
+        merged["extra_headers"] = headers
+        response = self._client._request(
+            "GET", current.urls.stream, options=merged, idempotent=True, stream=True
+        )
+        try:
+            for event in EventSource(response).iter_sse():
+                yield event
+                if event.event == "done":
+                    return
+        finally:
+            response.close()
+
     def wait(
         self,
         prediction: Prediction | str,
@@ -285,6 +318,38 @@ class AsyncPredictions:
             for item in page.get("results") or ():
                 yield Prediction.model_validate(item)
             url = page.get("next")
+
+    async def stream(
+        self, prediction: Prediction | str, *, options: RequestOptions | None = None
+    ) -> AsyncIterator[ServerSentEvent]:
+        """The prediction's server-sent events (`output`, `logs`, `error`, then `done`) from
+        `urls.stream`, as they happen; the iteration ends after `done`.
+
+        `async for event in client.predictions.stream(prediction): print(event.event, event.data)`
+        """
+        current = (
+            prediction
+            if isinstance(prediction, Prediction)
+            else await self.get(prediction, options=options)
+        )
+        if not current.urls.stream:
+            raise ReplicateError(
+                f"prediction {current.id} has no stream URL: its model does not stream"
+            )
+        # Events may be minutes apart: no read timeout unless the caller sets one.
+        merged: RequestOptions = {"timeout": httpx.Timeout(10.0, read=None), **(options or {})}
+        headers = {"Accept": "text/event-stream", **(merged.get("extra_headers") or {})}
+        merged["extra_headers"] = headers
+        response = await self._client._request(
+            "GET", current.urls.stream, options=merged, idempotent=True, stream=True
+        )
+        try:
+            async for event in EventSource(response).aiter_sse():
+                yield event
+                if event.event == "done":
+                    return
+        finally:
+            await response.aclose()
 
     async def wait(
         self,
