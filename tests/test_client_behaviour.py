@@ -25,6 +25,7 @@ import pytest
 from PIL import Image
 from replicate_models import (
     APIConnectionError,
+    APIResponseError,
     APITimeoutError,
     AsyncClient,
     Client,
@@ -133,6 +134,13 @@ class TestRetries:
             with pytest.raises(APITimeoutError):
                 client.predictions.get("slowpoke", options=options)  # type: ignore[arg-type]
             assert attempts(app, "GET", "slowpoke") == 2
+
+
+def test_a_malformed_body_is_an_api_response_error_not_a_decode_error() -> None:
+    with served() as (client, _):
+        with pytest.raises(APIResponseError, match="not JSON") as caught:
+            client.predictions.get("x", options={"extra_headers": {"X-Fault": "malformed"}})
+        assert caught.value.response.status_code == 200
 
 
 class TestOptions:

@@ -16,6 +16,7 @@ from ._client import AsyncClient, Client
 from ._exceptions import (
     APIConnectionError,
     APIError,
+    APIResponseError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -41,6 +42,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIResponseError",
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -78,6 +79,15 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The request got no response in time."""
+
+
+class APIResponseError(APIError):
+    """The API answered with a success status but a body this client cannot read (not JSON, or not
+    the shape the API documents); `.response` holds it."""
+
+    def __init__(self, message: str, *, response: httpx.Response) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
 
 
 class APIStatusError(APIError):

@@ -12,9 +12,9 @@ from urllib.parse import quote, urlencode
 
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from ._exceptions import PredictionFailed, ReplicateError, WaitTimeout
+from ._exceptions import APIResponseError, PredictionFailed, ReplicateError, WaitTimeout
 from ._files import to_files
 from ._models import Prediction
 from ._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
@@ -82,8 +82,25 @@ def _create_options(
     return merged
 
 
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise APIResponseError(
+            f"{response.request.method} {response.request.url}: the body is not JSON ({exc})",
+            response=response,
+        ) from exc
+
+
 def _prediction(response: httpx.Response) -> Prediction:
-    prediction = Prediction.model_validate(response.json())
+    try:
+        prediction = Prediction.model_validate(_json(response))
+    except ValidationError as exc:
+        raise APIResponseError(
+            f"{response.request.method} {response.request.url}: the body is not a prediction ({exc.error_count()} "
+            "problem(s))",
+            response=response,
+        ) from exc
     prediction._response = response
     return prediction
 
@@ -176,7 +193,7 @@ class Predictions:
         url: str | None = _list_path(created_after, created_before)
         while url:
             response = self._client._request("GET", url, options=options, idempotent=True)
-            page = response.json()
+            page = _json(response)
             for item in page.get("results") or ():
                 yield Prediction.model_validate(item)
             url = page.get("next")
@@ -314,7 +331,7 @@ class AsyncPredictions:
         url: str | None = _list_path(created_after, created_before)
         while url:
             response = await self._client._request("GET", url, options=options, idempotent=True)
-            page = response.json()
+            page = _json(response)
             for item in page.get("results") or ():
                 yield Prediction.model_validate(item)
             url = page.get("next")
