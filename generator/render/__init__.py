@@ -10,6 +10,7 @@ from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from generator.catalog import Catalog
 from generator.filetree import FileTree
+from generator.render.bundle import render_bundle
 from generator.render.docs import render_docs
 from generator.render.python import render_python
 
@@ -19,6 +20,7 @@ __all__ = ["render"]
 def render(catalog: Catalog, specs_label: str) -> FileTree:
     files = {f"python/{p}": text for p, text in render_python(catalog, specs_label).items()}
     files |= {f"docs/{p}": text for p, text in render_docs(catalog, specs_label).items()}
+    files["openapi.yaml"] = render_bundle(catalog, specs_label)
     files = _format_python(files)
     return {path: files[path].encode() for path in sorted(files)}
 

@@ -43,7 +43,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # we emit Python and Markdown; HTML templates escape explicitly
+        # Python, Markdown and YAML are emitted verbatim; every `*.html.jinja` escapes what it inserts.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.jinja",), default_for_string=False),
     )
     env.filters.update(
         annotation=annotation,

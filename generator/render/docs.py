@@ -1,15 +1,319 @@
-"""The API reference `generated/docs`: an index and one page per model."""
+"""The API reference `generated/docs`: what every page says, decided once, then rendered as
+Markdown and as self-contained HTML (one template per emitted file).
+
+Every example shown is built here, and the tests run each of them against the local server.
+"""
 
 from __future__ import annotations
 
-from generator.catalog import Catalog
+import json
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+from generator.catalog import Catalog, Field, Model
+from generator.normalize import canonical, kinds, shared
 from generator.render._env import render
 from generator.render.python import PACKAGE
+from generator.render.pytypes import literal
+
+WEBHOOK_EXAMPLE = "http://localhost:9000/webhooks/replicate"
+_CURL_AUTH = '-H "Authorization: Bearer $REPLICATE_API_TOKEN"'
+_ENV_NOTE = "REPLICATE_API_TOKEN and REPLICATE_BASE_URL from the environment"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    required: bool
+    default: str  # JSON, or "" when the spec states none
+    allowed: tuple[str, ...]  # JSON of each allowed value
+    minimum: str
+    maximum: str
+    description: str
+    inferred: tuple[str, ...]  # keywords read from the description, not stated by the schema
+
+
+@dataclass(frozen=True)
+class Example:
+    language: str  # "sh" | "python"
+    title: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # without extension, relative to docs/: `models/google/imagen-4-ultra`
+    title: str
+    summary: str
+    description: str
+    method: str
+    http_path: str
+    parameters: tuple[Parameter, ...]
+    request_example: str  # JSON, or ""
+    examples: tuple[Example, ...]
+    response_status: str
+    response_example: str
+    errors: tuple[tuple[str, str], ...]
+    model: Model | None = None
+    source: str = ""
+    link: str = ""  # the model's replicate.com page
+
+    @property
+    def root(self) -> str:
+        """The way back to docs/ from this page."""
+        return "../" * self.path.count("/")
 
 
 def render_docs(catalog: Catalog, specs_label: str) -> dict[str, str]:
-    context = {"catalog": catalog, "package": PACKAGE, "specs": specs_label}
-    files = {"index.md": render("docs/index.md.jinja", **context)}
-    for model in catalog.models:
-        files[f"models/{model.owner}/{model.name}.md"] = render("docs/model.md.jinja", model=model, **context)
+    models = [_model_page(m) for m in catalog.models]
+    operations = _operation_pages(catalog)
+    context = {"catalog": catalog, "package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
+    files = {}
+    for ext in ("md", "html"):
+        files[f"index.{ext}"] = render(f"docs/index.{ext}.jinja", page=None, **context)
+        for page in models:
+            files[f"{page.path}.{ext}"] = render(f"docs/model.{ext}.jinja", page=page, **context)
+        for page in operations:
+            files[f"{page.path}.{ext}"] = render(f"docs/operation.{ext}.jinja", page=page, **context)
     return files
+
+
+def _json_type(schema: dict[str, Any]) -> str:
+    """The JSON type as an API reader expects it: `string (uri)`, `array of integer`, `number | null`."""
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list):
+            return " | ".join(dict.fromkeys(_json_type(sub) for sub in schema[key]))
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        return " | ".join(_json_type({**schema, "type": t}) for t in declared)
+    if declared == "array":
+        items = schema.get("items")
+        return f"array of {_json_type(items)}" if isinstance(items, dict) else "array"
+    if declared is None:
+        return "any"
+    return f"{declared} ({schema['format']})" if schema.get("format") and declared == "string" else str(declared)
+
+
+def _parameter(field: Field) -> Parameter:
+    schema = field.schema
+    values = schema.get("enum") or ([schema["const"]] if "const" in schema else [])
+    return Parameter(
+        name=field.name,
+        type=_json_type(schema),
+        required=field.required,
+        default=json.dumps(schema["default"], ensure_ascii=False) if "default" in schema else "",
+        allowed=tuple(json.dumps(v, ensure_ascii=False) for v in values),
+        minimum=str(schema.get("minimum", schema.get("exclusiveMinimum", ""))),
+        maximum=str(schema.get("maximum", schema.get("exclusiveMaximum", ""))),
+        description=field.description,
+        inferred=tuple(sorted(field.inferred)),
+    )
+
+
+def _example_input(model: Model) -> dict[str, Any]:
+    """The document's own example, completed with a value for every required input it lacks."""
+    given = dict((model.request_example or {}).get("input") or {})
+    for field in model.fields:
+        if field.required and field.name not in given:
+            given[field.name] = _placeholder(field.schema)
+    return given
+
+
+def _placeholder(schema: dict[str, Any]) -> Any:
+    if "default" in schema:
+        return schema["default"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    return {"integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}.get(
+        str(schema.get("type")), "a red fox in the snow"
+    )
+
+
+def _curl(method: str, path: str, body: dict[str, Any] | None = None, headers: tuple[str, ...] = ()) -> str:
+    lines = [f'curl -sS --fail-with-body -X {method} "$REPLICATE_BASE_URL{path}"', _CURL_AUTH]
+    if body is not None:
+        lines.append('-H "Content-Type: application/json"')
+    lines += [f'-H "{header}"' for header in headers]
+    if body is not None:
+        lines.append(f"-d {shlex.quote(json.dumps(body, ensure_ascii=False))}")
+    return " \\\n  ".join(lines)
+
+
+def _kwargs(model: Model, values: dict[str, Any], indent: str) -> str:
+    names = {f.name: f.identifier for f in model.fields}
+    return "".join(f"{indent}{names[k]}={literal(v)},\n" for k, v in values.items() if k in names)
+
+
+def _model_page(model: Model) -> Page:
+    values = _example_input(model)
+    body: dict[str, Any] = {"input": values}
+    if model.version:
+        body = {"version": model.version, **body}
+    sync = (
+        f"from {PACKAGE} import Client\n\n"
+        f"with Client() as client:  # {_ENV_NOTE}\n"
+        f"    output = client.{model.accessor}.run(\n{_kwargs(model, values, ' ' * 8)}    )\n"
+        "    print(output)\n"
+    )
+    asynchronous = (
+        f"import asyncio\n\nfrom {PACKAGE} import AsyncClient\n\n\n"
+        "async def main() -> None:\n"
+        f"    async with AsyncClient() as client:  # {_ENV_NOTE}\n"
+        f"        prediction = await client.{model.accessor}.create(\n{_kwargs(model, values, ' ' * 12)}        )\n"
+        "        prediction = await client.predictions.wait(prediction)\n"
+        "        print(prediction.status, prediction.output)\n\n\n"
+        "asyncio.run(main())\n"
+    )
+    webhook = {**body, "webhook": WEBHOOK_EXAMPLE, "webhook_events_filter": ["completed"]}
+    examples = (
+        Example("sh", "curl: create and wait up to 60 s", _curl("POST", model.path, body, ("Prefer: wait",))),
+        Example("python", "Python", sync),
+        Example("python", "Python, async", asynchronous),
+        Example("sh", "curl: with a webhook called when it completes", _curl("POST", model.path, webhook)),
+    )
+    operation = model.document["paths"][model.path]["post"]
+    return Page(
+        path=f"models/{model.owner}/{model.name}",
+        title=model.id,
+        summary=model.summary,
+        description=model.description,
+        method="POST",
+        http_path=model.path,
+        parameters=tuple(_parameter(f) for f in model.fields),
+        request_example=json.dumps(body, ensure_ascii=False, indent=2),
+        examples=examples,
+        response_status="201",
+        response_example=json.dumps(_response(model, values), ensure_ascii=False, indent=2),
+        errors=_errors(operation["responses"]),
+        model=model,
+        source=str(model.source.get("file") or ""),
+        link=str(model.document["info"]["x-model"].get("url") or ""),
+    )
+
+
+def _response(model: Model | None, values: dict[str, Any]) -> dict[str, Any]:
+    """A prediction as the API returns it once it succeeded."""
+    pid = "ufawqhfynnddngldkgtslldrkq"
+    ext = str(values.get("output_format") or "png")
+    url = f"https://replicate.delivery/xezq/{pid}/output.{ext}"
+    output_schema = model.output_schema if model else {}
+    output: Any = url if output_schema.get("type") == "string" else [url]
+    api = f"{canonical.REPLICATE_BASE_URL}/v1/predictions/{pid}"
+    return {
+        "id": pid,
+        "model": model.id if model else "owner/name",
+        "version": (model.version if model else None) or "hidden",
+        "input": values,
+        "logs": "",
+        "output": output,
+        "data_removed": False,
+        "error": None,
+        "status": "succeeded",
+        "created_at": "2026-01-01T12:00:00.000Z",
+        "started_at": "2026-01-01T12:00:00.842Z",
+        "completed_at": "2026-01-01T12:00:05.119Z",
+        "metrics": {"predict_time": 4.277, "total_time": 5.119},
+        "urls": {
+            "get": api,
+            "cancel": f"{api}/cancel",
+            "stream": f"{api}/stream",
+            "web": f"https://replicate.com/p/{pid}",
+        },
+    }
+
+
+def _errors(responses: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((code, str(r.get("description") or "")) for code, r in responses.items() if int(code) >= 400)
+
+
+_OPERATION_CALLS = {
+    kinds.GET: (
+        "import os\n\n",
+        '    prediction = client.predictions.get(os.environ["PREDICTION_ID"])\n'
+        "    print(prediction.status, prediction.output)\n",
+    ),
+    kinds.CANCEL: (
+        "import os\n\n",
+        '    prediction = client.predictions.cancel(os.environ["PREDICTION_ID"])\n    print(prediction.status)\n',
+    ),
+    kinds.LIST: (
+        "import itertools\n\n",
+        "    for prediction in itertools.islice(client.predictions.list(), 20):  # newest first, every page\n"
+        "        print(prediction.id, prediction.model, prediction.status)\n",
+    ),
+}
+
+
+def _operation_python(kind: str, version: str, values: dict[str, Any]) -> str:
+    imports, call = _OPERATION_CALLS.get(kind, ("", ""))
+    if kind == kinds.CREATE_BY_VERSION:
+        call = (
+            f"    prediction = client.predictions.create(\n        version={literal(version)},\n"
+            f"        input={literal(values)},\n        wait=True,\n    )\n"
+            "    print(prediction.status, prediction.output)\n"
+        )
+    return f"{imports}from {PACKAGE} import Client\n\nwith Client() as client:  # {_ENV_NOTE}\n{call}"
+
+
+def _shared_versions(catalog: Catalog) -> dict[str, str]:
+    """The version map of imported create-by-version pages: hash -> model."""
+    versions: dict[str, str] = {}
+    for spec in catalog.shared:
+        create = spec.document["paths"].get("/v1/predictions", {}).get("post", {})
+        versions.update(create.get("x-versions") or {})
+    return versions
+
+
+def _operation_pages(catalog: Catalog) -> list[Page]:
+    first = catalog.models[0] if catalog.models else None
+    values = _example_input(first) if first else {"prompt": "a red fox in the snow"}
+    version = (first.version or first.id) if first else "owner/name"
+    versions = _shared_versions(catalog)
+    pages = []
+    for kind in (kinds.GET, kinds.CANCEL, kinds.LIST, kinds.CREATE_BY_VERSION):
+        http_path, method, operation = shared.operation(kind, versions)
+        body = {"version": version, "input": values} if kind == kinds.CREATE_BY_VERSION else None
+        shown = http_path.replace("{prediction_id}", "$PREDICTION_ID")
+        curl = _curl(method.upper(), shown, body, ("Prefer: wait",) if body else ())
+        parameters = tuple(
+            Parameter(
+                p["name"],
+                _json_type(p["schema"]),
+                bool(p.get("required")),
+                "",
+                (),
+                "",
+                "",
+                str(p.get("description") or ""),
+                (),
+            )
+            for p in operation.get("parameters") or ()
+            if p["in"] in ("path", "query")
+        )
+        response: dict[str, Any] = _response(first, values)
+        if kind == kinds.LIST:
+            cursor = f"{canonical.REPLICATE_BASE_URL}/v1/predictions?cursor=Yjo0Mg%3D%3D"
+            response = {"next": cursor, "previous": None, "results": [response]}
+        known = ", ".join(f"`{h}` = {m}" for h, m in versions.items()) if kind == kinds.CREATE_BY_VERSION else ""
+        pages.append(
+            Page(
+                path=f"operations/{shared.FILES[kind].removesuffix('.yaml')}",
+                title=operation["summary"],
+                summary=operation["summary"],
+                description=str(operation.get("description") or "") + (f"\n\nKnown versions: {known}" if known else ""),
+                method=method.upper(),
+                http_path=http_path,
+                parameters=parameters,
+                request_example=json.dumps(body, ensure_ascii=False, indent=2) if body else "",
+                examples=(
+                    Example("sh", "curl", curl),
+                    Example("python", "Python", _operation_python(kind, version, values)),
+                ),
+                response_status="201" if body else "200",
+                response_example=json.dumps(response, ensure_ascii=False, indent=2),
+                errors=_errors(operation["responses"]),
+            )
+        )
+    return pages

@@ -1,0 +1,78 @@
+"""`generated/openapi.yaml`: every model and the shared operations in one valid OpenAPI 3.1 document,
+for Swagger UI, Postman and other tools that take one file.
+
+Each model's `Input`, `Output`, `PredictionRequest` and `Prediction` are renamed after its class
+(`Imagen4UltraInput` ...); the schemas every model shares (`Problem`, `PredictionUrls` ...) appear once.
+A model pinned to a version shares `POST /v1/predictions`, so it appears in that operation's
+`x-versions` instead of as a path of its own.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from generator import specfile
+from generator.catalog import Catalog, Model
+from generator.normalize import canonical, kinds, shared
+from generator.render.python import PACKAGE_VERSION, header
+
+_PER_MODEL = ("Input", "Output", "PredictionRequest", "Prediction")
+_REF = "#/components/schemas/"
+
+
+def render_bundle(catalog: Catalog, specs_label: str) -> str:
+    schemas = shared.components()
+    paths: dict[str, Any] = {}
+    versions: dict[str, str] = {}
+    for spec in catalog.shared:
+        create = spec.document["paths"].get("/v1/predictions", {}).get("post", {})
+        versions.update(create.get("x-versions") or {})
+    for model in catalog.models:
+        names = {name: f"{model.class_name}{'Request' if name == 'PredictionRequest' else name}" for name in _PER_MODEL}
+        own = model.document["components"]["schemas"]
+        for name in ("Input", "Output", "PredictionRequest"):
+            schemas[names[name]] = _renamed(own[name], names)
+        schemas[names["Prediction"]] = {
+            "allOf": [{"$ref": f"{_REF}Prediction"}],
+            "properties": {"output": {"anyOf": [{"$ref": f"{_REF}{names['Output']}"}, {"type": "null"}]}},
+        }
+        if model.version:
+            versions[model.version] = model.id
+        else:
+            paths[model.path] = {"post": _renamed(model.document["paths"][model.path]["post"], names)}
+    for kind in (kinds.CREATE_BY_VERSION, kinds.LIST, kinds.GET, kinds.CANCEL):
+        path, method, operation = shared.operation(kind, versions)
+        operation["tags"] = ["predictions"]
+        paths.setdefault(path, {})[method] = operation
+    document = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{len(catalog.models)} Replicate-style models",
+            "version": PACKAGE_VERSION,
+            "description": "Every model of the specs, and Replicate's shared prediction operations.",
+        },
+        "servers": canonical.servers(),
+        "security": [{"bearerAuth": []}],
+        "tags": [{"name": "predictions", "description": "Operations on predictions of any model."}]
+        + [{"name": m.id, "description": _tag_description(m)} for m in catalog.models],
+        "paths": dict(sorted(paths.items())),
+        "components": {"schemas": schemas, "securitySchemes": canonical.security_schemes()},
+    }
+    return header(f"the specs in {specs_label}") + "\n" + specfile.dump(document)
+
+
+def _tag_description(model: Model) -> str:
+    return str(model.document["info"]["x-model"].get("url") or model.id)
+
+
+def _renamed(node: Any, names: dict[str, str]) -> Any:
+    """A copy of `node` whose references to the model's own schemas use their bundle names."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_REF) and ref[len(_REF) :] in names:
+            return {**{k: _renamed(v, names) for k, v in node.items()}, "$ref": _REF + names[ref[len(_REF) :]]}
+        return {k: _renamed(v, names) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_renamed(item, names) for item in node]
+    return copy.deepcopy(node)
