@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The browser test drives Debian's Chromium through its ChromeDriver; installed once if missing.
+BROWSER := /usr/bin/chromedriver
 
 .PHONY: build test check golden clean
 
@@ -12,12 +14,16 @@ $(STAMP): pyproject.toml constraints.txt generated/python/pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e generated/python
 	touch $(STAMP)
 
+$(BROWSER):
+	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	$$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver
+
 ## import specs/apifox/*, validate, generate generated/
 build: $(STAMP)
 	$(BIN)/replicate-codegen build
 
 ## the whole test suite
-test: $(STAMP)
+test: $(STAMP) $(BROWSER)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -1,0 +1,175 @@
+"""The API reference: every example on every page runs, links resolve, HTML is self-contained and
+escapes what documents say, the OpenAPI bundle is valid, and a real browser can use the index."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import yaml
+from openapi_spec_validator import validate as validate_openapi
+
+from generator.generate import build_tree
+from generator.server import ServerConfig, create_app, running
+from tests.conftest import GENERATED, ROOT, SPECS, TOKEN
+
+DOCS = GENERATED / "docs"
+ARTIFACTS = ROOT / "test-artifacts"
+_MD_BLOCK = re.compile(r"```(sh|python)\n(.*?)```", re.DOTALL)
+_HTML_BLOCK = re.compile(r'<pre><code class="language-(sh|python)">(.*?)</code></pre>', re.DOTALL)
+
+
+def examples() -> dict[tuple[str, str], list[str]]:
+    """(language, code) -> the pages showing it, from the Markdown and the HTML pages alike."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for page in sorted(DOCS.rglob("*.md")) + sorted(DOCS.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        blocks = _MD_BLOCK.findall(text) if page.suffix == ".md" else _HTML_BLOCK.findall(text)
+        for language, code in blocks:
+            code = code if page.suffix == ".md" else html.unescape(code)
+            found.setdefault((language, code.strip()), []).append(page.relative_to(DOCS).as_posix())
+    return found
+
+
+EXAMPLES = examples()
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    with running(create_app(SPECS, ServerConfig(tokens=(TOKEN,)))) as url:
+        yield url
+
+
+def test_every_page_shows_the_same_examples_in_markdown_and_html() -> None:
+    for (_, code), pages in EXAMPLES.items():
+        formats = {Path(p).suffix for p in pages}
+        assert formats == {".md", ".html"}, (pages, code[:80])
+    model_pages = list((DOCS / "models").rglob("*.md"))
+    assert len([k for k in EXAMPLES if k[0] == "sh"]) >= 2 * len(model_pages) + 4  # curl on every page
+
+
+@pytest.mark.parametrize(
+    ("language", "code"),
+    list(EXAMPLES),
+    ids=[f"{lang}:{pages[0]}:{n}" for n, ((lang, _), pages) in enumerate(EXAMPLES.items())],
+)
+def test_the_example_runs_against_the_local_server(language: str, code: str, server_url: str, tmp_path: Path) -> None:
+    created = httpx.post(
+        f"{server_url}/v1/models/google/imagen-4-ultra/predictions",
+        json={"input": {"prompt": "a red fox"}},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    env = {
+        **os.environ,
+        "REPLICATE_BASE_URL": server_url,
+        "REPLICATE_API_TOKEN": TOKEN,
+        "PREDICTION_ID": created.json()["id"],
+    }
+    command = ["bash", "-euo", "pipefail", "-c", code] if language == "sh" else [sys.executable, "-c", code]
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    if language == "sh":
+        assert '"id"' in result.stdout  # curl printed a prediction (or a page of them), not an error
+
+
+def _links(page: Path) -> list[str]:
+    text = page.read_text(encoding="utf-8")
+    if page.suffix == ".html":
+        return [html.unescape(h) for h in re.findall(r'(?:href|src)="([^"]*)"', text)]
+    return re.findall(r"\]\(([^)\s]+)\)", text)
+
+
+def test_every_link_resolves() -> None:
+    for page in sorted(DOCS.rglob("*.md")) + sorted(DOCS.rglob("*.html")):
+        for link in _links(page):
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https"):
+                assert parts.netloc == "replicate.com", (page, link)  # the model's own page, nothing loaded
+                continue
+            target = (page.parent / parts.path).resolve() if parts.path else page
+            assert target.is_file(), (page, link)
+            if parts.fragment:
+                assert f'id="{parts.fragment}"' in target.read_text(encoding="utf-8"), (page, link)
+
+
+def test_html_pages_are_self_contained_and_readable_on_a_phone() -> None:
+    for page in DOCS.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
+        assert "<script src" not in text and "<link" not in text and "@import" not in text and "url(" not in text
+
+
+def test_html_escapes_what_documents_say(project: Path) -> None:
+    spec = project / "specs" / "models" / "google" / "imagen-4-ultra.yaml"
+    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    document["paths"]["/v1/models/google/imagen-4-ultra/predictions"]["post"]["description"] = (
+        "<script>alert(1)</script>"
+    )
+    document["components"]["schemas"]["Input"]["properties"]["prompt"]["description"] = 'a "<b>bold</b>" & <img src=x>'
+    spec.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    page = build_tree(project / "specs" / "models")["docs/models/google/imagen-4-ultra.html"].decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+    index = build_tree(project / "specs" / "models")["docs/index.html"].decode()
+    assert "<script>alert(1)" not in index
+
+
+def test_the_openapi_bundle_is_valid_and_holds_every_model() -> None:
+    bundle = yaml.safe_load((GENERATED / "openapi.yaml").read_text(encoding="utf-8"))
+    validate_openapi(bundle)
+    assert set(bundle["paths"]) == {
+        "/v1/models/google/imagen-4-ultra/predictions",
+        "/v1/models/ideogram-ai/ideogram-v2-turbo/predictions",
+        "/v1/predictions",
+        "/v1/predictions/{prediction_id}",
+        "/v1/predictions/{prediction_id}/cancel",
+    }
+    operation_ids = [op["operationId"] for item in bundle["paths"].values() for op in item.values()]
+    assert len(operation_ids) == len(set(operation_ids)) == 6  # 2 models, 4 shared operations
+    imagen = bundle["paths"]["/v1/models/google/imagen-4-ultra/predictions"]["post"]
+    assert imagen["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Imagen4UltraPrediction"
+    }
+
+
+@pytest.mark.slow
+def test_a_browser_filters_the_index_and_opens_a_model_page() -> None:
+    """Headless Chromium (Debian's, installed by `make test`) on the pages as files, offline."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    driver_path = shutil.which("chromedriver")
+    assert driver_path, "chromedriver is missing: `make test` installs Debian's chromium and chromium-driver"
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=390,844"):
+        options.add_argument(argument)  # a phone-sized window
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        browser.get((DOCS / "index.html").as_uri())
+        rows = browser.find_elements(By.CSS_SELECTOR, "#models tbody tr")
+        assert len(rows) == 2 and all(row.is_displayed() for row in rows)
+        browser.find_element(By.ID, "filter").send_keys("ideogram")
+        visible = [row.text for row in rows if row.is_displayed()]
+        assert len(visible) == 1 and visible[0].startswith("ideogram-ai/ideogram-v2-turbo")
+        browser.save_screenshot(str(ARTIFACTS / "docs-index-filtered.png"))
+        browser.find_element(By.ID, "filter").send_keys("zzz")
+        assert browser.find_element(By.ID, "no-match").is_displayed()
+        browser.get((DOCS / "models" / "google" / "imagen-4-ultra.html").as_uri())
+        assert browser.find_element(By.TAG_NAME, "h1").text == "google/imagen-4-ultra"
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        browser.save_screenshot(str(ARTIFACTS / "docs-model-page.png"))
+    finally:
+        browser.quit()
+    assert (ARTIFACTS / "docs-index-filtered.png").stat().st_size > 1000
