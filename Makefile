@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt generated/python/pyproject.toml
 
 $(BROWSER):
 	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
-	$$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
 
 ## import specs/apifox/*, validate, generate generated/
 build: $(STAMP)
