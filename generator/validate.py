@@ -66,26 +66,57 @@ def _problems_of(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     # The OpenAPI validator raises, rather than reports, on a ref it cannot follow: the rest is
     # checked on a copy where each dangling ref is an open schema, so pointers stay the same.
     checked = _neutralised(document, {p.removesuffix("/$ref") for p in dangling})
-    values = list(_values_fit_schemas(checked))
+    # It also checks defaults, without a place, and raises on a default beside an invalid `type`:
+    # defaults are ours to check (`_values_fit_schemas`), so it sees a copy without them.
+    structure_only = _neutralised(checked, {f"{pointer}/default" for pointer, s in _schemas(checked) if "default" in s})
     try:
-        for error in OpenAPIV31SpecValidator(checked).iter_errors():
-            # It also checks defaults, but reports them without a place; ours have one.
-            if error.absolute_path or not any(message.endswith(error.message) for _, message in values):
-                yield _pointer(error.absolute_path), error.message
+        for error in OpenAPIV31SpecValidator(structure_only).iter_errors():
+            yield _located(checked, list(error.absolute_path), error.instance), error.message
     except Unresolvable as exc:
         yield "", f"unresolvable reference: {exc}"
     yield from _structure(checked)
-    yield from values
+    yield from _values_fit_schemas(checked)
 
 
 def _neutralised(node: Any, pointers: set[str], pointer: str = "") -> Any:
+    """A copy where each value at `pointers` is an open schema, or gone when it is a `default`."""
     if pointer in pointers:
         return {}
     if isinstance(node, dict):
-        return {k: _neutralised(v, pointers, f"{pointer}/{pointer_token(k)}") for k, v in node.items()}
+        return {
+            k: _neutralised(v, pointers, f"{pointer}/{pointer_token(k)}")
+            for k, v in node.items()
+            if f"{pointer}/{pointer_token(k)}" not in pointers or k != "default"
+        }
     if isinstance(node, list):
         return [_neutralised(v, pointers, f"{pointer}/{i}") for i, v in enumerate(node)]
     return node
+
+
+_MISSING = object()
+
+
+def _at(node: Any, parts: list[Any]) -> Any:
+    for part in parts:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def _located(document: dict[str, Any], parts: list[Any], instance: Any) -> str:
+    """The document pointer of an error. openapi-spec-validator checks each schema on its own, so an
+    error inside one comes with a path relative to that schema: it is found again here, in the first
+    schema of the document where that path leads to the offending value."""
+    if _at(document, parts) is instance or (parts and _at(document, parts) == instance):
+        return _pointer(parts)
+    for pointer, schema in _schemas(document):
+        if (found := _at(schema, parts)) is not _MISSING and found == instance:
+            return pointer + _pointer(parts)
+    return _pointer(parts)
 
 
 def _pointer(parts: Any) -> str:

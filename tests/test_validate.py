@@ -81,3 +81,17 @@ def test_invalid_yaml_is_an_input_error_with_its_line(tmp_path: Path) -> None:
     result = validate(str(path))
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {path}:3:1: invalid YAML")
+
+
+def test_an_invalid_schema_is_reported_at_its_place_in_the_document(tmp_path: Path) -> None:
+    document = yaml.safe_load(IDEOGRAM.read_text(encoding="utf-8"))
+    document["components"]["schemas"]["Input"]["properties"]["resolution"]["type"] = "strin"
+    path = tmp_path / "ideogram.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = validate(str(path))
+    assert result.returncode == 1
+    line = next(
+        i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.strip() == "type: strin"
+    )
+    # openapi-spec-validator says `/type`, relative to the schema; the report names the document's place.
+    assert f"{path}:{line}: /components/schemas/Input/properties/resolution/type: 'strin' is not valid" in result.stderr
