@@ -48,7 +48,7 @@ class Record:
         return str(self.data["id"])
 
     @property
-    def ended_status(self) -> bool:
+    def has_ended(self) -> bool:
         return self.data["status"] in TERMINAL_STATUSES
 
 
@@ -67,9 +67,12 @@ class Store:
         self._seq = 0
         self.clock = clock
 
-    def add(self, data: dict[str, Any], **driving: Any) -> Record:
+    def add(self, data: dict[str, Any], *, cancel_after: float | None = None, **driving: Any) -> Record:
+        """Keep a new prediction; `cancel_after` seconds from now, it is canceled (or aborted)."""
         self._seq += 1
-        record = Record(self._seq, data, self.clock(), **driving)
+        now = self.clock()
+        cancel_at = now + cancel_after if cancel_after is not None else None
+        record = Record(self._seq, data, now, cancel_at=cancel_at, **driving)
         self.predictions[record.id] = record
         while len(self.predictions) > self._max:
             self.predictions.popitem(last=False)
@@ -102,7 +105,7 @@ class Store:
 def advance(record: Record, timing: Timing, now: float, finish: Callable[[Record], None]) -> None:
     """Bring `record` up to date with the clock; `finish` fills in the output of a success."""
     data = record.data
-    if not record.ended_status:
+    if not record.has_ended:
         elapsed = now - record.created
         if record.cancel_at is not None and now >= record.cancel_at:
             _end(record, "aborted" if elapsed < timing.starting else "canceled", now, timing)
@@ -123,7 +126,7 @@ def advance(record: Record, timing: Timing, now: float, finish: Callable[[Record
 
 def cancel(record: Record, timing: Timing, now: float) -> None:
     """An explicit cancel ends any prediction that has not ended as `canceled`."""
-    if not record.ended_status:
+    if not record.has_ended:
         _end(record, "canceled", now, timing)
 
 

@@ -1,0 +1,103 @@
+"""What every route shares, before its own work: the size limit, the request log, auth, the content
+type, and the fault (if any) this request is to suffer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from generator.server.config import ServerConfig
+from generator.server.faults import Fault, FaultPlan
+from generator.server.problems import problem
+from generator.server.store import Received, Store
+
+FAULT_HEADER = "x-fault"
+
+Handler = Callable[[Request, Any, Fault | None], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class DroppedConnection(Exception):
+    """Raised mid-response on purpose: the connection is closed with the body half sent."""
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+
+
+class _DropResponse(Response):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4096")]})
+        await send({"type": "http.response.body", "body": b'{"id": "', "more_body": True})
+        raise DroppedConnection
+
+
+async def _suffer(fault: Fault) -> Response | None:
+    """The response an HTTP-level fault replaces the real one with; None lets the request through."""
+    if fault.kind == "slow":
+        await asyncio.sleep(fault.argument if fault.argument is not None else 1.0)
+    elif fault.kind == "429":
+        seconds = fault.argument if fault.argument is not None else 1.0
+        retry = {"retry-after": f"{seconds:g}"}
+        return problem(429, "Too many requests", "Request was throttled (injected fault).", retry)
+    elif fault.kind in ("500", "503"):
+        return problem(int(fault.kind), "Server error", "injected fault")
+    elif fault.kind == "drop":
+        return _DropResponse()
+    elif fault.kind == "malformed":
+        return Response(b'{"id": "malformed', media_type="application/json")
+    return None
+
+
+@dataclass
+class Guard:
+    config: ServerConfig
+    store: Store
+    faults: FaultPlan
+
+    def authorized(self, request: Request) -> bool:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and token in self.config.tokens
+
+    def __call__(self, handler: Handler, *, auth: bool = True) -> Endpoint:
+        async def endpoint(request: Request) -> Response:
+            limit = self.config.max_body_bytes
+            declared = request.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                return problem(413, "Request too large", f"the body is over {limit} bytes")
+            raw = await request.body()
+            if len(raw) > limit:
+                return problem(413, "Request too large", f"the body is over {limit} bytes")
+            try:
+                body: Any = json.loads(raw) if raw else None
+                broken = None
+            except json.JSONDecodeError as exc:
+                body, broken = raw.decode("utf-8", "replace"), exc.msg
+            self.store.received.append(Received(request.method, request.url.path, dict(request.headers), body))
+            if broken is not None:
+                return problem(400, "Invalid JSON", f"the request body is not JSON: {broken}")
+            try:
+                fault = self.faults.next(request.headers.get(FAULT_HEADER))
+            except ValueError as exc:
+                return problem(400, "Bad fault", str(exc))
+            if auth and not self.authorized(request):
+                return problem(401, "Unauthenticated", "You did not pass a valid authentication token")
+            if fault is not None and (replaced := await _suffer(fault)) is not None:
+                return replaced
+            if raw and request.method == "POST" and "json" not in request.headers.get("content-type", ""):
+                return problem(415, "Unsupported media type", "send the body as application/json")
+            return await handler(request, body, fault)
+
+        return endpoint

@@ -1,0 +1,284 @@
+"""The prediction API the server serves: create (by model or by version), get, cancel, list, stream,
+the webhook secret and output downloads, all driven by the models' specs."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from generator.catalog import Catalog
+from generator.normalize.canonical import WEBHOOK_EVENTS
+from generator.schemas import DocumentSchemas
+from generator.server import store as lifecycle
+from generator.server.config import ServerConfig
+from generator.server.faults import Fault
+from generator.server.outputs import image_file, output_value
+from generator.server.problems import invalid_field, invalid_fields, problem, unprocessable
+from generator.server.store import Record, Store, Timing, iso_now
+from generator.server.webhooks import Sender, is_loopback
+
+REQUEST_SCHEMA = "/components/schemas/PredictionRequest"
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_PREFER_WAIT = re.compile(r"^\s*wait(?:\s*=\s*(\d+))?\s*$")
+_POLL_CAP = 0.25  # waits and streams look again at least this often, whatever the lifecycle says
+
+
+def _duration(text: str) -> float | None:
+    match = _DURATION.match(text.strip())
+    return float(match.group(1)) * _UNITS[match.group(2)] if match else None
+
+
+def _api_base(request: Request) -> str:
+    """`http://host[/replicate]/v1`: links are made with the prefix the request came in with."""
+    prefix = request.url.path.split("/v1/", 1)[0]
+    return f"{str(request.base_url).rstrip('/')}{prefix}/v1"
+
+
+class Predictions:
+    def __init__(self, catalog: Catalog, config: ServerConfig, store: Store) -> None:
+        self.models = {m.id: m for m in catalog.models}
+        self._schemas = {m.id: DocumentSchemas(m.document) for m in catalog.models}
+        self.config = config
+        self.store = store
+        self.timing = Timing(config.starting_seconds, config.processing_seconds, config.retention_seconds)
+        self.webhooks = Sender(config.webhook_secret, config.webhook_retry_delays, config.webhook_timeout_seconds)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- the lifecycle, worked out from the clock when a prediction is looked at
+
+    def _with_defaults(self, model_id: str, given: dict[str, Any]) -> dict[str, Any]:
+        """What the model runs with: the spec's defaults under what the request gave."""
+        model = self.models[model_id]
+        return {**{f.name: f.schema["default"] for f in model.fields if f.has_default}, **given}
+
+    def _finish(self, record: Record) -> None:
+        model_input = self._with_defaults(record.data["model"], record.data["input"])
+
+        def url(index: int) -> str:
+            return f"{record.files_url}/{index}.{image_file(record.id, model_input, index).ext}"
+
+        record.data["output"] = output_value(self.models[record.data["model"]].output_schema, model_input, url)
+        record.data["logs"] += "generated the output\n"
+
+    def refresh(self, record: Record) -> Record:
+        lifecycle.advance(record, self.timing, self.store.clock(), self._finish)
+        return record
+
+    def _next_change(self, record: Record) -> float:
+        """Seconds until the record's status may change next (capped, so cancels are seen soon)."""
+        starting, processing = self.timing.starting, self.timing.processing
+        marks = [record.created + starting, record.created + starting + processing]
+        if record.cancel_at is not None:
+            marks.append(record.cancel_at)
+        now = self.store.clock()
+        return min(_POLL_CAP, max(0.0, min((m for m in marks if m > now), default=now) - now)) + 0.001
+
+    async def _drive_webhooks(self, record: Record) -> None:
+        """Deliver each event the filter asks for, in order, as the prediction reaches it."""
+        while True:
+            self.refresh(record)
+            due = ["start"]
+            if record.data["status"] != "starting":
+                due.append("logs")
+            if record.data.get("output") is not None:
+                due.append("output")
+            if record.has_ended:
+                due.append("completed")
+            for event in due:
+                if event not in record.delivered:
+                    record.delivered.add(event)
+                    if event in record.events and record.webhook:
+                        await self.webhooks.send(record.webhook, event, dict(record.data))
+            if record.has_ended:
+                return
+            await asyncio.sleep(self._next_change(record))
+
+    # -- routes
+
+    async def create_for_model(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        model_id = f"{request.path_params['owner']}/{request.path_params['name']}"
+        return await self._create(request, model_id, body, fault)
+
+    def _by_version(self, reference: Any) -> str | None:
+        """`<hash>`, `owner/name:<hash>` or `owner/name` -> the model id, through the specs."""
+        if not isinstance(reference, str):
+            return None
+        model_part, _, version = reference.partition(":")
+        for model in self.models.values():
+            if reference in (model.version, f"{model.id}:{model.version}") or (not version and model_part == model.id):
+                return model.id
+        return None
+
+    async def create_for_version(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        reference = body.get("version") if isinstance(body, dict) else None
+        model_id = self._by_version(reference)
+        if model_id is None:
+            return invalid_field("version", f"unknown version {reference!r}")
+        if not self.models[model_id].version:  # the spec's body has no `version`: check the rest
+            body = {k: v for k, v in body.items() if k != "version"}
+        return await self._create(request, model_id, body, fault)
+
+    async def _create(self, request: Request, model_id: str, body: Any, fault: Fault | None) -> Response:
+        if model_id not in self.models:
+            return problem(404, "Not found", f"model {model_id} does not exist here")
+        errors = list(self._schemas[model_id].validator(REQUEST_SCHEMA).iter_errors(body))
+        if errors:
+            return unprocessable(invalid_fields(errors))
+        webhook = body.get("webhook")
+        if webhook and not self.config.allow_remote_webhooks and not is_loopback(webhook):
+            return invalid_field("webhook", "only loopback webhook targets are allowed here")
+        cancel_after = None
+        if header := request.headers.get("cancel-after"):
+            cancel_after = _duration(header)
+            if cancel_after is None or cancel_after < self.config.min_cancel_after_seconds:
+                minimum = f"{self.config.min_cancel_after_seconds:g}s"
+                return problem(400, "Bad Cancel-After", f"expected a duration of at least {minimum}, like 30s")
+        wait = None
+        if prefer := request.headers.get("prefer"):
+            match = _PREFER_WAIT.match(prefer)
+            longest = self.config.max_wait_seconds
+            if match is None or (match.group(1) and not 1 <= int(match.group(1)) <= longest):
+                return problem(400, "Bad Prefer", f"expected `wait` or `wait=N` with N from 1 to {longest:g}")
+            wait = float(match.group(1)) if match.group(1) else longest
+        record = self._add(request, model_id, body, fault, cancel_after)
+        if wait is not None:
+            deadline = record.created + wait
+            while not self.refresh(record).has_ended and self.store.clock() < deadline:
+                await asyncio.sleep(min(self._next_change(record), max(0.0, deadline - self.store.clock()) + 0.001))
+        self.refresh(record)
+        return JSONResponse(record.data, status_code=201 if record.has_ended else 202)
+
+    def _add(
+        self, request: Request, model_id: str, body: Any, fault: Fault | None, cancel_after: float | None
+    ) -> Record:
+        prediction_id = secrets.token_hex(13)
+        api = _api_base(request)
+        get_url = f"{api}/predictions/{prediction_id}"
+        webhook = body.get("webhook")
+        record = self.store.add(
+            {
+                "id": prediction_id,
+                "model": model_id,
+                "version": self.models[model_id].version or "hidden",
+                "input": body["input"],
+                "logs": "",
+                "output": None,
+                "data_removed": False,
+                "error": None,
+                "status": "starting",
+                "created_at": iso_now(),
+                "source": "api",
+                "urls": {
+                    "get": get_url,
+                    "cancel": f"{get_url}/cancel",
+                    "stream": f"{get_url}/stream",
+                    "web": f"{get_url}/web",
+                },
+            },
+            ends_as="failed" if fault is not None and fault.kind == "fail" else "succeeded",
+            cancel_after=cancel_after,
+            files_url=f"{api}/files/{prediction_id}",
+            webhook=webhook,
+            events=frozenset(body.get("webhook_events_filter") or WEBHOOK_EVENTS),
+        )
+        if webhook:
+            task = asyncio.create_task(self._drive_webhooks(record))
+            self._tasks.add(task)  # held until done: the loop keeps only weak references to tasks
+            task.add_done_callback(self._tasks.discard)
+        return record
+
+    def _existing(self, request: Request) -> Record | Response:
+        record = self.store.get(request.path_params["id"])
+        return problem(404, "Not found", "no such prediction") if record is None else self.refresh(record)
+
+    async def get(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        record = self._existing(request)
+        return record if isinstance(record, Response) else JSONResponse(record.data)
+
+    async def cancel(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        record = self._existing(request)
+        if isinstance(record, Response):
+            return record
+        lifecycle.cancel(record, self.timing, self.store.clock())
+        return JSONResponse(record.data)
+
+    async def stream(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        """Server-sent events as the prediction runs: `logs` lines, each `output` item, an `error`
+        if it failed, then `done` (with the reason when it did not succeed)."""
+        record = self._existing(request)
+        if isinstance(record, Response):
+            return record
+        return StreamingResponse(
+            self._events(record), media_type="text/event-stream", headers={"cache-control": "no-store"}
+        )
+
+    async def _events(self, record: Record) -> AsyncIterator[str]:
+        sent_logs = 0
+        while True:
+            logs = self.refresh(record).data.get("logs") or ""
+            for line in logs[sent_logs:].splitlines():
+                yield f"event: logs\ndata: {line}\n\n"
+            sent_logs = len(logs)
+            if record.has_ended:
+                break
+            await asyncio.sleep(self._next_change(record))
+        status, output = record.data["status"], record.data["output"]
+        if status == "succeeded":
+            for item in output if isinstance(output, list) else [output]:
+                yield f"event: output\ndata: {item}\n\n"
+        elif status == "failed":
+            yield f"event: error\ndata: {json.dumps({'detail': record.data['error']})}\n\n"
+        yield f"event: done\ndata: {json.dumps({} if status == 'succeeded' else {'reason': status})}\n\n"
+
+    async def list(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        query = request.query_params
+        before = after = None
+        if cursor := query.get("cursor"):
+            try:
+                direction, seq = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+                before, after = (int(seq), None) if direction == "b" else (None, int(seq))
+            except (ValueError, UnicodeDecodeError):
+                return problem(400, "Bad cursor", "the cursor is not one this server gave")
+        page, older, newer = self.store.page(
+            self.config.page_size,
+            before=before,
+            after=after,
+            created_after=query.get("created_after"),
+            created_before=query.get("created_before"),
+        )
+
+        def link(direction: str, seq: int) -> str:
+            kept = {k: v for k, v in query.items() if k != "cursor"}
+            kept["cursor"] = base64.urlsafe_b64encode(f"{direction}:{seq}".encode()).decode()
+            return f"{_api_base(request)}/predictions?{urlencode(kept)}"
+
+        return JSONResponse(
+            {
+                "next": link("b", page[-1].seq) if page and older else None,
+                "previous": link("a", page[0].seq) if page and newer else None,
+                "results": [self.refresh(record).data for record in page],
+            }
+        )
+
+    async def webhook_secret(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        return JSONResponse({"key": self.config.webhook_secret})
+
+    async def download(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        record = self.store.get(request.path_params["id"])
+        index, _, ext = request.path_params["name"].partition(".")
+        if record is None or self.refresh(record).data["output"] is None or not index.isdigit():
+            return problem(404, "Not found", "no such file, or its data was removed")
+        image = image_file(record.id, self._with_defaults(record.data["model"], record.data["input"]), int(index))
+        if ext != image.ext:
+            return problem(404, "Not found", "no such file")
+        return Response(image.render(), media_type=image.mime)

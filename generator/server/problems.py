@@ -1,0 +1,47 @@
+"""Error responses, as Replicate sends them: `application/problem+json`, 422s with `invalid_fields`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import ValidationError
+from starlette.responses import JSONResponse, Response
+
+from generator.normalize.canonical import PROBLEM_JSON
+
+_INVALID_FIELD_TYPES = {
+    "minimum": "number_gte",
+    "maximum": "number_lte",
+    "additionalProperties": "additional_property_not_allowed",
+}
+
+
+def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    body = {"title": title, "detail": detail, "status": status, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def unprocessable(fields: list[dict[str, str]]) -> Response:
+    detail = "\n".join(f"- {f['field'] or '(body)'}: {f['description']}" for f in fields)
+    return problem(422, "Input validation failed", detail, invalid_fields=fields)
+
+
+def invalid_field(name: str, description: str) -> Response:
+    return unprocessable([{"type": name, "field": name, "description": description}])
+
+
+def invalid_fields(errors: list[ValidationError]) -> list[dict[str, str]]:
+    """JSON Schema errors as Replicate's `invalid_fields`: one entry per field, dotted path."""
+    found = []
+    for error in errors:
+        path = ".".join(str(part) for part in error.absolute_path)
+        names: list[str] = []
+        if error.validator == "required":
+            names = [n for n in error.validator_value if n not in error.instance]
+        elif error.validator == "additionalProperties":
+            names = sorted(set(error.instance) - set(error.schema.get("properties") or {}))
+        for name in names or [""]:
+            field_path = ".".join(p for p in (path, name) if p)
+            kind = _INVALID_FIELD_TYPES.get(str(error.validator), str(error.validator))
+            found.append({"type": kind, "field": field_path, "description": error.message})
+    return found
