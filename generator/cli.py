@@ -23,7 +23,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from generator import __version__, filetree, specfile
 from generator.errors import CodegenError, InputError, StaleOutput, ValidationFailed
 from generator.generate import build_tree, load_catalog
-from generator.importer import ImportResult, Layout, duplicate_warnings, expand, import_file
+from generator.importer import ImportResult, Layout, duplicate_warnings, expand, import_file, orphans
 from generator.importing import FORMATS, display_path
 from generator.normalize import kinds
 from generator.server.faults import Fault
@@ -70,7 +70,9 @@ def main() -> None:
     """Apifox documents -> OpenAPI 3.1 specs -> typed Python client and API docs."""
 
 
-def _import(sources: tuple[Path, ...], layout: Layout, fmt: str | None, report: Path | None) -> int:
+def _import(
+    sources: tuple[Path, ...], layout: Layout, fmt: str | None, report: Path | None, prune: bool = False
+) -> int:
     results: list[ImportResult] = []
     files = list(expand(list(sources)))
     with _progress() as progress:
@@ -91,10 +93,20 @@ def _import(sources: tuple[Path, ...], layout: Layout, fmt: str | None, report: 
         f"{counts['skipped']} skipped, {counts['failed']} failed; {warnings} warning(s)"
     )
     out.print(summary, markup=False)
+    gone = orphans((layout.models, layout.shared))
+    for spec, source in gone:
+        if prune:
+            spec.unlink()
+            out.print(f"removed {display_path(spec)}: its source {source} is gone", markup=False)
+        else:
+            out.print(f"warning: {display_path(spec)}: its source {source} is gone; --prune removes it", markup=False)
     if report is not None:
         rows = [{**vars(r), "place": r.place} for r in results]
+        orphaned = [{"spec": display_path(spec), "source": source, "removed": prune} for spec, source in gone]
         text = json.dumps(
-            {"summary": summary, "counts": dict(sorted(counts.items())), "results": rows}, ensure_ascii=False, indent=2
+            {"summary": summary, "counts": dict(sorted(counts.items())), "results": rows, "orphans": orphaned},
+            ensure_ascii=False,
+            indent=2,
         )
         specfile.write_atomic(report, text + "\n")
     return 2 if counts["failed"] or not results else 0
@@ -180,6 +192,7 @@ def _layout_options(function: FC) -> FC:
 @_layout_options
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), help="Force a format instead of detecting.")
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the results as JSON.")
+@click.option("--prune", is_flag=True, help="Remove specs whose source document is gone.")
 def import_command(
     sources: tuple[Path, ...],
     specs: Path,
@@ -188,12 +201,13 @@ def import_command(
     overrides: Path,
     fmt: str | None,
     report: Path | None,
+    prune: bool,
 ) -> None:
     """Apifox documents (files or folders) -> normalized specs, one per model.
 
     Formats are detected from content: doc-page text (table or glued layout), Markdown export,
     Apifox project export, OpenAPI export, Replicate model document."""
-    _run(lambda: _import(sources, Layout(specs, shared, replicate, overrides), fmt, report))
+    _run(lambda: _import(sources, Layout(specs, shared, replicate, overrides), fmt, report, prune))
 
 
 @main.command()

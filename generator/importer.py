@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from generator.normalize.spec import Extra
 SPEC_HEADER = (
     "# Normalized by replicate-codegen from {source}.\n# Re-running `replicate-codegen import` rewrites this file.\n"
 )
+_HEADER_SOURCE = re.compile(r"^# Normalized by replicate-codegen from (?P<file>[^#]+?)(?:#\S*)?\.$")
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,17 @@ def duplicate_warnings(results: list[ImportResult]) -> None:
             names = ", ".join(r.place for r in group)
             for result in group:
                 result.warnings.append(f"{key} is described by several documents ({names}); the last one wins")
+
+
+def orphans(folders: tuple[Path, ...]) -> list[tuple[Path, str]]:
+    """Specs written by `import` whose source document is gone: (spec, source). Only the first line of
+    each spec is read, so this stays cheap at thousands of models. Hand-written specs have no such
+    line and are never listed."""
+    found = []
+    for folder in folders:
+        for spec in sorted(folder.rglob("*.yaml")) if folder.is_dir() else ():
+            with spec.open(encoding="utf-8") as handle:
+                match = _HEADER_SOURCE.match(handle.readline().rstrip("\n"))
+            if match and not Path(match.group("file")).exists():
+                found.append((spec, match.group("file")))
+    return found

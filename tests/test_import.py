@@ -424,3 +424,23 @@ def test_a_failed_reimport_leaves_the_previous_spec_untouched(tmp_path: Path) ->
     page.write_bytes(page.read_bytes()[:1500])  # cut inside the JSON of 请求体
     assert run_import(tmp_path, page).code == 2
     assert (tmp_path / "models/ideogram-ai/ideogram-v2-turbo.yaml").read_bytes() == before
+
+
+def test_specs_whose_source_is_gone_are_reported_and_pruned_on_request(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for seed in SOURCES.iterdir():
+        shutil.copy(seed, pages / seed.name)
+    assert run_import(tmp_path, pages).code == 0
+    hand_written = tmp_path / "models" / "me" / "mine.yaml"
+    hand_written.parent.mkdir()
+    hand_written.write_text("openapi: 3.1.0\n")  # no import header: never reported
+    (pages / "000_118771e33ff589cc.txt").unlink()
+    kept = run_import(tmp_path, pages)
+    assert "models/ideogram-ai/ideogram-v2-turbo.yaml: its source" in kept.result.stdout
+    assert "is gone; --prune removes it" in kept.result.stdout
+    assert [o["removed"] for o in kept.report()["orphans"]] == [False]
+    pruned = run_import(tmp_path, pages, extra=("--prune",))
+    assert pruned.code == 0
+    assert "removed " in pruned.result.stdout
+    assert pruned.written() == ["models/google/imagen-4-ultra.yaml", "models/me/mine.yaml"]
