@@ -343,3 +343,19 @@ class TestStreaming:
                     return [e.event async for e in aclient.predictions.stream(prediction.id)]
 
             assert asyncio.run(collect())[-2:] == ["error", "done"]
+
+
+def test_every_predictions_method_of_the_async_client() -> None:
+    async def main(url: str) -> list[str]:
+        async with AsyncClient(api_token=TOKEN, base_url=url) as client:
+            created = await client.predictions.create(version="google/imagen-4-ultra", input={"prompt": "x"})
+            fetched = await client.predictions.get(created.id)
+            done = await client.predictions.wait(fetched, poll_interval=0.01, timeout=5)
+            other = await client.imagen_4_ultra.create(prompt="y", cancel_after=30)
+            canceled = await client.predictions.cancel(other.id)
+            listed = [p.id async for p in client.predictions.list()]
+            assert listed == [other.id, created.id]
+            return [fetched.id == created.id and "same", done.status, canceled.status]
+
+    with running(create_app(SPECS, replace(FAST, processing_seconds=0.5))) as url:
+        assert asyncio.run(main(url)) == ["same", "succeeded", "canceled"]
