@@ -84,6 +84,16 @@ class Catalog:
     models: tuple[Model, ...]  # sorted by model id
     shared: tuple[SpecFile, ...] = ()  # specs of the shared operations (get, cancel, list, create by version)
 
+    @property
+    def versions(self) -> dict[str, str]:
+        """Version -> model, from create-by-version pages (`x-versions`) and models pinned to a version."""
+        found: dict[str, str] = {}
+        for spec in self.shared:
+            create = (spec.document.get("paths") or {}).get("/v1/predictions", {}).get("post", {})
+            found.update(create.get("x-versions") or {})
+        found.update({m.version: m.id for m in self.models if m.version})
+        return dict(sorted(found.items(), key=lambda item: (item[1], item[0])))
+
 
 def spec_paths(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.yaml") if not any(part.startswith(".") for part in p.parts))

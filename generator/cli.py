@@ -138,10 +138,10 @@ def _validate(specs: Path, paths: tuple[Path, ...], shared: Path) -> int:
     return 0
 
 
-def _generate(specs: Path, output: Path, check: bool) -> int:
+def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
     with _progress() as progress:
         progress.add_task("rendering client and docs")
-        tree = build_tree(specs)
+        tree = build_tree(specs, shared)
     changes = filetree.diff(output, tree)
     if check:
         if changes:
@@ -169,6 +169,7 @@ def _folder_option(flag: str, dest: str, default: Path, help: str) -> Callable[[
 
 
 _specs_option = _folder_option("--specs", "specs", SPECS_DIR, "Folder of normalized specs.")
+_shared_option = _folder_option("--shared", "shared", SHARED_DIR, "Folder of the shared operations' specs.")
 _output_option = _folder_option("--out", "output", GENERATED_DIR, "Folder that receives python/ and docs/.")
 
 
@@ -213,7 +214,7 @@ def import_command(
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_specs_option
-@_folder_option("--shared", "shared", SHARED_DIR, "Folder of the shared operations' specs.")
+@_shared_option
 def validate(paths: tuple[Path, ...], specs: Path, shared: Path) -> None:
     """Check specs (all of --specs when none given); every problem with its file and JSON pointer."""
     _run(lambda: _validate(specs, paths, shared))
@@ -221,11 +222,12 @@ def validate(paths: tuple[Path, ...], specs: Path, shared: Path) -> None:
 
 @main.command()
 @_specs_option
+@_shared_option
 @_output_option
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 listing the files that are stale.")
-def generate(specs: Path, output: Path, check: bool) -> None:
+def generate(specs: Path, shared: Path, output: Path, check: bool) -> None:
     """Specs -> typed Python client and API reference, written atomically."""
-    _run(lambda: _generate(specs, output, check))
+    _run(lambda: _generate(specs, shared, output, check))
 
 
 @main.command()
@@ -242,7 +244,7 @@ def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: 
         if code:
             return code
         _validate(specs, (), shared)
-        return _generate(specs, output, check=False)
+        return _generate(specs, shared, output, check=False)
 
     _run(step)
 

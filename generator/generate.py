@@ -19,5 +19,5 @@ def load_catalog(specs_dir: Path, paths: list[Path] | None = None, shared_dir: P
     return catalog_module.build(catalog_module.load_specs(files))
 
 
-def build_tree(specs_dir: Path) -> filetree.FileTree:
-    return render(load_catalog(specs_dir), display_path(specs_dir))
+def build_tree(specs_dir: Path, shared_dir: Path | None = None) -> filetree.FileTree:
+    return render(load_catalog(specs_dir, None, shared_dir), display_path(specs_dir))

@@ -104,22 +104,21 @@ def test_build_twice_changes_nothing(project: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_pinned_version_model_creates_through_the_predictions_route(tmp_path: Path) -> None:
-    """A version page's model is called with its pinned version, and the local server resolves it."""
+def test_pinned_versions_and_version_maps_reach_the_client_docs_and_server(tmp_path: Path) -> None:
+    """A version page's model is called with its pinned version; a create-by-version page's map lets
+    `predictions.create(model=...)` name a model; the local server resolves both through the specs."""
     from generator.server import create_app, running
     from tests.conftest import FIXTURES, TOKEN
 
-    specs = tmp_path / "models"
-    imported = cli(
-        "import",
-        str(FIXTURES / "formats" / "project.apifox.json"),
-        "--out",
-        str(specs),
-        "--shared",
-        str(tmp_path / "shared"),
-    )
+    specs, shared, out = tmp_path / "models", tmp_path / "shared", tmp_path / "out"
+    sources = (FIXTURES / "formats" / "project.apifox.json", FIXTURES / "samples" / "replicate__create-by-version.md")
+    imported = cli("import", *map(str, sources), "--out", str(specs), "--shared", str(shared))
     assert "stability-ai/sdxl (model-version)" in imported.stdout
-    assert cli("generate", "--specs", str(specs), "--out", str(tmp_path / "out")).returncode == 0
+    generated = cli("generate", "--specs", str(specs), "--shared", str(shared), "--out", str(out))
+    assert generated.returncode == 0, generated.stderr
+    version = "7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"
+    page = (out / "docs" / "operations" / "create-by-version.md").read_text(encoding="utf-8")
+    assert f"`{version}` = stability-ai/sdxl" in page and "= lucataco/flux-dev-lora" in page
     app = create_app(specs, tokens=(TOKEN,))
     code = (
         "import sys\n"
@@ -127,6 +126,8 @@ def test_a_pinned_version_model_creates_through_the_predictions_route(tmp_path: 
         f"client = Client(api_token={TOKEN!r}, base_url=sys.argv[1])\n"
         "prediction = client.sdxl.create(prompt='an astronaut', refine='expert_ensemble_refiner')\n"
         "print(prediction.model, prediction.version)\n"
+        "named = client.predictions.create(model='stability-ai/sdxl', input={'prompt': 'a horse'})\n"
+        "print(named.model)\n"
     )
     with running(app) as url:
         result = subprocess.run(
@@ -134,14 +135,11 @@ def test_a_pinned_version_model_creates_through_the_predictions_route(tmp_path: 
             capture_output=True,
             text=True,
             timeout=60,
-            env={**os.environ, "PYTHONPATH": str(tmp_path / "out" / "python")},
+            env={**os.environ, "PYTHONPATH": str(out / "python")},
         )
     assert result.returncode == 0, result.stderr
-    version = "7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"
-    assert result.stdout.split() == ["stability-ai/sdxl", version]
-    [received] = app.state.store.received
-    assert (received.method, received.path) == ("POST", "/v1/predictions")
-    assert received.body == {
-        "version": version,
-        "input": {"prompt": "an astronaut", "refine": "expert_ensemble_refiner"},
-    }
+    assert result.stdout.split() == ["stability-ai/sdxl", version, "stability-ai/sdxl"]
+    pinned, named = app.state.store.received
+    assert (pinned.method, pinned.path) == ("POST", "/v1/predictions")
+    assert pinned.body == {"version": version, "input": {"prompt": "an astronaut", "refine": "expert_ensemble_refiner"}}
+    assert named.body == {"version": version, "input": {"prompt": "a horse"}}

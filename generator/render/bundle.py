@@ -24,10 +24,6 @@ _REF = "#/components/schemas/"
 def render_bundle(catalog: Catalog, specs_label: str) -> str:
     schemas = shared.components()
     paths: dict[str, Any] = {}
-    versions: dict[str, str] = {}
-    for spec in catalog.shared:
-        create = spec.document["paths"].get("/v1/predictions", {}).get("post", {})
-        versions.update(create.get("x-versions") or {})
     for model in catalog.models:
         names = {name: f"{model.class_name}{'Request' if name == 'PredictionRequest' else name}" for name in _PER_MODEL}
         own = model.document["components"]["schemas"]
@@ -37,12 +33,10 @@ def render_bundle(catalog: Catalog, specs_label: str) -> str:
             "allOf": [{"$ref": f"{_REF}Prediction"}],
             "properties": {"output": {"anyOf": [{"$ref": f"{_REF}{names['Output']}"}, {"type": "null"}]}},
         }
-        if model.version:
-            versions[model.version] = model.id
-        else:
+        if not model.version:  # a pinned model is in `x-versions` of the shared create
             paths[model.path] = {"post": _renamed(model.document["paths"][model.path]["post"], names)}
     for kind in (kinds.CREATE_BY_VERSION, kinds.LIST, kinds.GET, kinds.CANCEL):
-        path, method, operation = shared.operation(kind, versions)
+        path, method, operation = shared.operation(kind, catalog.versions)
         operation["tags"] = ["predictions"]
         paths.setdefault(path, {})[method] = operation
     document = {

@@ -257,20 +257,11 @@ def _operation_python(kind: str, version: str, values: dict[str, Any]) -> str:
     return f"{imports}from {PACKAGE} import Client\n\nwith Client() as client:  # {_ENV_NOTE}\n{call}"
 
 
-def _shared_versions(catalog: Catalog) -> dict[str, str]:
-    """The version map of imported create-by-version pages: hash -> model."""
-    versions: dict[str, str] = {}
-    for spec in catalog.shared:
-        create = spec.document["paths"].get("/v1/predictions", {}).get("post", {})
-        versions.update(create.get("x-versions") or {})
-    return versions
-
-
 def _operation_pages(catalog: Catalog) -> list[Page]:
     first = catalog.models[0] if catalog.models else None
     values = _example_input(first) if first else {"prompt": "a red fox in the snow"}
     version = (first.version or first.id) if first else "owner/name"
-    versions = _shared_versions(catalog)
+    versions = catalog.versions
     pages = []
     for kind in (kinds.GET, kinds.CANCEL, kinds.LIST, kinds.CREATE_BY_VERSION):
         http_path, method, operation = shared.operation(kind, versions)

@@ -45,6 +45,7 @@ def render_python(catalog: Catalog, specs_label: str) -> dict[str, str]:
         "statuses": canonical.STATUSES,
         "terminal_statuses": canonical.TERMINAL_STATUSES,
         "webhook_events": canonical.WEBHOOK_EVENTS,
+        "model_versions": _model_versions(catalog),
     }
     files = {out: render(f"python/{template}", **context) for template, out in SHARED_FILES.items()}
     inputs = render_inputs(catalog)
@@ -52,6 +53,16 @@ def render_python(catalog: Catalog, specs_label: str) -> dict[str, str]:
         files[f"{PACKAGE}/resources/{model.accessor}.py"] = render(f"python/{MODEL_RESOURCE}", model=model, **context)
         files[f"{PACKAGE}/types/{model.accessor}.py"] = _input_module(inputs[model.accessor], model)
     return files
+
+
+def _model_versions(catalog: Catalog) -> dict[str, str]:
+    """Model -> the version `predictions.create(model=...)` sends: a pinned spec's, else the first the
+    documents' version maps give."""
+    chosen: dict[str, str] = {}
+    for version, model in catalog.versions.items():
+        chosen.setdefault(model, version)
+    chosen.update({m.id: m.version for m in catalog.models if m.version})
+    return dict(sorted(chosen.items()))
 
 
 def _input_module(source: str, model: Model) -> str:

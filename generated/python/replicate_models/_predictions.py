@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncPredictions", "Predictions", "build_body", "output_of"]
 
+# Model -> the version `create(model=...)` sends, from the documents' version maps and pinned specs.
+MODEL_VERSIONS: dict[str, str] = {}
 DEFAULT_POLL_INTERVAL = 0.5
 MAX_WAIT = 60  # the longest `Prefer: wait` the API honours
 
@@ -145,18 +147,23 @@ class Predictions:
     def create(
         self,
         *,
-        version: str,
         input: Mapping[str, Any],
+        version: str | None = None,
+        model: str | None = None,
         wait: Wait = False,
         cancel_after: float | str | None = None,
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         options: RequestOptions | None = None,
     ) -> Prediction:
-        """Create a prediction of any model version: a version hash, `owner/name:hash`, or
-        `owner/name` for an official model. `input` is sent as given, unvalidated; the per-model
-        methods (`client.<model>.create`) check it first."""
-        body: dict[str, Any] = {"version": version, "input": dict(input)}
+        """Create a prediction of any model version: `version` is a version hash, `owner/name:hash`,
+        or `owner/name` for an official model; or name the `model` and its version is looked up in
+        `MODEL_VERSIONS` (the model name itself is sent when it is not there). `input` is sent as
+        given, unvalidated; the per-model methods (`client.<model>.create`) check it first."""
+        if (version is None) == (model is None):
+            raise TypeError("pass exactly one of version= and model=")
+        reference = version if version is not None else MODEL_VERSIONS.get(str(model), str(model))
+        body: dict[str, Any] = {"version": reference, "input": dict(input)}
         if not isinstance(webhook, NotGiven):
             body["webhook"] = webhook
         if not isinstance(webhook_events_filter, NotGiven):
@@ -283,18 +290,23 @@ class AsyncPredictions:
     async def create(
         self,
         *,
-        version: str,
         input: Mapping[str, Any],
+        version: str | None = None,
+        model: str | None = None,
         wait: Wait = False,
         cancel_after: float | str | None = None,
         webhook: str | NotGiven = NOT_GIVEN,
         webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
         options: RequestOptions | None = None,
     ) -> Prediction:
-        """Create a prediction of any model version: a version hash, `owner/name:hash`, or
-        `owner/name` for an official model. `input` is sent as given, unvalidated; the per-model
-        methods (`client.<model>.create`) check it first."""
-        body: dict[str, Any] = {"version": version, "input": dict(input)}
+        """Create a prediction of any model version: `version` is a version hash, `owner/name:hash`,
+        or `owner/name` for an official model; or name the `model` and its version is looked up in
+        `MODEL_VERSIONS` (the model name itself is sent when it is not there). `input` is sent as
+        given, unvalidated; the per-model methods (`client.<model>.create`) check it first."""
+        if (version is None) == (model is None):
+            raise TypeError("pass exactly one of version= and model=")
+        reference = version if version is not None else MODEL_VERSIONS.get(str(model), str(model))
+        body: dict[str, Any] = {"version": reference, "input": dict(input)}
         if not isinstance(webhook, NotGiven):
             body["webhook"] = webhook
         if not isinstance(webhook_events_filter, NotGiven):
