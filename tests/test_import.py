@@ -260,7 +260,9 @@ def test_openapi_export_with_apifox_extensions(tmp_path: Path) -> None:
 
 
 def test_openapi_yaml_export_with_anchors_and_folded_scalars(tmp_path: Path) -> None:
-    run = run_import(tmp_path, FORMATS / "openapi-export.yaml")
+    document = tmp_path / "export.yml"  # with a document marker, as some exporters write
+    document.write_text("---\n" + (FORMATS / "openapi-export.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    run = run_import(tmp_path, document)
     assert run.code == 0, run.result.stderr
     spec = run.spec("models/wan-video/wan-2.1-t2v-480p.yaml")
     properties = input_of(spec)["properties"]

@@ -38,7 +38,8 @@ class Document:
     def is_yaml(self) -> bool:
         """A YAML OpenAPI export: its first line that is not a comment is a top-level key we know.
         (A Markdown export starts with `# title` too, but its next line is prose or a fence.)"""
-        first = next((line for line in self.text.splitlines() if line.strip() and not line.startswith("#")), "")
+        lines = (line for line in self.text.splitlines() if line.strip() not in ("", "---"))
+        first = next((line for line in lines if not line.startswith("#")), "")
         return not self.is_json and _YAML_TOP_KEY.match(first) is not None
 
     @cached_property
