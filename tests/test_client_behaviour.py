@@ -255,6 +255,12 @@ class TestFileOutput:
                 other.read()
             assert "authorization" not in app.state.store.received[-1].headers
 
+    def test_the_token_is_not_sent_over_another_scheme(self) -> None:
+        with Client(api_token=TOKEN, base_url="https://api.example.test/replicate") as client:
+            assert "Authorization" in client._headers("https://api.example.test/v1/files/x/0.png", None)
+            assert "Authorization" not in client._headers("http://api.example.test/v1/files/x/0.png", None)
+            assert "Authorization" not in client._headers("https://replicate.delivery/x/0.png", None)
+
     def test_data_uris_are_read_without_a_request(self) -> None:
         with served() as (client, app):
             before = len(app.state.store.received)

@@ -107,9 +107,9 @@ class _BaseClient:
             **self._default_headers,
             **(extra or {}),
         }
-        if (
-            httpx.URL(url).netloc == httpx.URL(self.base_url).netloc
-        ):  # the token goes to the API only
+        # The token goes to the API's own origin only: never to a file host, never over a downgraded scheme.
+        target, api = httpx.URL(url), httpx.URL(self.base_url)
+        if (target.scheme, target.netloc) == (api.scheme, api.netloc):
             headers["Authorization"] = f"Bearer {self._api_token}"
         return headers
 
@@ -161,6 +161,8 @@ class _BaseClient:
 
     @staticmethod
     def _log(request: httpx.Request, response: httpx.Response | None = None) -> None:
+        if not log.isEnabledFor(logging.DEBUG):  # on every request: skip the formatting
+            return
         if response is None:
             log.debug("%s %s headers=%s", request.method, request.url, _redacted(request.headers))
         else:
