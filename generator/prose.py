@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Inferred", "infer"]
+__all__ = ["NO_EXAMPLE", "Inferred", "infer", "is_placeholder"]
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,16 @@ _NUMBER = r"-?\d+(?:\.\d+)?"
 # A value is quoted (anything up to the closing quote) or a bare token up to punctuation or space.
 _VALUE = rf"(?:{_OPEN_QUOTE}(?P<quoted>.*?){_CLOSE_QUOTE}|(?P<bare>[^\s，,。；;）)]+))"
 
-_DEFAULT = re.compile(rf"(?:默认值|默认|(?<![A-Za-z])[Dd]efault(?: value)?(?: is)?){_SEP}{_VALUE}")
+_DEFAULT = re.compile(rf"(?:默认值|默认|(?<![A-Za-z])[Dd]efault(?:s to| value)?(?: is)?){_SEP}{_VALUE}")
 _MINIMUM = re.compile(rf"(?:最小值|最低|最小|(?<![A-Za-z])[Mm]inimum(?: is)?){_SEP}(?P<value>{_NUMBER})")
 _MAXIMUM = re.compile(rf"(?:最大值|最高|最大|(?<![A-Za-z])[Mm]aximum(?: is)?){_SEP}(?P<value>{_NUMBER})")
+# "2 是目前允许的最大值", "2 is the maximum allowed": a maximum, unless one is stated outright.
+_MAX_ALLOWED = re.compile(
+    rf"(?P<value>{_NUMBER})\s*(?:是|为)[^。；;，,\n]{{0,30}}?允许的?最大值|"
+    rf"(?P<value2>{_NUMBER}) is the (?:maximum|max|largest value|highest value)(?: value)? allowed"
+)
+# `使用“match_input_image”来…`, `use "match_input_image" to…`: the text names a value as a choice.
+_CHOICE = r"(?:使用|选择|设为|设置为|(?<![A-Za-z])(?:[Uu]se|[Ss]et (?:it )?to|[Cc]hoose|[Ss]elect))\s*"
 _RANGE = re.compile(rf"范围(?:为|是)?\s*(?P<low>{_NUMBER})\s*(?:至|到|~|-|－)\s*(?P<high>{_NUMBER})")
 # `支持1:1，16:9，9:16`, `可选值：a、b、c`, `One of: a, b, c`: the list runs to the end of the clause.
 _LIST = re.compile(
@@ -48,14 +55,27 @@ _QUOTES = "\"“”'‘’「」`\\"
 _SNAKE = re.compile(r"(?<![\w-])[a-z0-9]+(?:_[a-z0-9]+)+(?![\w-])")
 
 
-def infer(description: str, schema_type: str | None) -> tuple[list[Inferred], list[str]]:
-    """Keywords the description states for a field of JSON type `schema_type` (None: untyped)."""
+NO_EXAMPLE: Any = object()  # the field is not in the request example (None is a value it can hold)
+
+
+def infer(description: str, schema_type: str | None, example: Any = NO_EXAMPLE) -> tuple[list[Inferred], list[str]]:
+    """Keywords the description states for a field of JSON type `schema_type` (None: untyped).
+    `example` is the field's value in the page's request example, when it has one: a default the
+    example uses joins a stated list of values that lacks it.
+    A fractional bound on an integer field widens it: `type` is then inferred as `number`."""
     found: list[Inferred] = []
     warnings: list[str] = []
     numeric = schema_type in ("integer", "number")
 
     if numeric:
-        for keyword, value, evidence in _bounds(description):
+        bounds = _bounds(description)
+        fractional = next((b for b in bounds if "." in b[1]), None)
+        if schema_type == "integer" and fractional is not None:
+            keyword, value, evidence = fractional
+            found.append(Inferred("type", "number", evidence))
+            warnings.append(f"type integer widened to number: {evidence!r} states a fractional {keyword}")
+            schema_type = "number"
+        for keyword, value, evidence in bounds:
             typed = _typed(value, schema_type)
             if typed is _UNTYPED:
                 warnings.append(f"{keyword} {value!r} in {evidence!r} is not a valid {schema_type}; ignored")
@@ -75,6 +95,9 @@ def infer(description: str, schema_type: str | None) -> tuple[list[Inferred], li
         evidence = match.group(0)
         if typed is _UNTYPED:
             warnings.append(f"default {raw!r} in {evidence!r} contradicts type {schema_type}; ignored")
+        elif enum is not None and typed not in enum.value and (chosen := _chosen(description, raw, typed, example)):
+            found[found.index(enum)] = Inferred("enum", [*enum.value, typed], f"{enum.evidence} + {chosen}")
+            found.append(Inferred("default", typed, evidence))
         elif (reason := _outside(typed, found)) is not None:
             warnings.append(f"default {raw!r} in {evidence!r} is {reason}; ignored")
         else:
@@ -111,6 +134,23 @@ def _enum(description: str, schema_type: str | None) -> tuple[Inferred | None, l
     return None, []
 
 
+def _chosen(description: str, raw: str, value: Any, example: Any) -> str | None:
+    """Why a default missing from the stated values is one of them after all: the text names it as a
+    choice, or the request example uses it (a template's placeholder does not count)."""
+    if m := re.search(rf"{_CHOICE}{_OPEN_QUOTE}?{re.escape(raw)}{_CLOSE_QUOTE}?", description):
+        return m.group(0)
+    if example is not NO_EXAMPLE and example == value and not is_placeholder(example):
+        return "the request example"
+    return None
+
+
+def is_placeholder(value: Any) -> bool:
+    """A value a template example holds in place of a real one: `"string"`, `0`, `true`, `""`."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("", "string", "str", "text")
+    return (type(value) is int and value == 0) or value is True
+
+
 def _named_values(description: str, default: Any) -> Inferred | None:
     """A snake_case default among other snake_case words: the sentence names every allowed value."""
     if not isinstance(default, str) or not _SNAKE.fullmatch(default):
@@ -123,13 +163,17 @@ def _named_values(description: str, default: Any) -> Inferred | None:
 
 
 def _bounds(description: str) -> list[tuple[str, str, str]]:
+    """Stated bounds; an explicit `最小值`/`Maximum` beats a (suggested) range, which beats
+    "N is the maximum allowed"."""
     bounds: dict[str, tuple[str, str]] = {}
-    if m := _RANGE.search(description):
-        bounds["minimum"] = (m.group("low"), m.group(0))
-        bounds["maximum"] = (m.group("high"), m.group(0))
     for keyword, pattern in (("minimum", _MINIMUM), ("maximum", _MAXIMUM)):
-        if keyword not in bounds and (m := pattern.search(description)):
+        if m := pattern.search(description):
             bounds[keyword] = (m.group("value"), m.group(0))
+    if m := _RANGE.search(description):
+        bounds.setdefault("minimum", (m.group("low"), m.group(0)))
+        bounds.setdefault("maximum", (m.group("high"), m.group(0)))
+    if "maximum" not in bounds and (m := _MAX_ALLOWED.search(description)):
+        bounds["maximum"] = (m.group("value") or m.group("value2"), m.group(0))
     return [(keyword, value, evidence) for keyword, (value, evidence) in sorted(bounds.items())]
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import InputError
-from generator.importing import markdown, openapi, pagetext, project, replicate
+from generator.importing import docpage, markdown, openapi, pagetext, project, replicate
 from generator.importing._text import Document, read_document
 from generator.importing.record import Endpoint, Parameter, Response, Source
 
@@ -33,6 +33,8 @@ FORMATS: dict[str, Format] = {
     markdown.FORMAT: Format(markdown.detect, markdown.read, "a Markdown export (# title, ```yaml block)"),
     pagetext.TABLE: Format(lambda d: pagetext.layout(d.text) == pagetext.TABLE, pagetext.read, "a doc page"),
     pagetext.GLUED: Format(lambda d: pagetext.layout(d.text) == pagetext.GLUED, pagetext.read, "a doc page"),
+    # Last: any page text that names a method and a path, whatever its layout.
+    docpage.FORMAT: Format(docpage.detect, docpage.read, "a doc page naming a method and a path"),
 }
 
 

@@ -27,8 +27,16 @@ _V1 = re.compile(r"^(?P<prefix>.*?)/v1/(?P<rest>.*?)/?$")
 _MODEL_REST = re.compile(r"^models/(?P<owner>[^/]+)/(?P<name>[^/]+)/predictions$")
 _PREDICTION_REST = re.compile(r"^predictions/\{[^/{}]+\}(?P<cancel>/cancel)?$")
 _TEMPLATED = re.compile(r"^\{.*\}$")
+_MODEL_PARAM_REST = re.compile(r"^models/\{(?P<param>[^/{}]+)\}/predictions$")  # `{model}` holds owner/name
 _MODEL_NAME = r"[A-Za-z0-9][\w.-]*"
-_MODEL_IN_TEXT = re.compile(rf"(?<![\w./-])(?P<owner>{_MODEL_NAME})/(?P<name>{_MODEL_NAME})(?![\w/-])")
+# An id in running text; `创建任务-owner/name` glues it to the text before with a hyphen.
+_MODEL_IN_TEXT = re.compile(
+    rf"(?:(?<=[^\x00-\x7f]-)|(?<![\w./-]))(?P<owner>{_MODEL_NAME})/(?P<name>{_MODEL_NAME})(?![\w/-])"
+)
+_MODEL_ID = re.compile(rf"^(?P<owner>{_MODEL_NAME})/(?P<name>{_MODEL_NAME})$")
+# "Create Task Black Forest Labs/Flux Kontext Max": a display name, Title Case words around a slash.
+_TASK_WORDS = re.compile(r"^\s*(?:创建任务|创建|Create(?: an?)?(?: [Tt]ask| [Pp]rediction)?|Replicate)[\s:：-]*")
+_DISPLAY_NAME = re.compile(r"^(?P<owner>[A-Za-z0-9][\w. ]*?)\s*/\s*(?P<name>[A-Za-z0-9][\w. ]*?)\s*$")
 _MODEL_LINK = re.compile(rf"replicate\.com/(?P<owner>{_MODEL_NAME})/(?P<name>{_MODEL_NAME})")
 _HASH = r"[0-9a-f]{64}"
 _VERSION_PAIR = re.compile(rf"[\"“]?(?P<hash>{_HASH})[\"”]?\s*[:：]\s*[\"“](?P<model>{_MODEL_NAME}/{_MODEL_NAME})[\"”]")
@@ -44,6 +52,7 @@ class Kind:
     version: str | None = None  # what a version page sends as `version`
     versions: dict[str, str] = field(default_factory=dict)  # hash -> owner/name, on create-by-version
     reason: str = ""  # why it was skipped
+    warnings: tuple[str, ...] = ()  # what was guessed to tell the model
 
     @property
     def model_id(self) -> str:
@@ -62,12 +71,18 @@ def classify(endpoint: Endpoint) -> Kind:
     rest = match.group("rest") if match else ""
     if endpoint.method == "POST" and (m := _MODEL_REST.match(rest)):
         owner, name = m.group("owner"), m.group("name")
-        if _TEMPLATED.match(owner) or _TEMPLATED.match(name):
-            named = _named_model(endpoint)
-            if named is None:
-                return Kind(SKIPPED, reason=f"{where} is templated and no model is named in its title or description")
-            owner, name = named
-        return _if_replicate_style(endpoint, Kind(MODEL, owner, name))
+        if not (_TEMPLATED.match(owner) or _TEMPLATED.match(name)):
+            return _if_replicate_style(endpoint, Kind(MODEL, owner, name))
+    if endpoint.method == "POST" and (_MODEL_REST.match(rest) or _MODEL_PARAM_REST.match(rest)):
+        named = _named_model(endpoint)
+        if named is None:
+            return Kind(
+                SKIPPED,
+                reason=f"{where} is templated and the page names no one model (in its title, docs link, "
+                "path parameter example or request example)",
+            )
+        (owner, name), guessed = named
+        return _if_replicate_style(endpoint, Kind(MODEL, owner, name, warnings=guessed))
     if rest == "predictions" and endpoint.method == "POST":
         versions = {m.group("hash"): m.group("model") for m in _VERSION_PAIR.finditer(endpoint.description)}
         if versions:
@@ -83,12 +98,30 @@ def classify(endpoint: Endpoint) -> Kind:
     return Kind(SKIPPED, reason=f"{where} is not a Replicate prediction endpoint")
 
 
-def _named_model(endpoint: Endpoint) -> tuple[str, str] | None:
-    """The model a page names: in its title (`创建任务 owner/name`), else its replicate.com link."""
-    for pattern, text in ((_MODEL_IN_TEXT, endpoint.title), (_MODEL_LINK, endpoint.description)):
-        for m in pattern.finditer(text):
-            if m.group("owner").lower() not in _NOT_MODEL_OWNERS:
-                return m.group("owner"), m.group("name")
+def _named_model(endpoint: Endpoint) -> tuple[tuple[str, str], tuple[str, ...]] | None:
+    """The model a page names, and what was guessed to tell it. In order: an id in the title
+    (`创建任务 owner/name`), the replicate.com link, a path parameter's example, the request example's
+    `version`, and last a Title Case display name in the title (slugged, with a warning)."""
+    for m in _MODEL_IN_TEXT.finditer(endpoint.title):
+        owner, name = m.group("owner"), m.group("name")
+        if owner.lower() not in _NOT_MODEL_OWNERS and f"{owner}/{name}" == f"{owner}/{name}".lower():
+            return (owner, name), ()
+    for m in _MODEL_LINK.finditer(endpoint.description):
+        if m.group("owner").lower() not in _NOT_MODEL_OWNERS:
+            return (m.group("owner"), m.group("name")), ()
+    examples = [p.example.strip() for p in endpoint.parameters if p.location == "path" and isinstance(p.example, str)]
+    if param := next((found for example in examples if (found := _MODEL_ID.match(example))), None):
+        return (param.group("owner"), param.group("name")), ()
+    stated = _example_version(endpoint)
+    if stated and stated.group("model"):
+        owner, _, name = stated.group("model").partition("/")
+        return (owner, name), ()
+    if display := _DISPLAY_NAME.match(_TASK_WORDS.sub("", endpoint.title)):
+        owner, name = (re.sub(r"\s+", "-", display.group(part).strip()).lower() for part in ("owner", "name"))
+        return (owner, name), (
+            f"the model id {owner}/{name} was guessed from the display name {display.group(0).strip()!r} in the "
+            "title; check it (a replicate.com link or an `owner/name` in the title would state it)",
+        )
     return None
 
 
@@ -97,18 +130,15 @@ def _version_page(endpoint: Endpoint) -> Kind:
     at all is the generic create-by-version operation."""
     stated = _example_version(endpoint)
     named = _named_model(endpoint)
-    if named is None and stated and stated.group("model"):
-        owner, _, name = stated.group("model").partition("/")
-        named = owner, name
     if named is None:
         return Kind(CREATE_BY_VERSION)
-    owner, name = named
+    (owner, name), guessed = named
     version = f"{owner}/{name}"
     if stated and stated.group("bare"):
         version = stated.group("bare")
     elif stated and stated.group("model") == version and stated.group("hash"):
         version = stated.group("hash")
-    return Kind(MODEL_VERSION, owner, name, version=version)
+    return Kind(MODEL_VERSION, owner, name, version=version, warnings=guessed)
 
 
 def _example_version(endpoint: Endpoint) -> re.Match[str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.prose import infer
+from generator.prose import NO_EXAMPLE, infer
 
 INFERRED = "x-inferred"  # {keyword: words of the description (or the example) it was read from}
 ENUM_LABELS = "x-enum-labels"  # {value: label} from Apifox's `x-apifox-enum`
@@ -16,14 +16,18 @@ _FULL_WIDTH = {",": "，", ":": "：", ";": "；"}
 _JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
 
 
-def clean_input_schema(raw: dict[str, Any], model: str) -> tuple[dict[str, Any], list[str]]:
+def clean_input_schema(
+    raw: dict[str, Any], model: str, example: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """`example` is the page's request example `input`, which prose rules may consult."""
     properties = raw.get("properties") or {}
+    example = example or {}
     order = [name for name in raw.get("x-apifox-orders") or () if name in properties]
     order += [name for name in properties if name not in order]
     warnings: list[str] = []
     cleaned: dict[str, Any] = {}
     for name in order:
-        prop, prop_warnings = clean_property(properties[name])
+        prop, prop_warnings = clean_property(properties[name], example.get(name, NO_EXAMPLE))
         cleaned[name] = prop
         warnings += [f"input.{name}: {w}" for w in prop_warnings]
     schema: dict[str, Any] = {"type": "object", "title": "Input", "description": f"Inputs of {model}."}
@@ -52,7 +56,7 @@ def restore_full_width(text: str) -> str:
     return _FLATTENED.sub(lambda m: _FULL_WIDTH[m.group(1)], text)
 
 
-def clean_property(raw: Any) -> tuple[dict[str, Any], list[str]]:
+def clean_property(raw: Any, example: Any = NO_EXAMPLE) -> tuple[dict[str, Any], list[str]]:
     if not isinstance(raw, dict):
         return {}, ["schema is not an object; left open"]
     prop = {k: v for k, v in raw.items() if not k.startswith("x-apifox")}
@@ -71,11 +75,14 @@ def clean_property(raw: Any) -> tuple[dict[str, Any], list[str]]:
         # Apifox writes "null" for whatever was null in its example: the real type is unknown.
         del prop["type"]
     schema_type = _single_type(prop.get("type"))
-    inferred, prose_warnings = infer(str(prop.get("description") or ""), schema_type)
+    inferred, prose_warnings = infer(str(prop.get("description") or ""), schema_type, example)
     warnings += prose_warnings
     evidence = dict(prop.get(INFERRED) or {})
     for item in inferred:
-        if item.keyword not in prop:  # what the schema states explicitly wins over prose
+        if item.keyword == "type":  # an integer whose stated bounds are fractional
+            prop["type"] = _widened(prop["type"], item.value)
+            evidence["type"] = item.evidence
+        elif item.keyword not in prop:  # what the schema states explicitly wins over prose
             prop[item.keyword] = item.value
             evidence[item.keyword] = item.evidence
     if "default" in evidence and "enum" in prop and prop["default"] not in prop["enum"]:
@@ -104,6 +111,13 @@ def output_from_example(output: Any) -> dict[str, Any] | None:
         return None
     schema[INFERRED] = {"type": "a response example of this model"}
     return schema
+
+
+def _widened(declared: Any, to: str) -> Any:
+    """`integer` -> `number`, also inside a nullable `[integer, "null"]`."""
+    if isinstance(declared, list):
+        return [to if t == "integer" else t for t in declared]
+    return to
 
 
 def _single_type(declared: Any) -> str | None:

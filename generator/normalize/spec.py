@@ -23,9 +23,12 @@ _OPEN_OUTPUT = {
     "description": "The document does not state the output type: any JSON value. Image models "
     "usually return a URL or a list of URLs."
 }
-# `官方文档: https://replicate.com/owner/name`: a link, not a description; kept as the model's page.
+# `官方文档: https://replicate.com/owner/name`, `official文档:…`, `<https://…>`, a bare link with junk such as
+# `?input=http` and prose after it: the link is the model's page, not its description.
 _DOCS_LINK = re.compile(
-    r"^\s*(?:官方文档|文档|Docs?|Documentation|Official docs?)\s*[:：]?\s*(?P<url>https?://\S+)\s*$", re.I
+    r"^\s*(?:[^\s:：<]{1,30}(?:\s[^\s:：<]{1,30}){0,2}\s*[:：]\s*)?<?(?P<url>https?://(?:www\.)?replicate\.com/[^\s<>]+?)>?"
+    r"(?:\s+(?P<rest>.*))?$",
+    re.I,
 )
 
 
@@ -72,22 +75,27 @@ def normalize(endpoint: Endpoint, kind: Kind | None = None, extra: Extra | None 
 
 def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
     owner, name, model = kind.owner, kind.model, kind.model_id
-    warnings = list(endpoint.warnings)
+    warnings = [*endpoint.warnings, *kind.warnings]
     description, link = _description(endpoint.description)
 
-    input_schema, input_warnings = clean_input_schema(_raw_input(endpoint), model)
-    warnings += input_warnings
+    raw_input, stale_warnings = _raw_input(endpoint)
+    input_schema, input_warnings = clean_input_schema(raw_input, model, _example_input(endpoint))
+    warnings += stale_warnings + input_warnings
     guessed = [n for n, p in input_schema["properties"].items() if (p.get(INFERRED) or {}).get("type")]
-    if guessed:
+    if guessed and len(guessed) == len(input_schema["properties"]):
         warnings.append(
             f"the page has no input schema: {len(guessed)} field(s) and their types were read off the request "
             "example; check them, or add a specs/replicate or specs/overrides file"
+        )
+    elif guessed:
+        warnings.append(
+            f"{', '.join(guessed)}: known only from the request example, their types were read off it; check them"
         )
     warnings += _copied_response_warnings(endpoint, set(input_schema.get("properties", {})), model)
     output_schema = endpoint.output_schema or output_from_example(kinds.response_example_output(endpoint, model))
 
     if extra.replicate is not None:
-        replicate_input, _ = clean_input_schema(_raw_input(extra.replicate), model)
+        replicate_input, _ = clean_input_schema(_raw_input(extra.replicate)[0], model)
         input_schema, merge_warnings = enrich.merge_input(input_schema, replicate_input)
         warnings += [f"{w} (Replicate document {extra.replicate.source.path})" for w in merge_warnings]
         output_schema = extra.replicate.output_schema or output_schema
@@ -159,22 +167,66 @@ def _shared_spec(endpoint: Endpoint, kind: Kind) -> NormalizedSpec:
     return NormalizedSpec(kind.name, shared.FILES[kind.name], document, f"shared/{kind.name}", list(endpoint.warnings))
 
 
-def _raw_input(endpoint: Endpoint) -> dict[str, Any]:
-    """The page's `input` schema; from the example when the page has none, which is said."""
+def _raw_input(endpoint: Endpoint) -> tuple[dict[str, Any], list[str]]:
+    """The page's `input` schema, reconciled with its request example; from the example alone when the
+    page lists no fields, which is said. Warnings tell what was dropped."""
     body = endpoint.request_schema or {}
     raw = (body.get("properties") or {}).get("input")
+    example = _example_input(endpoint)
     if isinstance(raw, dict) and raw.get("properties"):
-        return raw
-    example = next((e["input"] for e in endpoint.request_examples if isinstance((e or {}).get("input"), dict)), None)
+        return _reconciled(raw, example) if example else (raw, [])
     if example:
-        return input_from_example(example)
+        return input_from_example(example), []
     if isinstance(raw, dict):
-        return raw
+        return raw, []
     raise InputError(
         endpoint.source.path,
         "request body has no `input` schema and no example; expected `input` with the model's fields",
         pointer=endpoint.source.pointer or "/requestBody",
     )
+
+
+def _example_input(endpoint: Endpoint) -> dict[str, Any] | None:
+    return next((e["input"] for e in endpoint.request_examples if isinstance((e or {}).get("input"), dict)), None)
+
+
+def _reconciled(listed: dict[str, Any], example: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A field list and the request example of the same page. When the example uses fields the list
+    lacks, the list is a template copied from another model (a published example was run against this
+    one): the example's fields are kept, described and typed by the list where it names them, required
+    only where the list says so; the list's other fields are dropped. Both sides are named."""
+    properties: dict[str, Any] = listed["properties"]
+    unlisted = [name for name in example if name not in properties]
+    if not unlisted:
+        return listed, []
+    guessed = input_from_example(example)["properties"]
+    kept: dict[str, Any] = {}
+    warnings: list[str] = []
+    for name in example:
+        prop = properties.get(name)
+        if isinstance(prop, dict) and _agrees(prop.get("type"), guessed[name].get("type")):
+            kept[name] = prop
+        else:
+            kept[name] = guessed[name]
+    dropped = [name for name in properties if name not in kept]
+    warnings.append(
+        f"the field list does not match the request example, which uses {', '.join(unlisted)} that the list "
+        f"lacks: the list looks copied from another model, so the example's {len(kept)} field(s) are used"
+        + (f" and the list's {', '.join(dropped)} dropped" if dropped else "")
+    )
+    schema = {key: value for key, value in listed.items() if key not in ("properties", "required", "x-apifox-orders")}
+    schema["properties"] = kept
+    required = [name for name in listed.get("required") or () if name in kept]
+    if required:
+        schema["required"] = required
+    return schema, warnings
+
+
+def _agrees(listed: Any, seen: Any) -> bool:
+    """A listed type the example's JSON value fits (an integer fits `number`)."""
+    if not isinstance(listed, str) or not isinstance(seen, str):
+        return True
+    return listed == seen or (listed == "number" and seen == "integer")
 
 
 def _request_example(endpoint: Endpoint, kind: Kind) -> dict[str, Any] | None:
@@ -192,10 +244,10 @@ def _description(text: str) -> tuple[str, str | None]:
     kept = []
     for line in text.splitlines():
         m = _DOCS_LINK.match(line)
-        if m and link is None and "replicate.com/" in m.group("url"):
-            link = m.group("url").rstrip("/")
-        else:
-            kept.append(line)
+        if m and link is None:
+            link = m.group("url").split("?")[0].split("#")[0].rstrip("/.,;")
+            line = m.group("rest") or ""
+        kept.append(line)
     return restore_full_width("\n".join(kept).strip()), link
 
 
@@ -225,6 +277,13 @@ def _copied_response_warnings(endpoint: Endpoint, input_fields: set[str], model:
             warnings.append(
                 f"response {response.code} schema lists input fields this model does not take "
                 f"({', '.join(foreign)}): copied from another model, discarded"
+            )
+    for response in endpoint.responses:
+        properties = response.schema.get("properties") or {}
+        if 200 <= response.code < 300 and properties and not {"id", "status"} & set(properties):
+            warnings.append(
+                f"response {response.code} schema ({', '.join(list(properties)[:5])}) is not a prediction but "
+                "another API's response: ignored, Replicate's Prediction is used"
             )
     for example in endpoint.response_examples:
         if isinstance(example, dict) and example.get("model") not in (None, model):
