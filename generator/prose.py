@@ -30,8 +30,12 @@ _NUMBER = r"-?\d+(?:\.\d+)?"
 _VALUE = rf"(?:{_OPEN_QUOTE}(?P<quoted>.*?){_CLOSE_QUOTE}|(?P<bare>[^\s，,。；;）)]+))"
 
 _DEFAULT = re.compile(rf"(?:默认值|默认|(?<![A-Za-z])[Dd]efault(?:s to| value)?(?: is)?){_SEP}{_VALUE}")
-_MINIMUM = re.compile(rf"(?:最小值|最低|最小|(?<![A-Za-z])[Mm]inimum(?: is)?){_SEP}(?P<value>{_NUMBER})")
-_MAXIMUM = re.compile(rf"(?:最大值|最高|最大|(?<![A-Za-z])[Mm]aximum(?: is)?){_SEP}(?P<value>{_NUMBER})")
+_MINIMUM = re.compile(
+    rf"(?:(?:最小值|最低|最小)(?:为|是)?|(?<![A-Za-z])[Mm]in(?:imum)?(?: value)?(?: is)?){_SEP}(?P<value>{_NUMBER})"
+)
+_MAXIMUM = re.compile(
+    rf"(?:(?:最大值|最高|最大)(?:为|是)?|(?<![A-Za-z])[Mm]ax(?:imum)?(?: value)?(?: is)?){_SEP}(?P<value>{_NUMBER})"
+)
 # "2 是目前允许的最大值", "2 is the maximum allowed": a maximum, unless one is stated outright.
 _MAX_ALLOWED = re.compile(
     rf"(?P<value>{_NUMBER})\s*(?:是|为)[^。；;，,\n]{{0,30}}?允许的?最大值|"

@@ -53,6 +53,12 @@ def scan(text: str) -> list[Found]:
     return found
 
 
+def closes(text: str) -> bool:
+    """Whether the JSON value the text starts with is closed before the text ends."""
+    start = next((i for i, char in enumerate(text) if char in "{["), None)
+    return start is None or _end_of_value(text, start) is not None
+
+
 def _end_of_value(text: str, start: int) -> int | None:
     """The offset just past the bracket closing the one at `start`, or None when the text ends first."""
     depth = 0
@@ -83,7 +89,7 @@ def _parse(raw: str, line: int, in_curl: bool) -> Found:
     if in_curl:
         raw = raw.replace(_SHELL_QUOTE, "'")
     try:
-        found.value = json.loads(raw)
+        found.value = _unshell(json.loads(raw), found)
         found.parsed = True
         return found
     except json.JSONDecodeError as exc:
@@ -91,7 +97,7 @@ def _parse(raw: str, line: int, in_curl: bool) -> Found:
     repaired, lines = _escape_inner_quotes(raw)
     if lines:
         try:
-            found.value = json.loads(repaired)
+            found.value = _unshell(json.loads(repaired), found)
             found.parsed = True
             places = ", ".join(str(line + n) for n in lines)
             found.warnings.append(
@@ -104,6 +110,15 @@ def _parse(raw: str, line: int, in_curl: bool) -> Found:
         f"the JSON example at line {line} is not valid JSON ({error.msg} at line {line + error.lineno - 1}); skipped"
     )
     return found
+
+
+def _unshell(value: Any, found: Found) -> Any:
+    """`\\'` in a string is a shell's escaped apostrophe copied into the JSON (`world\\'s`): an apostrophe."""
+    text = json.dumps(value, ensure_ascii=False)
+    if "\\\\'" not in text:
+        return value
+    found.warnings.append(f"the JSON example at line {found.line} held shell-escaped apostrophes (\\'); unescaped")
+    return json.loads(text.replace("\\\\'", "'"))
 
 
 def _escape_inner_quotes(raw: str) -> tuple[str, list[int]]:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from generator.errors import InputError
+from generator.importing._jsonscan import closes
 from generator.importing.record import Source
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # a real Apifox page is a few KB; a project export a few MB
@@ -89,7 +90,8 @@ def parse_json(text: str, display: str, first_line: int, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         line = first_line + exc.lineno - 1
-        expected = "; the file ends early, expected the rest of the JSON" if exc.pos >= len(text.rstrip()) else ""
+        cut = exc.pos >= len(text.rstrip()) or not closes(text)
+        expected = "; the file ends early (a truncated page?), expected the rest of the JSON" if cut else ""
         raise InputError(display, f"{what}: invalid JSON ({exc.msg}){expected}", line=line, column=exc.colno) from None
     except RecursionError:
         raise InputError(display, f"{what}: JSON nested too deeply", line=first_line) from None

@@ -73,7 +73,7 @@ def read(doc: Document) -> list[Endpoint]:
             "expected the whole page (copy it again to its end)",
             line=cut.line,
         )
-    warnings = [w for f in found for w in f.warnings]
+    warnings = [w for f in found if not f.parsed for w in f.warnings]  # the used ones' are added below
     if how:
         warnings.append(f"the method and path were read from {how} (line {request_index + 1})")
 
@@ -94,8 +94,10 @@ def read(doc: Document) -> list[Endpoint]:
         is_request = "input" in f.value and not {"id", "status"} & set(f.value)
         if is_request and f.value not in request_examples:
             request_examples.append(f.value)
+            warnings += f.warnings
         elif not is_request and (f.line - 1 >= response_start or {"id", "status"} <= set(f.value)):
             response_examples.append(f.value)
+            warnings += f.warnings
 
     title_index = _title(lines, request_index)
     title = _clean_title(lines[title_index]) if title_index is not None else f"{method} {path}"
@@ -106,7 +108,7 @@ def read(doc: Document) -> list[Endpoint]:
         title=title,
         method=method,
         path=path,
-        description=_intro(lines, title_index, request_index),
+        description=_intro(lines, title_index, request_index if not how else None),
         parameters=tuple(_parameter(f) for f in listed if f.location != "body"),
         request_media_type="application/json" if body or request_examples else None,
         request_schema=body,
@@ -184,13 +186,14 @@ def _clean_title(line: str) -> str:
     return line.strip().lstrip("#").strip()
 
 
-def _intro(lines: list[str], title_index: int | None, request_index: int) -> str:
-    """The prose between the title or request line and the first section; a docs link that trails the
-    request line (`POST <url> 官方文档: <link>`) comes first."""
+def _intro(lines: list[str], title_index: int | None, request_index: int | None) -> str:
+    """The prose between the title or the request line (whichever is lower) and the first section; a
+    docs link that trails the request line (`POST <url> 官方文档: <link>`) comes first. A request read
+    from a curl command is no line of the intro."""
     kept: list[str] = []
-    if m := _REQUEST_LINE.match(lines[request_index].strip()):
+    if request_index is not None and (m := _REQUEST_LINE.match(lines[request_index].strip())):
         kept.append(m.group("rest").strip())
-    start = max(request_index, title_index if title_index is not None else -1) + 1
+    start = max(-1 if request_index is None else request_index, -1 if title_index is None else title_index) + 1
     for line in lines[start:]:
         text = line.strip()
         if _INTRO_END.match(text) or text.startswith(("{", "curl ", "```", "|")) or _fieldlist.json_type(text):

@@ -8,6 +8,7 @@ from typing import Any
 from generator.prose import NO_EXAMPLE, infer
 
 INFERRED = "x-inferred"  # {keyword: words of the description (or the example) it was read from}
+FROM_EXAMPLE = "the request example"  # the evidence of a type read off the request example
 ENUM_LABELS = "x-enum-labels"  # {value: label} from Apifox's `x-apifox-enum`
 # Doc-page text turns the author's full-width `，：；` into ASCII; after a CJK character they are put back,
 # so a page and its Markdown twin give the same spec (ASCII after Latin text is left alone).
@@ -47,7 +48,7 @@ def input_from_example(example: dict[str, Any]) -> dict[str, Any]:
         prop: dict[str, Any] = {"type": json_type} if json_type else {}
         if json_type == "array" and value and (item_type := _JSON_TYPES.get(type(value[0]))):
             prop["items"] = {"type": item_type}
-        prop[INFERRED] = {"type": "the request example"}
+        prop[INFERRED] = {"type": FROM_EXAMPLE}
         properties[name] = prop
     return {"type": "object", "properties": properties}
 

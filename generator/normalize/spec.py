@@ -11,6 +11,7 @@ from generator.importing.record import Endpoint, Source
 from generator.normalize import canonical, enrich, kinds, overrides, shared
 from generator.normalize.kinds import Kind
 from generator.normalize.schema import (
+    FROM_EXAMPLE,
     INFERRED,
     clean_input_schema,
     input_from_example,
@@ -81,7 +82,7 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
     raw_input, stale_warnings = _raw_input(endpoint)
     input_schema, input_warnings = clean_input_schema(raw_input, model, _example_input(endpoint))
     warnings += stale_warnings + input_warnings
-    guessed = [n for n, p in input_schema["properties"].items() if (p.get(INFERRED) or {}).get("type")]
+    guessed = [n for n, p in input_schema["properties"].items() if (p.get(INFERRED) or {}).get("type") == FROM_EXAMPLE]
     if guessed and len(guessed) == len(input_schema["properties"]):
         warnings.append(
             f"the page has no input schema: {len(guessed)} field(s) and their types were read off the request "
