@@ -82,7 +82,10 @@ def test_the_version_map_of_a_create_by_version_page_is_kept() -> None:
             endpoint("POST", "/v1/images/generations"),
             "POST /v1/images/generations is not a Replicate prediction endpoint",
         ),
-        (endpoint("POST", "/v1/models/{owner}/{name}/predictions", "创建任务"), "is templated and the page names no one model"),
+        (
+            endpoint("POST", "/v1/models/{owner}/{name}/predictions", "创建任务"),
+            "is templated and the page names no one model",
+        ),
         (
             endpoint(
                 "POST", "/v1/models/a/b/predictions", request_schema={"type": "object", "properties": {"prompt": {}}}

@@ -139,3 +139,66 @@ def test_keywords_are_marked_with_words_from_the_description(description: str) -
     found, _ = infer(description, None)
     for item in found:
         assert item.evidence and item.evidence in description
+
+
+@pytest.mark.parametrize(
+    ("description", "schema_type", "expected"),
+    [
+        # An explicit bound beats a suggested range; the range fills the bound not stated.
+        ("步数。建议范围为 28-50。最小值：1，最大值：100", "integer", {"minimum": 1, "maximum": 100}),
+        ("步数。建议范围为 28-50。最大值：60", "integer", {"minimum": 28, "maximum": 60}),
+        ("Steps. Minimum value: 4, maximum value: 50.", "integer", {"minimum": 4, "maximum": 50}),
+        ("0 = Random, maximum value: 2147483647.", "integer", {"maximum": 2147483647}),
+        ("数量，最大值为 4", "integer", {"maximum": 4}),
+        # "N is the maximum allowed", unless a maximum is stated outright.
+        ("安全容差。2 是目前允许的最大值。默认值：2", "integer", {"maximum": 2, "default": 2}),
+        ("Tolerance. 2 is the maximum allowed when using input images.", "integer", {"maximum": 2}),
+        (
+            "2 是目前使用输入图像时允许的最大值。默认值：2。最小值：0，最大值：6。",
+            "integer",
+            {"minimum": 0, "maximum": 6, "default": 2},
+        ),
+        ("Aspect ratio. Defaults to 1:1.", "string", {"default": "1:1"}),
+        ('默认值："None"', "string", {"default": "None"}),
+    ],
+)
+def test_rules_a_careful_reader_uses(description: str, schema_type: str, expected: dict[str, object]) -> None:
+    assert keywords(description, schema_type) == expected
+
+
+def test_a_fractional_bound_on_an_integer_widens_it_to_number_with_a_warning() -> None:
+    found, warnings = infer("默认值：60。最小值：1.5，最大值：100。", "integer")
+    assert {item.keyword: item.value for item in found} == {
+        "type": "number",
+        "minimum": 1.5,
+        "maximum": 100,
+        "default": 60,
+    }
+    assert warnings == ["type integer widened to number: '最小值：1.5' states a fractional minimum"]
+
+
+@pytest.mark.parametrize(
+    ("description", "example"),
+    [
+        ("长宽比。支持 1:1，16:9。使用“match_input_image”来匹配输入图像。默认值：“match_input_image”", "1:1"),
+        ('Aspect ratio. One of: 1:1, 16:9. Default: "match_input_image"', "match_input_image"),
+    ],
+)
+def test_a_default_missing_from_the_list_joins_it_when_named_as_a_choice_or_used(
+    description: str, example: str
+) -> None:
+    found, warnings = infer(description, "string", example)
+    values = {item.keyword: item.value for item in found}
+    assert values == {"enum": ["1:1", "16:9", "match_input_image"], "default": "match_input_image"}
+    assert warnings == []
+
+
+def test_a_default_missing_from_the_list_is_still_dropped_when_nothing_names_it() -> None:
+    found, warnings = infer('One of: 1:1, 16:9. Default: "match_input_image"', "string", "1:1")
+    assert {item.keyword: item.value for item in found} == {"enum": ["1:1", "16:9"]}
+    assert "not one of the stated values" in warnings[0]
+
+
+def test_a_template_placeholder_in_the_example_does_not_count_as_use() -> None:
+    found, _ = infer('One of: a, b. Default: "string"', "string", "string")
+    assert "default" not in {item.keyword for item in found}

@@ -30,6 +30,8 @@ _URL = r"(?P<url>https?://[^\s`'\"<>]+|/[^\s`'\"<>]*)"
 _REQUEST_LINE = re.compile(rf"^\s*(?:#+\s*)?\**`?(?P<method>{_METHODS})`?\**\s+`?{_URL}`?\s*(?P<rest>.*)$")
 _METHOD_LABEL = re.compile(rf"(?:方法|Method|请求方[式法])\**\s*[:：]?\s*\**\s*`?(?P<method>{_METHODS})(?![A-Za-z])")
 _PATH_LABEL = re.compile(rf"(?:路径|Path|Endpoint|URL|接口地址|请求地址)\**\s*[:：]?\s*\**\s*`?{_URL}")
+# `… POST /replicate/v1/… …` inside a sentence: taken only when nothing on the page states it plainly.
+_REQUEST_IN_TEXT = re.compile(rf"(?<![A-Za-z])(?P<method>{_METHODS})\s+{_URL}")
 _METHOD_ALONE = re.compile(rf"^\s*(?P<method>{_METHODS})\s*$")
 _URL_ALONE = re.compile(rf"^\s*{_URL}\s*$")
 _CURL_METHOD = re.compile(rf"(?:-X|--request)\s+'?(?P<method>{_METHODS})\b")
@@ -133,8 +135,12 @@ def _request(lines: list[str]) -> tuple[str, str, int, str] | None:
             candidates.append((m.group("method"), _path(url.group("url")), index, ""))
         elif text.startswith("curl ") and (command := _curl(lines, index)):
             candidates.append((*command, index, "the curl command"))
+        elif (m := _REQUEST_IN_TEXT.search(text)) and "/v1/" in m.group("url"):
+            candidates.append((m.group("method"), _path(m.group("url")), index, "a sentence"))
+    # Stated plainly beats a curl, which beats a sentence; a Replicate-style path beats any other.
+    rank = {"": 0, "the curl command": 1, "a sentence": 2}
     good = [c for c in candidates if "/v1/" in c[1] and "//" not in c[1]]
-    chosen = good or candidates
+    chosen = sorted(good or candidates, key=lambda c: rank[c[3]])
     return chosen[0] if chosen else None
 
 
