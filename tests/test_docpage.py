@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +261,28 @@ def test_a_template_example_gives_types_but_its_placeholders_are_no_defaults(tmp
     }
     assert not any("default" in p for p in fields.values())
     assert all(p["x-inferred"] == {"type": "the request example"} for p in fields.values())
+
+
+_HEAD = "Create task a/b\nPOST /replicate/v1/models/a/b/predictions\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _HEAD + "a " * 50_000,
+        _HEAD + '{"\n' * 30_000,
+        _HEAD + "| Name | Type |\n" + "| a | string |\n" * 7_000,
+        _HEAD + "name\nstring\nRequired\n" * 8_000,
+        _HEAD + "curl -X POST 'http://x/replicate/v1/models/a/b/predictions' \\\n" * 2_000,
+        _HEAD + '{\n"input": {"p": "' + '"' * 100_000 + '"}\n}\n',
+        "Create " + "A " * 50_000 + "/ B\nPOST /replicate/v1/models/{model}/predictions\n",
+    ],
+    ids=["words", "open-braces", "table", "token-runs", "curls", "quotes", "long-title"],
+)
+def test_a_100_kb_adversarial_page_is_read_in_linear_time(tmp_path: Path, text: str) -> None:
+    # Not a speed target: a quadratic scan of 100 KB takes minutes, a linear one well under a second.
+    path = page(tmp_path, text)
+    started = time.perf_counter()
+    with contextlib.suppress(InputError):
+        importing.load(path)
+    assert time.perf_counter() - started < 3

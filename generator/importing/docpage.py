@@ -125,16 +125,21 @@ def _request(lines: list[str]) -> tuple[str, str, int, str] | None:
     """(method, path, line index, how it was found when not stated plainly): the first candidate whose
     path is Replicate-style (`/v1/`, no empty segment) wins, else the first candidate at all."""
     candidates: list[tuple[str, str, int, str]] = []
+    curl_end = -1  # the last line of the curl command read last: its lines are not read again
     for index, line in enumerate(lines):
         text = line.strip()
+        if index <= curl_end:
+            continue
         if m := _REQUEST_LINE.match(text):
             candidates.append((m.group("method"), _path(m.group("url")), index, ""))
         elif (m := _PATH_LABEL.search(text)) and (method := _METHOD_LABEL.search(text) or _nearby_method(lines, index)):
             candidates.append((method.group("method"), _path(m.group("url")), index, ""))
         elif (m := _METHOD_ALONE.match(text)) and (url := _URL_ALONE.match(_next_text(lines, index))):
             candidates.append((m.group("method"), _path(url.group("url")), index, ""))
-        elif text.startswith("curl ") and (command := _curl(lines, index)):
-            candidates.append((*command, index, "the curl command"))
+        elif text.startswith("curl "):
+            curl_end, command = _curl(lines, index)
+            if command is not None:
+                candidates.append((*command, index, "the curl command"))
         elif (m := _REQUEST_IN_TEXT.search(text)) and "/v1/" in m.group("url"):
             candidates.append((m.group("method"), _path(m.group("url")), index, "a sentence"))
     # Stated plainly beats a curl, which beats a sentence; a Replicate-style path beats any other.
@@ -156,19 +161,20 @@ def _next_text(lines: list[str], index: int) -> str:
     return next((line for line in lines[index + 1 :] if line.strip()), "")
 
 
-def _curl(lines: list[str], index: int) -> tuple[str, str] | None:
-    """(method, path) of the curl command starting at `index`: its lines run while they end with `\\`."""
-    command = lines[index]
-    while command.rstrip().endswith("\\") and index + 1 < len(lines):
+def _curl(lines: list[str], index: int) -> tuple[int, tuple[str, str] | None]:
+    """(its last line, (method, path)) of the curl command at `index`: it runs while lines end with `\\`."""
+    parts = [lines[index]]
+    while parts[-1].rstrip().endswith("\\") and index + 1 < len(lines):
         index += 1
-        command += " " + lines[index]
+        parts.append(lines[index])
+    command = " ".join(parts)
     url = next((m.group("url") for m in _CURL_URL.finditer(command[4:]) if m.group("url") != "/"), None)
     if url is None:
-        return None
+        return index, None
     method = _CURL_METHOD.search(command)
     if method:
-        return method.group("method"), _path(url)
-    return ("POST" if re.search(r"\s(?:-d|--data\S*)\s", command) else "GET"), _path(url)
+        return index, (method.group("method"), _path(url))
+    return index, (("POST" if re.search(r"\s(?:-d|--data\S*)\s", command) else "GET"), _path(url))
 
 
 def _path(url: str) -> str:
