@@ -5,8 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+from click.testing import CliRunner
 
+from generator.cli import main
 from tests.conftest import ROOT, SPECS
 
 IDEOGRAM = SPECS / "ideogram-ai" / "ideogram-v2-turbo.yaml"
@@ -95,3 +98,11 @@ def test_an_invalid_schema_is_reported_at_its_place_in_the_document(tmp_path: Pa
     )
     # openapi-spec-validator says `/type`, relative to the schema; the report names the document's place.
     assert f"{path}:{line}: /components/schemas/Input/properties/resolution/type: 'strin' is not valid" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "generate"])
+def test_a_missing_specs_folder_is_an_error_naming_it(tmp_path: Path, command: str) -> None:
+    missing = tmp_path / "no-such-folder"
+    result = CliRunner().invoke(main, [command, "--specs", str(missing)])
+    assert result.exit_code == 2
+    assert f"{missing}: no such folder" in result.output
