@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from generator.cli import main
 from generator.server import create_app, running
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +25,35 @@ SPECS = ROOT / "specs" / "models"
 GENERATED = ROOT / "generated"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TOKEN = "test-token"
+
+
+@dataclass(frozen=True)
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> CliRun:
+    """`replicate-codegen ARGS` run in this process (a subprocess costs a second of imports), from `cwd`.
+    A crash is re-raised with its traceback rather than turned into an exit code."""
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(main, list(args), env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert "internal error" not in result.stderr, result.stderr
+    return CliRun(result.exit_code, result.stdout, result.stderr)
+
+
+def run_example(code: str, env: dict[str, str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A Python example of the docs run as written, as `__main__`, in this interpreter (where the
+    generated package is installed) with `env` set and `cwd` current; what it printed."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    printed = io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(printed):
+        exec(compile(code, "<example>", "exec"), {"__name__": "__main__"})
+    return printed.getvalue()
 
 
 @pytest.fixture(autouse=True)
@@ -47,12 +82,15 @@ def project(tmp_path: Path) -> Path:
 
 
 @contextmanager
-def receiver(fail_first: int = 0) -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
-    """A loopback webhook target that records what it receives, failing its first calls if asked."""
+def receiver(fail_first: int = 0, slow_first: float = 0.0) -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
+    """A loopback webhook target that records what it receives, failing its first calls if asked, or
+    answering the first one only after `slow_first` seconds."""
     calls: list[tuple[dict[str, str], bytes]] = []
 
     async def hook(request: Request) -> Response:
         calls.append((dict(request.headers), await request.body()))
+        if len(calls) == 1 and slow_first:
+            await asyncio.sleep(slow_first)
         return Response(status_code=500 if len(calls) <= fail_first else 204)
 
     with running(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as url:

@@ -270,6 +270,18 @@ class TestWebhooks:
         assert all(verify(secret, headers, payload) for headers, payload in calls)
         assert not verify("whsec_" + base64.b64encode(b"another secret").decode(), *calls[0])
 
+    def test_completed_is_sent_when_the_prediction_ends_while_start_is_in_flight(
+        self, server: tuple[httpx.Client, Starlette]
+    ) -> None:
+        http, _ = server
+        with receiver(slow_first=0.5) as (url, calls):  # the prediction ends 0.07 s in
+            body = {"input": {"prompt": "x"}, "webhook": url, "webhook_events_filter": ["start", "completed"]}
+            until_ended(http, http.post(IMAGEN, json=body).json()["id"])
+            deadline = time.monotonic() + 5
+            while len(calls) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        assert [json.loads(payload)["status"] for _, payload in calls] == ["starting", "succeeded"]
+
     def test_a_failed_delivery_is_retried_with_backoff(self) -> None:
         with (
             serve(replace(FAST, webhook_retry_delays=(0.05, 0.1))) as (http, app),

@@ -99,9 +99,12 @@ class Predictions:
                     record.delivered.add(event)
                     if event in record.events and record.webhook:
                         await self.webhooks.send(record.webhook, event, dict(record.data))
-            if record.has_ended:
+            # Not `has_ended`: the prediction may have ended while an earlier event was in flight,
+            # after `due` was worked out, and `completed` must still go out.
+            if "completed" in record.delivered:
                 return
-            await asyncio.sleep(self._next_change(record))
+            if not record.has_ended:
+                await asyncio.sleep(self._next_change(record))
 
     # -- routes
 
