@@ -8,7 +8,9 @@ BROWSER := /usr/bin/chromedriver
 
 .PHONY: build test check golden clean
 
-$(STAMP): pyproject.toml constraints.txt generated/python/pyproject.toml
+# Reinstalled when a dependency changes: ours, or the client's (its template). Not when models change:
+# the client is installed in editable mode, so new model modules are seen without reinstalling.
+$(STAMP): pyproject.toml constraints.txt templates/python/pyproject.toml.jinja
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e generated/python

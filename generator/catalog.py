@@ -12,6 +12,7 @@ from typing import Any
 from generator import naming, specfile
 from generator.errors import InputError, ValidationFailed
 from generator.normalize.schema import INFERRED
+from generator.paths import display_path, visible_files
 from generator.specfile import SpecFile
 from generator.validate import create_operation, model_id, pinned_version, validate
 
@@ -95,14 +96,15 @@ class Catalog:
         return dict(sorted(found.items(), key=lambda item: (item[1], item[0])))
 
 
-def spec_paths(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.yaml") if not any(part.startswith(".") for part in p.parts))
-
-
-def load_specs(paths: list[Path]) -> list[SpecFile]:
-    from generator.importing import display_path
-
-    return [specfile.load(path, display_path(path)) for path in paths]
+def load_catalog(specs_dir: Path, files: list[Path] | None = None, shared_dir: Path | None = None) -> Catalog:
+    """Model specs (`files`, or all of `specs_dir`) and the shared operations' specs, validated together.
+    A missing `specs_dir` is an error, not an empty catalogue: a mistyped folder must not pass."""
+    if not files and not specs_dir.is_dir():
+        raise InputError(display_path(specs_dir), "no such folder; expected a folder of model specs (--specs)")
+    found = list(files) if files else list(visible_files(specs_dir, "*.yaml"))
+    if shared_dir is not None and shared_dir.is_dir():
+        found += visible_files(shared_dir, "*.yaml")
+    return build([specfile.load(path, display_path(path)) for path in found])
 
 
 def build(specs: list[SpecFile]) -> Catalog:

@@ -5,41 +5,37 @@ Exit codes: 0 ok, 1 validation or check failed, 2 unreadable input or bad usage.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click.decorators import FC
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from generator import __version__, filetree, specfile
+from generator import __version__, paths
 from generator.errors import CodegenError, InputError, StaleOutput, ValidationFailed
-from generator.generate import build_tree, load_catalog
-from generator.importer import ImportResult, Layout, duplicate_warnings, expand, import_file, orphans
-from generator.importing import FORMATS, display_path
-from generator.normalize import kinds
-from generator.server.faults import Fault
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from generator.importer import ImportResult, Layout
+    from generator.server.faults import Fault
+
+# Each command imports what it uses when it runs: `--help` and `--version` stay instant, and `serve`
+# never loads the renderer.
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-SPECS_DIR = Path("specs/models")
-SOURCES_DIR = Path("specs/apifox")
-SHARED_DIR = Layout.shared
-REPLICATE_DIR = Layout.replicate
-OVERRIDES_DIR = Layout.overrides
-GENERATED_DIR = Path("generated")
-
 
 def _progress() -> Progress:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
 
 
@@ -73,12 +69,18 @@ def main() -> None:
 def _import(
     sources: tuple[Path, ...], layout: Layout, fmt: str | None, report: Path | None, prune: bool = False
 ) -> int:
+    from collections import Counter
+
+    from generator import specfile
+    from generator.importer import duplicate_warnings, expand, import_file, orphans
+    from generator.normalize import kinds
+
     results: list[ImportResult] = []
     files = list(expand(list(sources)))
     with _progress() as progress:
         task = progress.add_task("importing", total=len(files))
         for path in files:
-            progress.update(task, description=f"importing {display_path(path)}")
+            progress.update(task, description=f"importing {paths.display_path(path)}")
             results += import_file(path, layout, fmt)
             progress.advance(task)
     duplicate_warnings(results)
@@ -97,12 +99,14 @@ def _import(
     for spec, source in gone:
         if prune:
             spec.unlink()
-            out.print(f"removed {display_path(spec)}: its source {source} is gone", markup=False)
+            out.print(f"removed {paths.display_path(spec)}: its source {source} is gone", markup=False)
         else:
-            out.print(f"warning: {display_path(spec)}: its source {source} is gone; --prune removes it", markup=False)
+            out.print(
+                f"warning: {paths.display_path(spec)}: its source {source} is gone; --prune removes it", markup=False
+            )
     if report is not None:
         rows = [{**vars(r), "place": r.place} for r in results]
-        orphaned = [{"spec": display_path(spec), "source": source, "removed": prune} for spec, source in gone]
+        orphaned = [{"spec": paths.display_path(spec), "source": source, "removed": prune} for spec, source in gone]
         text = json.dumps(
             {"summary": summary, "counts": dict(sorted(counts.items())), "results": rows, "orphans": orphaned},
             ensure_ascii=False,
@@ -113,6 +117,8 @@ def _import(
 
 
 def _print_result(r: ImportResult) -> None:
+    from generator.normalize import kinds
+
     if r.error:
         err.print(f"error: {r.error}", markup=False)
         return
@@ -132,13 +138,18 @@ def _print_result(r: ImportResult) -> None:
         out.print(f"  warning: {warning}", markup=False)
 
 
-def _validate(specs: Path, paths: tuple[Path, ...], shared: Path) -> int:
-    catalog = load_catalog(specs, list(paths), None if paths else shared)
+def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> int:
+    from generator.catalog import load_catalog
+
+    catalog = load_catalog(specs, list(files), None if files else shared)
     out.print(f"{len(catalog.models)} model spec(s) and {len(catalog.shared)} shared spec(s) valid", markup=False)
     return 0
 
 
 def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
+    from generator import filetree
+    from generator.generate import build_tree
+
     with _progress() as progress:
         progress.add_task("rendering client and docs")
         tree = build_tree(specs, shared)
@@ -148,14 +159,14 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
             for line in changes.lines():
                 err.print(f"stale: {line}", markup=False)
             raise StaleOutput(changes.added + changes.changed + changes.removed)
-        out.print(f"{display_path(output)} is up to date ({len(tree)} files)", markup=False)
+        out.print(f"{paths.display_path(output)} is up to date ({len(tree)} files)", markup=False)
         return 0
     if changes:
         filetree.replace(output, tree)
         for line in changes.lines():
             out.print(line, markup=False)
     out.print(
-        f"{display_path(output)}: {len(tree)} files, {len(changes.added)} added, "
+        f"{paths.display_path(output)}: {len(tree)} files, {len(changes.added)} added, "
         f"{len(changes.changed)} changed, {len(changes.removed)} removed",
         markup=False,
     )
@@ -168,30 +179,56 @@ def _folder_option(flag: str, dest: str, default: Path, help: str) -> Callable[[
     )
 
 
-_specs_option = _folder_option("--specs", "specs", SPECS_DIR, "Folder of normalized specs.")
-_shared_option = _folder_option("--shared", "shared", SHARED_DIR, "Folder of the shared operations' specs.")
-_output_option = _folder_option("--out", "output", GENERATED_DIR, "Folder that receives python/ and docs/.")
+_specs_option = _folder_option("--specs", "specs", paths.MODELS, "Folder of normalized specs.")
+_shared_option = _folder_option("--shared", "shared", paths.SHARED, "Folder of the shared operations' specs.")
+_output_option = _folder_option("--out", "output", paths.GENERATED, "Folder that receives python/ and docs/.")
 
 
-def _layout_options(function: FC) -> FC:
-    for option in reversed(
-        (
-            _folder_option("--out", "specs", SPECS_DIR, "Where model specs go."),
-            _folder_option("--shared", "shared", SHARED_DIR, "Where specs of the shared operations go."),
-            _folder_option(
-                "--replicate", "replicate", REPLICATE_DIR, "Replicate model documents, <owner>/<name>.json."
-            ),
-            _folder_option("--overrides", "overrides", OVERRIDES_DIR, "Corrections, <owner>/<name>.yaml."),
-        )
-    ):
-        function = option(function)
-    return function
+def _layout_options(specs_flag: str) -> Callable[[FC], FC]:
+    """Where `import` writes specs (`import --out`, `build --specs`) and finds the files completing a page."""
+
+    def decorate(function: FC) -> FC:
+        for option in reversed(
+            (
+                _folder_option(specs_flag, "specs", paths.MODELS, "Where model specs go."),
+                _folder_option("--shared", "shared", paths.SHARED, "Where specs of the shared operations go."),
+                _folder_option(
+                    "--replicate", "replicate", paths.REPLICATE, "Replicate model documents, <owner>/<name>.json."
+                ),
+                _folder_option("--overrides", "overrides", paths.OVERRIDES, "Corrections, <owner>/<name>.yaml."),
+            )
+        ):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+def _layout(specs: Path, shared: Path, replicate: Path, overrides: Path) -> Layout:
+    from generator.importer import Layout
+
+    return Layout(specs, shared, replicate, overrides)
+
+
+def _format_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from generator.importing import FORMATS
+
+    if value is not None and value not in FORMATS:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
+    return value
 
 
 @main.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@_layout_options
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), help="Force a format instead of detecting.")
+@_layout_options("--out")
+@click.option(
+    "--format",
+    "fmt",
+    callback=_format_name,
+    metavar="FORMAT",
+    help="Force a format instead of detecting: replicate-model, apifox-project, openapi, apifox-markdown, "
+    "apifox-page-table, apifox-page-glued, doc-page.",
+)
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the results as JSON.")
 @click.option("--prune", is_flag=True, help="Remove specs whose source document is gone.")
 def import_command(
@@ -208,16 +245,16 @@ def import_command(
 
     Formats are detected from content: doc-page text (table or glued layout), Markdown export,
     Apifox project export, OpenAPI export, Replicate model document."""
-    _run(lambda: _import(sources, Layout(specs, shared, replicate, overrides), fmt, report, prune))
+    _run(lambda: _import(sources, _layout(specs, shared, replicate, overrides), fmt, report, prune))
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_specs_option
 @_shared_option
-def validate(paths: tuple[Path, ...], specs: Path, shared: Path) -> None:
+def validate(files: tuple[Path, ...], specs: Path, shared: Path) -> None:
     """Check specs (all of --specs when none given); every problem with its file and JSON pointer."""
-    _run(lambda: _validate(specs, paths, shared))
+    _run(lambda: _validate(specs, files, shared))
 
 
 @main.command()
@@ -231,16 +268,16 @@ def generate(specs: Path, shared: Path, output: Path, check: bool) -> None:
 
 
 @main.command()
-@_folder_option("--sources", "sources", SOURCES_DIR, "Folder of Apifox documents.")
-@_layout_options
+@_folder_option("--sources", "sources", paths.SOURCES, "Folder of Apifox documents.")
+@_layout_options("--specs")
 @_output_option
 def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: Path, output: Path) -> None:
     """import + validate + generate: what `make build` runs."""
 
     def step() -> int:
         if not sources.is_dir():
-            raise InputError(display_path(sources), "no such folder of Apifox documents")
-        code = _import((sources,), Layout(specs, shared, replicate, overrides), None, None)
+            raise InputError(paths.display_path(sources), "no such folder of Apifox documents")
+        code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None)
         if code:
             return code
         _validate(specs, (), shared)
@@ -250,6 +287,8 @@ def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: 
 
 
 def _fault(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[Fault, ...]:
+    from generator.server.faults import Fault
+
     try:
         return tuple(Fault.parse(value) for value in values)
     except ValueError as exc:
@@ -290,6 +329,9 @@ def serve(
     """A local Replicate-compatible server for every model in --specs (Ctrl-C stops it)."""
 
     def step() -> int:
+        import asyncio
+        from dataclasses import replace
+
         import uvicorn
 
         from generator.server import ServerConfig, create_app

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import importing, specfile
+from generator import importing, paths, specfile
 from generator.errors import InputError
 from generator.importing import replicate
 from generator.importing.record import Endpoint
@@ -25,10 +25,10 @@ _HEADER_SOURCE = re.compile(r"^# Normalized by replicate-codegen from (?P<file>[
 class Layout:
     """Where specs go and where the files that complete a page are looked up, per model."""
 
-    models: Path = Path("specs/models")
-    shared: Path = Path("specs/shared")
-    replicate: Path = Path("specs/replicate")  # <owner>/<name>.json: the model's Replicate document
-    overrides: Path = Path("specs/overrides")  # <owner>/<name>.yaml: the user's corrections
+    models: Path = paths.MODELS
+    shared: Path = paths.SHARED
+    replicate: Path = paths.REPLICATE
+    overrides: Path = paths.OVERRIDES
 
 
 @dataclass
@@ -55,11 +55,7 @@ def expand(sources: list[Path]) -> Iterator[Path]:
     """Files as given; folders yield their visible files, sorted, so runs are repeatable."""
     for source in sources:
         if source.is_dir():
-            yield from sorted(
-                p
-                for p in source.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(source).parts)
-            )
+            yield from paths.visible_files(source)
         else:
             yield source
 
@@ -69,9 +65,9 @@ def import_file(path: Path, layout: Layout, fmt: str | None = None) -> list[Impo
     try:
         endpoints = importing.load(path, fmt)
     except InputError as exc:
-        return [ImportResult(source=importing.display_path(path), error=str(exc))]
+        return [ImportResult(source=paths.display_path(path), error=str(exc))]
     if not endpoints:
-        return [ImportResult(source=importing.display_path(path), skipped="the document describes no endpoint")]
+        return [ImportResult(source=paths.display_path(path), skipped="the document describes no endpoint")]
     return [_import_endpoint(endpoint, layout) for endpoint in endpoints]
 
 
@@ -89,7 +85,7 @@ def _import_endpoint(endpoint: Endpoint, layout: Layout) -> ImportResult:
         return result
     target = (layout.models if spec.is_model else layout.shared) / spec.file
     result.model = spec.key
-    result.spec = importing.display_path(target)
+    result.spec = paths.display_path(target)
     result.warnings = spec.warnings
     result.overridden = spec.overridden
     if spec.is_model:
@@ -137,7 +133,7 @@ def orphans(folders: tuple[Path, ...]) -> list[tuple[Path, str]]:
     line and are never listed."""
     found = []
     for folder in folders:
-        for spec in sorted(folder.rglob("*.yaml")) if folder.is_dir() else ():
+        for spec in paths.visible_files(folder, "*.yaml") if folder.is_dir() else ():
             with spec.open(encoding="utf-8") as handle:
                 match = _HEADER_SOURCE.match(handle.readline().rstrip("\n"))
             if match and not Path(match.group("file")).exists():

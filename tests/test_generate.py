@@ -11,18 +11,7 @@ import pytest
 
 from generator import filetree
 from generator.generate import build_tree
-from tests.conftest import GENERATED, ROOT, SPECS
-
-
-def cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
+from tests.conftest import GENERATED, ROOT, SPECS, cli
 
 
 def test_generated_matches_the_specs_file_by_file() -> None:
@@ -83,10 +72,19 @@ def test_a_failed_run_leaves_generated_as_it_was(project: Path) -> None:
 
 @pytest.mark.slow
 def test_output_is_byte_identical_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """A real subprocess per seed (the hash seed is fixed when an interpreter starts): also the smoke test
+    of `python -m generator`."""
     trees = []
     for seed in ("1", "2"):
         out = tmp_path / f"out{seed}"
-        result = cli("generate", "--out", str(out), env={"PYTHONHASHSEED": seed})
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "generate", "--out", str(out)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
         trees.append(filetree.read(out))
     assert trees[0] == trees[1] == filetree.read(GENERATED)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, ROOT, SOURCES
+from tests.conftest import FIXTURES, SOURCES, CliRun, cli
 
 FORMATS = FIXTURES / "formats"
 SAMPLES = FIXTURES / "samples"
@@ -22,7 +20,7 @@ PROJECT = FORMATS / "project.apifox.json"
 
 @dataclass
 class Run:
-    result: subprocess.CompletedProcess[str]
+    result: CliRun
     root: Path
 
     @property
@@ -50,24 +48,7 @@ def run_import(tmp_path: Path, *sources: Path | str, extra: tuple[str, ...] = ()
         ("--overrides", "overrides"),
     )
     args = [arg for flag, folder in layout for arg in (flag, str(tmp_path / folder))]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "import",
-            *map(str, sources),
-            *args,
-            "--report",
-            str(tmp_path / "report.json"),
-            *extra,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
+    result = cli("import", *map(str, sources), *args, "--report", str(tmp_path / "report.json"), *extra)
     return Run(result, tmp_path)
 
 
@@ -221,22 +202,7 @@ class TestProjectExport:
         ]
 
     def test_every_spec_written_is_valid(self, run: Run) -> None:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "generator",
-                "validate",
-                "--specs",
-                str(run.root / "models"),
-                "--shared",
-                str(run.root / "shared"),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = cli("validate", "--specs", str(run.root / "models"), "--shared", str(run.root / "shared"))
         assert result.returncode == 0, result.stderr
         assert "4 model spec(s) and 3 shared spec(s) valid" in result.stdout
 

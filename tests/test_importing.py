@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +8,7 @@ import pytest
 from generator import importing
 from generator.errors import InputError
 from generator.normalize import normalize
-from tests.conftest import FIXTURES, ROOT, SOURCES, SPECS
+from tests.conftest import FIXTURES, SOURCES, SPECS, cli
 
 TABLE = SOURCES / "000_118771e33ff589cc.txt"
 GLUED = SOURCES / "002_b2b6f75e0f2555c1.txt"
@@ -19,12 +17,6 @@ GLUED = SOURCES / "002_b2b6f75e0f2555c1.txt"
 def one(path: Path) -> importing.Endpoint:
     [endpoint] = importing.load(path)
     return endpoint
-
-
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 def test_both_layouts_are_detected_from_content() -> None:

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,19 +8,13 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import ROOT, SPECS
+from tests.conftest import SPECS, CliRun, cli
 
 IDEOGRAM = SPECS / "ideogram-ai" / "ideogram-v2-turbo.yaml"
 
 
-def validate(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", "validate", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def validate(*args: str) -> CliRun:
+    return cli("validate", *args)
 
 
 def broken_copy(tmp_path: Path) -> Path:

@@ -14,8 +14,9 @@ from generator.errors import InputError
 from generator.importing import docpage, markdown, openapi, pagetext, project, replicate
 from generator.importing._text import Document, read_document
 from generator.importing.record import Endpoint, Parameter, Response, Source
+from generator.paths import display_path
 
-__all__ = ["FORMATS", "Document", "Endpoint", "Parameter", "Response", "Source", "display_path", "load", "read"]
+__all__ = ["FORMATS", "Document", "Endpoint", "Parameter", "Response", "Source", "load", "read"]
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,6 @@ FORMATS: dict[str, Format] = {
     # Last: any page text that names a method and a path, whatever its layout.
     docpage.FORMAT: Format(docpage.detect, docpage.read, "a doc page naming a method and a path"),
 }
-
-
-def display_path(path: Path) -> str:
-    """The path as recorded in specs and messages: relative to the working directory when inside it,
-    so that specs built on any machine are identical."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def read(path: Path) -> Document:

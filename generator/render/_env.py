@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 
+from generator.render.examples import example_input, required_input
 from generator.render.pytypes import annotation, literal, output_annotation
 
 
@@ -54,6 +55,7 @@ def environment() -> jinja2.Environment:
         cell=_cell,
         docstring=_docstring,
     )
+    env.globals.update(example_input=example_input, required_input=required_input)
     return env
 
 

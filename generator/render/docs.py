@@ -14,6 +14,7 @@ from typing import Any
 from generator.catalog import Catalog, Field, Model
 from generator.normalize import canonical, kinds, shared
 from generator.render._env import render
+from generator.render.examples import example_input
 from generator.render.python import PACKAGE
 from generator.render.pytypes import literal
 
@@ -112,25 +113,6 @@ def _parameter(field: Field) -> Parameter:
     )
 
 
-def _example_input(model: Model) -> dict[str, Any]:
-    """The document's own example, completed with a value for every required input it lacks."""
-    given = dict((model.request_example or {}).get("input") or {})
-    for field in model.fields:
-        if field.required and field.name not in given:
-            given[field.name] = _placeholder(field.schema)
-    return given
-
-
-def _placeholder(schema: dict[str, Any]) -> Any:
-    if "default" in schema:
-        return schema["default"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    return {"integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}.get(
-        str(schema.get("type")), "a red fox in the snow"
-    )
-
-
 def _curl(method: str, path: str, body: dict[str, Any] | None = None, headers: tuple[str, ...] = ()) -> str:
     lines = [f'curl -sS --fail-with-body -X {method} "$REPLICATE_BASE_URL{path}"', _CURL_AUTH]
     if body is not None:
@@ -147,7 +129,7 @@ def _kwargs(model: Model, values: dict[str, Any], indent: str) -> str:
 
 
 def _model_page(model: Model) -> Page:
-    values = _example_input(model)
+    values = example_input(model)
     body: dict[str, Any] = {"input": values}
     if model.version:
         body = {"version": model.version, **body}
@@ -259,7 +241,7 @@ def _operation_python(kind: str, version: str, values: dict[str, Any]) -> str:
 
 def _operation_pages(catalog: Catalog) -> list[Page]:
     first = catalog.models[0] if catalog.models else None
-    values = _example_input(first) if first else {"prompt": "a red fox in the snow"}
+    values = example_input(first) if first else {"prompt": "a red fox in the snow"}
     version = (first.version or first.id) if first else "owner/name"
     versions = catalog.versions
     pages = []

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from generator.generate import load_catalog
+from generator.catalog import load_catalog
 from generator.server.config import ServerConfig
 from generator.server.faults import FaultPlan
 from generator.server.guard import Guard

@@ -1,0 +1,54 @@
+"""The command line itself: what it loads before a command runs, its options, its installed script."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from generator import __version__
+from generator.cli import main
+from generator.importing import FORMATS
+from tests.conftest import cli
+
+# What only some commands need; `--help`, `--version` and the other commands must not pay for it.
+HEAVY = (
+    "jinja2",
+    "datamodel_code_generator",
+    "openapi_spec_validator",
+    "uvicorn",
+    "starlette",
+    "yaml",
+    "generator.render",
+    "generator.server.app",
+    "generator.importing",
+)
+
+
+def test_loading_the_command_line_imports_nothing_heavy() -> None:
+    code = f"import sys, generator.cli; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_the_installed_script_answers_its_version() -> None:
+    script = Path(sys.executable).parent / "replicate-codegen"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout.strip()) == (0, f"replicate-codegen, version {__version__}")
+
+
+def test_every_option_of_every_command_is_declared_once() -> None:
+    for name, command in main.commands.items():
+        flags = [flag for param in command.params for flag in (*param.opts, *param.secondary_opts)]
+        assert len(flags) == len(set(flags)), (name, sorted(f for f in flags if flags.count(f) > 1))
+
+
+def test_import_help_names_every_format_and_a_wrong_one_is_a_usage_error() -> None:
+    help_text = re.sub(r"-\s+", "-", " ".join(cli("import", "--help").stdout.split()))  # click wraps at hyphens
+    for name in FORMATS:
+        assert name in help_text, name
+    wrong = cli("import", "specs", "--format", "nope")
+    assert wrong.returncode == 2
+    assert "'nope' is not one of" in wrong.stderr
