@@ -11,10 +11,10 @@ from typing import Any
 
 from generator import naming, specfile
 from generator.errors import InputError, ValidationFailed
-from generator.normalize.schema import INFERRED
 from generator.paths import display_path, visible_files
-from generator.specfile import SpecFile
-from generator.validate import create_operation, model_id, pinned_version, validate
+from generator.specfile import SpecFile, pointer_token
+from generator.validate import validate
+from generator.vocabulary import INFERRED, create_operation, model_id, pinned_version
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,11 @@ class Model:
     @property
     def output_schema(self) -> dict[str, Any]:
         return dict(self.document["components"]["schemas"].get("Output") or {})
+
+    @property
+    def request_pointer(self) -> str:
+        """Where the create operation's request body schema is: inline, or a `$ref` of any name."""
+        return f"/paths/{pointer_token(self.path)}/post/requestBody/content/application~1json/schema"
 
     @property
     def request_example(self) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ import click
 from click.decorators import FC
 from rich.console import Console
 
-from generator import __version__, paths
+from generator import __version__, paths, vocabulary
 from generator.errors import CodegenError, InputError, StaleOutput, ValidationFailed
 
 if TYPE_CHECKING:
@@ -73,7 +73,6 @@ def _import(
 
     from generator import specfile
     from generator.importer import duplicate_warnings, expand, import_file, orphans
-    from generator.normalize import kinds
 
     results: list[ImportResult] = []
     files = list(expand(list(sources)))
@@ -87,8 +86,8 @@ def _import(
     for r in results:
         _print_result(r)
     counts = Counter("failed" if r.error else "skipped" if r.skipped else r.kind or "" for r in results)
-    models = counts[kinds.MODEL] + counts[kinds.MODEL_VERSION]
-    shared = sum(counts[k] for k in kinds.SHARED_KINDS)
+    models = counts[vocabulary.MODEL] + counts[vocabulary.MODEL_VERSION]
+    shared = sum(counts[k] for k in vocabulary.SHARED_KINDS)
     warnings = sum(len(r.warnings) for r in results)
     summary = (
         f"{len(files)} document(s), {len(results)} endpoint(s): {models} model spec(s), {shared} shared operation(s), "
@@ -117,7 +116,6 @@ def _import(
 
 
 def _print_result(r: ImportResult) -> None:
-    from generator.normalize import kinds
 
     if r.error:
         err.print(f"error: {r.error}", markup=False)
@@ -127,7 +125,7 @@ def _print_result(r: ImportResult) -> None:
         return
     state = "written" if r.changed else "unchanged"
     details = [state]
-    if r.kind in (kinds.MODEL, kinds.MODEL_VERSION):
+    if r.kind in (vocabulary.MODEL, vocabulary.MODEL_VERSION):
         inferred = f": {', '.join(r.inferred)}" if r.inferred else ""
         details.append(f"{r.fields} fields, {len(r.inferred)} inferred{inferred}")
     if r.overridden:

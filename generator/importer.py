@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import importing, paths, specfile
+from generator import importing, paths, specfile, vocabulary
 from generator.errors import InputError
 from generator.importing import replicate
 from generator.importing.record import Endpoint
 from generator.normalize import kinds, normalize, overrides
-from generator.normalize.schema import INFERRED
 from generator.normalize.spec import Extra
+from generator.vocabulary import INFERRED
 
 SPEC_HEADER = (
     "# Normalized by replicate-codegen from {source}.\n# Re-running `replicate-codegen import` rewrites this file.\n"
@@ -76,7 +76,7 @@ def _import_endpoint(endpoint: Endpoint, layout: Layout) -> ImportResult:
     try:
         kind = kinds.classify(endpoint)
         result.kind = kind.name
-        if kind.name == kinds.SKIPPED:
+        if kind.name == vocabulary.SKIPPED:
             result.skipped = kind.reason
             return result
         spec = normalize(endpoint, kind, _extra(kind, layout))
@@ -101,7 +101,7 @@ def _extra(kind: kinds.Kind, layout: Layout) -> Extra:
     """The model's Replicate document and the user's overrides, when they exist. Either being broken
     fails this model's import: half-applied corrections would be worse than none."""
     extra = Extra()
-    if kind.name not in (kinds.MODEL, kinds.MODEL_VERSION):
+    if kind.name not in (vocabulary.MODEL, vocabulary.MODEL_VERSION):
         return extra
     document = layout.replicate / kind.owner / f"{kind.model}.json"
     if document.is_file():

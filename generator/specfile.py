@@ -108,6 +108,22 @@ def pointer_token(key: object) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
 
 
+def resolve_ref(root: Any, ref: str) -> Any:
+    """What a local `$ref` (`#/components/schemas/a~1b/0`) points to in `root`; LookupError when nothing."""
+    if not ref.startswith("#"):
+        raise LookupError(f"not a local reference: {ref}")
+    node = root
+    for token in filter(None, ref[1:].split("/")):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            raise LookupError(f"{ref} points to nothing")
+    return node
+
+
 def _index(node: yaml.Node | None, pointer: str, lines: dict[str, int]) -> None:
     if node is None:
         return

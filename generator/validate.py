@@ -20,7 +20,8 @@ from referencing.exceptions import Unresolvable
 
 from generator.errors import Problem
 from generator.schemas import DocumentSchemas
-from generator.specfile import SpecFile, pointer_token
+from generator.specfile import SpecFile, pointer_token, resolve_ref
+from generator.vocabulary import create_operation, create_path, model_id
 
 SCHEMA_KEYWORDS_WITH_SUBSCHEMAS = ("properties", "patternProperties", "$defs")
 SCHEMA_KEYWORDS_WITH_SCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames")
@@ -33,27 +34,6 @@ def validate(specs: list[SpecFile]) -> list[Problem]:
         problems += [_place(spec, pointer, message) for pointer, message in _problems_of(spec.document)]
     problems += _uniqueness(specs)
     return sorted(problems)
-
-
-def model_id(document: dict[str, Any]) -> str | None:
-    model = (document.get("info") or {}).get("x-model") or {}
-    owner, name = model.get("owner"), model.get("name")
-    return f"{owner}/{name}" if isinstance(owner, str) and isinstance(name, str) else None
-
-
-def create_operation(document: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """The model's create operation: (path, operation), when the spec has exactly the expected one."""
-    mid = model_id(document)
-    if mid is None:
-        return None
-    path = "/v1/predictions" if pinned_version(document) else f"/v1/models/{mid}/predictions"
-    operation = ((document.get("paths") or {}).get(path) or {}).get("post")
-    return (path, operation) if isinstance(operation, dict) else None
-
-
-def pinned_version(document: dict[str, Any]) -> str | None:
-    version = ((document.get("info") or {}).get("x-model") or {}).get("version")
-    return version if isinstance(version, str) and version else None
 
 
 def _place(spec: SpecFile, pointer: str, message: str) -> Problem:
@@ -133,22 +113,12 @@ def _walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
             yield from _walk(value, f"{pointer}/{index}")
 
 
-def _resolve(document: dict[str, Any], ref: str) -> Any:
-    if not ref.startswith("#"):
-        raise KeyError(ref)
-    node: Any = document
-    for token in filter(None, ref[1:].split("/")):
-        token = token.replace("~1", "/").replace("~0", "~")
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    return node
-
-
 def _dangling_refs(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for pointer, node in _walk(document):
         if isinstance(node, dict) and isinstance(node.get("$ref"), str):
             try:
-                _resolve(document, node["$ref"])
-            except (KeyError, IndexError, ValueError, TypeError):
+                resolve_ref(document, node["$ref"])
+            except LookupError:
                 yield f"{pointer}/$ref", f"reference {node['$ref']!r} points to nothing in this document"
 
 
@@ -158,9 +128,18 @@ def _structure(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if (document.get("info") or {}).get("x-shared") is None:
             yield "/info", "missing `x-model: {owner, name}`: the generator cannot name this model"
         return
-    if create_operation(document) is None:
-        path = "/v1/predictions" if pinned_version(document) else f"/v1/models/{mid}/predictions"
-        yield "/paths", f"no `POST {path}` operation for the model x-model names"
+    found = create_operation(document)
+    if found is None:
+        yield "/paths", f"no `POST {create_path(document)}` operation for the model x-model names"
+    else:
+        path, operation = found
+        body = ((operation.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
+        if not isinstance(body.get("schema"), dict):
+            yield (
+                f"/paths/{pointer_token(path)}/post",
+                "no JSON request body schema: expected requestBody.content.application/json.schema "
+                "(an object whose `input` is `$ref: '#/components/schemas/Input'`)",
+            )
     input_schema = ((document.get("components") or {}).get("schemas") or {}).get("Input")
     if not isinstance(input_schema, dict) or input_schema.get("type") != "object":
         yield "/components/schemas/Input", "missing or not an object schema: the model's inputs"

@@ -12,6 +12,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from generator.specfile import resolve_ref
+
 Lookup = Callable[[str], Any]  # ref -> target schema, or None
 
 
@@ -19,18 +21,10 @@ def pointer_lookup(root: Any) -> Lookup:
     """Local JSON pointers (`#/components/schemas/Input`) into `root`."""
 
     def lookup(ref: str) -> Any:
-        if not ref.startswith("#/"):
+        try:
+            return resolve_ref(root, ref) if ref.startswith("#/") else None
+        except LookupError:
             return None
-        node = root
-        for token in ref[2:].split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return None
-        return node
 
     return lookup
 

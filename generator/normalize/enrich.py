@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.normalize.schema import INFERRED
+from generator.normalize.schema import drop_default_outside_enum
+from generator.vocabulary import INFERRED
 
 _AUTHORITATIVE = ("type", "enum", "default", "minimum", "maximum", "format", "items")
 
@@ -61,10 +62,7 @@ def _merge_field(page: dict[str, Any], model: dict[str, Any]) -> tuple[dict[str,
     for keyword, value in model.items():
         if keyword not in field and keyword != INFERRED:
             field[keyword] = value
-    if "default" in field and "enum" in field and field["default"] not in field["enum"]:
-        warnings.append(f"default {field['default']!r} is not one of {field['enum']}; dropped")
-        del field["default"]
-        evidence.pop("default", None)
+    warnings += drop_default_outside_enum(field, evidence)
     if evidence:
         field[INFERRED] = evidence
     return field, warnings

@@ -13,15 +13,7 @@ from typing import Any
 
 from generator.errors import InputError
 from generator.importing.record import Endpoint
-
-MODEL = "model"  # POST /v1/models/{owner}/{name}/predictions
-MODEL_VERSION = "model-version"  # POST /v1/predictions, pinned to one model's version
-CREATE_BY_VERSION = "create-by-version"  # POST /v1/predictions for any version
-GET = "get"
-CANCEL = "cancel"
-LIST = "list"
-SKIPPED = "skipped"
-SHARED_KINDS = (CREATE_BY_VERSION, GET, CANCEL, LIST)
+from generator.vocabulary import CANCEL, CREATE_BY_VERSION, GET, LIST, MODEL, MODEL_VERSION, SKIPPED
 
 _V1 = re.compile(r"^(?P<prefix>.*?)/v1/(?P<rest>.*?)/?$")
 _MODEL_REST = re.compile(r"^models/(?P<owner>[^/]+)/(?P<name>[^/]+)/predictions$")

@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 
 from generator import specfile
 from generator.errors import InputError
-from generator.normalize.schema import INFERRED
+from generator.vocabulary import INFERRED
 
 _SHAPE = Draft202012Validator(
     {

@@ -6,10 +6,9 @@ import re
 from typing import Any
 
 from generator.prose import NO_EXAMPLE, infer
+from generator.vocabulary import ENUM_LABELS, INFERRED
 
-INFERRED = "x-inferred"  # {keyword: words of the description (or the example) it was read from}
 FROM_EXAMPLE = "the request example"  # the evidence of a type read off the request example
-ENUM_LABELS = "x-enum-labels"  # {value: label} from Apifox's `x-apifox-enum`
 # Doc-page text turns the author's full-width `，：；` into ASCII; after a CJK character they are put back,
 # so a page and its Markdown twin give the same spec (ASCII after Latin text is left alone).
 _FLATTENED = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])([,:;])")
@@ -86,12 +85,19 @@ def clean_property(raw: Any, example: Any = NO_EXAMPLE) -> tuple[dict[str, Any],
         elif item.keyword not in prop:  # what the schema states explicitly wins over prose
             prop[item.keyword] = item.value
             evidence[item.keyword] = item.evidence
-    if "default" in evidence and "enum" in prop and prop["default"] not in prop["enum"]:
-        warnings.append(f"default {prop['default']!r} ({evidence['default']!r}) is not one of {prop['enum']}; ignored")
-        del prop["default"], evidence["default"]
+    if "default" in evidence:  # a default the schema itself states is for validation to judge
+        warnings += drop_default_outside_enum(prop, evidence)
     if evidence:
         prop[INFERRED] = evidence
     return prop, warnings
+
+
+def drop_default_outside_enum(prop: dict[str, Any], evidence: dict[str, str]) -> list[str]:
+    """A default that is not one of the allowed values was misread or mistyped: dropped, with a warning."""
+    if "default" not in prop or "enum" not in prop or prop["default"] in prop["enum"]:
+        return []
+    said = f" ({evidence.pop('default')!r})" if "default" in evidence else ""
+    return [f"default {prop.pop('default')!r}{said} is not one of {prop['enum']}; dropped"]
 
 
 def output_from_example(output: Any) -> dict[str, Any] | None:

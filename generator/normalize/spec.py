@@ -6,18 +6,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator import canonical, shared_operations, vocabulary
 from generator.errors import InputError
 from generator.importing.record import Endpoint, Source
-from generator.normalize import canonical, enrich, kinds, overrides, shared
+from generator.normalize import enrich, kinds, overrides
 from generator.normalize.kinds import Kind
 from generator.normalize.schema import (
     FROM_EXAMPLE,
-    INFERRED,
     clean_input_schema,
     input_from_example,
     output_from_example,
     restore_full_width,
 )
+from generator.vocabulary import INFERRED
 
 OPENAPI_VERSION = "3.1.0"
 _OPEN_OUTPUT = {
@@ -53,7 +54,7 @@ class NormalizedSpec:
 
     @property
     def is_model(self) -> bool:
-        return self.kind in (kinds.MODEL, kinds.MODEL_VERSION)
+        return self.kind in (vocabulary.MODEL, vocabulary.MODEL_VERSION)
 
 
 def operation_id(owner: str, name: str) -> str:
@@ -67,9 +68,9 @@ def operation_id(owner: str, name: str) -> str:
 
 def normalize(endpoint: Endpoint, kind: Kind | None = None, extra: Extra | None = None) -> NormalizedSpec:
     kind = kind or kinds.classify(endpoint)
-    if kind.name == kinds.SKIPPED:
+    if kind.name == vocabulary.SKIPPED:
         raise ValueError(f"a skipped endpoint has no spec: {kind.reason}")
-    if kind.name in kinds.SHARED_KINDS:
+    if kind.name in vocabulary.SHARED_KINDS:
         return _shared_spec(endpoint, kind)
     return _model_spec(endpoint, kind, extra or Extra())
 
@@ -104,7 +105,7 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
     output_schema = dict(output_schema or _OPEN_OUTPUT)
     overridden = overrides.apply(input_schema, output_schema, extra.overrides) if extra.overrides else []
 
-    path = "/v1/predictions" if kind.name == kinds.MODEL_VERSION else f"/v1/models/{owner}/{name}/predictions"
+    path = "/v1/predictions" if kind.name == vocabulary.MODEL_VERSION else f"/v1/models/{owner}/{name}/predictions"
     media: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/PredictionRequest"}}
     if example := _request_example(endpoint, kind):
         media["example"] = example
@@ -148,7 +149,7 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
 
 
 def _shared_spec(endpoint: Endpoint, kind: Kind) -> NormalizedSpec:
-    path, method, operation = shared.operation(kind.name, kind.versions)
+    path, method, operation = shared_operations.operation(kind.name, kind.versions)
     if endpoint.status:
         operation["x-apifox-status"] = endpoint.status
     document = {
@@ -163,9 +164,11 @@ def _shared_spec(endpoint: Endpoint, kind: Kind) -> NormalizedSpec:
         "servers": canonical.servers(),
         "security": [{"bearerAuth": []}],
         "paths": {path: {method: operation}},
-        "components": {"schemas": shared.components(), "securitySchemes": canonical.security_schemes()},
+        "components": {"schemas": shared_operations.components(), "securitySchemes": canonical.security_schemes()},
     }
-    return NormalizedSpec(kind.name, shared.FILES[kind.name], document, f"shared/{kind.name}", list(endpoint.warnings))
+    return NormalizedSpec(
+        kind.name, shared_operations.FILES[kind.name], document, f"shared/{kind.name}", list(endpoint.warnings)
+    )
 
 
 def _raw_input(endpoint: Endpoint) -> tuple[dict[str, Any], list[str]]:

@@ -1,8 +1,10 @@
 """`generated/openapi.yaml`: every model and the shared operations in one valid OpenAPI 3.1 document,
 for Swagger UI, Postman and other tools that take one file.
 
-Each model's `Input`, `Output`, `PredictionRequest` and `Prediction` are renamed after its class
-(`Imagen4UltraInput` ...); the schemas every model shares (`Problem`, `PredictionUrls` ...) appear once.
+Each model's own schemas are renamed after its class (`Imagen4UltraInput`, `Imagen4UltraRequest`, and
+any other a hand-written spec defines, `Imagen4UltraStyle`); a model without an `Output` gets an open
+one ("any"), and its `Prediction` is the shared one with that output. The schemas every model shares
+(`Problem`, `PredictionUrls` ...) appear once.
 A model pinned to a version shares `POST /v1/predictions`, so it appears in that operation's
 `x-versions` instead of as a path of its own.
 """
@@ -12,31 +14,38 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from generator import specfile
+from generator import canonical, shared_operations, specfile, vocabulary
 from generator.catalog import Catalog, Model
-from generator.normalize import canonical, kinds, shared
 from generator.render.python import PACKAGE_VERSION, header
 
 _PER_MODEL = ("Input", "Output", "PredictionRequest", "Prediction")
 _REF = "#/components/schemas/"
+_ANY_OUTPUT = {"description": "The spec does not say what this model returns."}
 
 
 def render_bundle(catalog: Catalog, specs_label: str) -> str:
-    schemas = shared.components()
+    schemas = shared_operations.components()
+    common = set(schemas) - set(_PER_MODEL)
     paths: dict[str, Any] = {}
     for model in catalog.models:
-        names = {name: f"{model.class_name}{'Request' if name == 'PredictionRequest' else name}" for name in _PER_MODEL}
-        own = model.document["components"]["schemas"]
-        for name in ("Input", "Output", "PredictionRequest"):
-            schemas[names[name]] = _renamed(own[name], names)
+        own = dict(model.document["components"]["schemas"])
+        own.setdefault("Output", _ANY_OUTPUT)
+        names = {
+            name: f"{model.class_name}{'Request' if name == 'PredictionRequest' else name}"
+            for name in [*_PER_MODEL, *own]
+            if name not in common
+        }
+        for name in own:
+            if name in names and name != "Prediction":
+                schemas[names[name]] = _renamed(own[name], names)
         schemas[names["Prediction"]] = {
             "allOf": [{"$ref": f"{_REF}Prediction"}],
             "properties": {"output": {"anyOf": [{"$ref": f"{_REF}{names['Output']}"}, {"type": "null"}]}},
         }
         if not model.version:  # a pinned model is in `x-versions` of the shared create
             paths[model.path] = {"post": _renamed(model.document["paths"][model.path]["post"], names)}
-    for kind in (kinds.CREATE_BY_VERSION, kinds.LIST, kinds.GET, kinds.CANCEL):
-        path, method, operation = shared.operation(kind, catalog.versions)
+    for kind in (vocabulary.CREATE_BY_VERSION, vocabulary.LIST, vocabulary.GET, vocabulary.CANCEL):
+        path, method, operation = shared_operations.operation(kind, catalog.versions)
         operation["tags"] = ["predictions"]
         paths.setdefault(path, {})[method] = operation
     document = {

@@ -11,8 +11,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from generator import shared_operations, vocabulary
 from generator.catalog import Catalog, Field, Model
-from generator.normalize import canonical, kinds, shared
 from generator.render._env import render
 from generator.render.examples import example_input
 from generator.render.python import PACKAGE
@@ -182,7 +182,7 @@ def _response(model: Model | None, values: dict[str, Any]) -> dict[str, Any]:
     url = f"https://replicate.delivery/xezq/{pid}/output.{ext}"
     output_schema = model.output_schema if model else {}
     output: Any = url if output_schema.get("type") == "string" else [url]
-    api = f"{canonical.REPLICATE_BASE_URL}/v1/predictions/{pid}"
+    api = f"{vocabulary.REPLICATE_BASE_URL}/v1/predictions/{pid}"
     return {
         "id": pid,
         "model": model.id if model else "owner/name",
@@ -211,16 +211,16 @@ def _errors(responses: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 _OPERATION_CALLS = {
-    kinds.GET: (
+    vocabulary.GET: (
         "import os\n\n",
         '    prediction = client.predictions.get(os.environ["PREDICTION_ID"])\n'
         "    print(prediction.status, prediction.output)\n",
     ),
-    kinds.CANCEL: (
+    vocabulary.CANCEL: (
         "import os\n\n",
         '    prediction = client.predictions.cancel(os.environ["PREDICTION_ID"])\n    print(prediction.status)\n',
     ),
-    kinds.LIST: (
+    vocabulary.LIST: (
         "import itertools\n\n",
         "    for prediction in itertools.islice(client.predictions.list(), 20):  # newest first, every page\n"
         "        print(prediction.id, prediction.model, prediction.status)\n",
@@ -230,7 +230,7 @@ _OPERATION_CALLS = {
 
 def _operation_python(kind: str, version: str, values: dict[str, Any]) -> str:
     imports, call = _OPERATION_CALLS.get(kind, ("", ""))
-    if kind == kinds.CREATE_BY_VERSION:
+    if kind == vocabulary.CREATE_BY_VERSION:
         call = (
             f"    prediction = client.predictions.create(\n        version={literal(version)},\n"
             f"        input={literal(values)},\n        wait=True,\n    )\n"
@@ -245,9 +245,9 @@ def _operation_pages(catalog: Catalog) -> list[Page]:
     version = (first.version or first.id) if first else "owner/name"
     versions = catalog.versions
     pages = []
-    for kind in (kinds.GET, kinds.CANCEL, kinds.LIST, kinds.CREATE_BY_VERSION):
-        http_path, method, operation = shared.operation(kind, versions)
-        body = {"version": version, "input": values} if kind == kinds.CREATE_BY_VERSION else None
+    for kind in (vocabulary.GET, vocabulary.CANCEL, vocabulary.LIST, vocabulary.CREATE_BY_VERSION):
+        http_path, method, operation = shared_operations.operation(kind, versions)
+        body = {"version": version, "input": values} if kind == vocabulary.CREATE_BY_VERSION else None
         shown = http_path.replace("{prediction_id}", "$PREDICTION_ID")
         curl = _curl(method.upper(), shown, body, ("Prefer: wait",) if body else ())
         parameters = tuple(
@@ -266,13 +266,13 @@ def _operation_pages(catalog: Catalog) -> list[Page]:
             if p["in"] in ("path", "query")
         )
         response: dict[str, Any] = _response(first, values)
-        if kind == kinds.LIST:
-            cursor = f"{canonical.REPLICATE_BASE_URL}/v1/predictions?cursor=Yjo0Mg%3D%3D"
+        if kind == vocabulary.LIST:
+            cursor = f"{vocabulary.REPLICATE_BASE_URL}/v1/predictions?cursor=Yjo0Mg%3D%3D"
             response = {"next": cursor, "previous": None, "results": [response]}
-        known = ", ".join(f"`{h}` = {m}" for h, m in versions.items()) if kind == kinds.CREATE_BY_VERSION else ""
+        known = ", ".join(f"`{h}` = {m}" for h, m in versions.items()) if kind == vocabulary.CREATE_BY_VERSION else ""
         pages.append(
             Page(
-                path=f"operations/{shared.FILES[kind].removesuffix('.yaml')}",
+                path=f"operations/{shared_operations.FILES[kind].removesuffix('.yaml')}",
                 title=operation["summary"],
                 summary=operation["summary"],
                 description=str(operation.get("description") or "") + (f"\n\nKnown versions: {known}" if known else ""),

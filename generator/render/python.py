@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from generator import vocabulary
 from generator.catalog import Catalog, Model
-from generator.normalize import canonical
 from generator.render._env import environment, render
 from generator.render.inputs import HEADER_MARKER, render_inputs
 
@@ -41,10 +41,10 @@ def render_python(catalog: Catalog, specs_label: str) -> dict[str, str]:
         "package": PACKAGE,
         "version": PACKAGE_VERSION,
         "specs": f"the specs in {specs_label}",
-        "default_base_url": canonical.REPLICATE_BASE_URL,
-        "statuses": canonical.STATUSES,
-        "terminal_statuses": canonical.TERMINAL_STATUSES,
-        "webhook_events": canonical.WEBHOOK_EVENTS,
+        "default_base_url": vocabulary.REPLICATE_BASE_URL,
+        "statuses": vocabulary.STATUSES,
+        "terminal_statuses": vocabulary.TERMINAL_STATUSES,
+        "webhook_events": vocabulary.WEBHOOK_EVENTS,
         "model_versions": _model_versions(catalog),
     }
     files = {out: render(f"python/{template}", **context) for template, out in SHARED_FILES.items()}

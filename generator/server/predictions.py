@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from generator.catalog import Catalog
-from generator.normalize.canonical import WEBHOOK_EVENTS
 from generator.schemas import DocumentSchemas
 from generator.server import store as lifecycle
 from generator.server.config import ServerConfig
@@ -25,8 +24,8 @@ from generator.server.outputs import image_file, output_value
 from generator.server.problems import invalid_field, invalid_fields, problem, unprocessable
 from generator.server.store import Record, Store, Timing, iso_now
 from generator.server.webhooks import Sender, is_loopback
+from generator.vocabulary import WEBHOOK_EVENTS
 
-REQUEST_SCHEMA = "/components/schemas/PredictionRequest"
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PREFER_WAIT = re.compile(r"^\s*wait(?:\s*=\s*(\d+))?\s*$")
@@ -134,7 +133,8 @@ class Predictions:
     async def _create(self, request: Request, model_id: str, body: Any, fault: Fault | None) -> Response:
         if model_id not in self.models:
             return problem(404, "Not found", f"model {model_id} does not exist here")
-        errors = list(self._schemas[model_id].validator(REQUEST_SCHEMA).iter_errors(body))
+        model = self.models[model_id]
+        errors = list(self._schemas[model_id].validator(model.request_pointer).iter_errors(body))
         if errors:
             return unprocessable(invalid_fields(errors))
         webhook = body.get("webhook")

@@ -7,7 +7,7 @@ from typing import Any
 from jsonschema import ValidationError
 from starlette.responses import JSONResponse, Response
 
-from generator.normalize.canonical import PROBLEM_JSON
+from generator.vocabulary import PROBLEM_JSON
 
 _INVALID_FIELD_TYPES = {
     "minimum": "number_gte",

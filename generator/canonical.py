@@ -7,12 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-STATUSES = ("starting", "processing", "succeeded", "failed", "canceled", "aborted")
-TERMINAL_STATUSES = ("succeeded", "failed", "canceled", "aborted")
-WEBHOOK_EVENTS = ("start", "output", "logs", "completed")
-
-REPLICATE_BASE_URL = "https://api.replicate.com"
-PROBLEM_JSON = "application/problem+json"
+from generator.vocabulary import PROBLEM_JSON, REPLICATE_BASE_URL, STATUSES, WEBHOOK_EVENTS
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.normalize import canonical, kinds
+from generator import canonical, vocabulary
 
 OPEN_INPUT = {"type": "object", "title": "Input", "description": "The inputs of the model the version belongs to."}
 OPEN_OUTPUT = {"description": "The output of the model the version belongs to."}
 FILES = {
-    kinds.CREATE_BY_VERSION: "create-by-version.yaml",
-    kinds.GET: "get-prediction.yaml",
-    kinds.CANCEL: "cancel-prediction.yaml",
-    kinds.LIST: "list-predictions.yaml",
+    vocabulary.CREATE_BY_VERSION: "create-by-version.yaml",
+    vocabulary.GET: "get-prediction.yaml",
+    vocabulary.CANCEL: "cancel-prediction.yaml",
+    vocabulary.LIST: "list-predictions.yaml",
 }
 _ID = {
     "name": "prediction_id",
@@ -39,7 +39,7 @@ def _errors() -> dict[str, Any]:
 
 def operation(kind: str, versions: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
     """(path, method, operation) of a shared operation."""
-    if kind == kinds.GET:
+    if kind == vocabulary.GET:
         return (
             "/v1/predictions/{prediction_id}",
             "get",
@@ -50,7 +50,7 @@ def operation(kind: str, versions: dict[str, str]) -> tuple[str, str, dict[str, 
                 "responses": {"200": _ok("The prediction as it is now."), **_errors()},
             },
         )
-    if kind == kinds.CANCEL:
+    if kind == vocabulary.CANCEL:
         return (
             "/v1/predictions/{prediction_id}/cancel",
             "post",
@@ -62,7 +62,7 @@ def operation(kind: str, versions: dict[str, str]) -> tuple[str, str, dict[str, 
                 "responses": {"200": _ok("The prediction, canceled unless it had already ended."), **_errors()},
             },
         )
-    if kind == kinds.LIST:
+    if kind == vocabulary.LIST:
         return (
             "/v1/predictions",
             "get",

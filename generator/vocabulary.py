@@ -1,0 +1,67 @@
+"""The spec vocabulary every layer shares: the `x-*` keys our specs carry, the kinds of endpoint,
+Replicate's statuses and events, and the accessors that read a model spec. The ground floor: it
+imports nothing of this project, so the importer, validator, catalog, renderers and server all
+read specs the same way without reaching into each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Keys of a normalized spec.
+X_MODEL = "x-model"  # info: {owner, name, url?, version?}: the model the spec describes
+X_SHARED = "x-shared"  # info: the kind of a shared operation's spec
+X_SOURCE = "x-source"  # info: {file, format, pointer?}: the document the spec was imported from
+X_VERSIONS = "x-versions"  # the create-by-version operation: {version hash: owner/name}
+INFERRED = "x-inferred"  # a property: {keyword: the words of the description (or the example) it was read from}
+ENUM_LABELS = "x-enum-labels"  # a property: {value: label}, from Apifox's `x-apifox-enum`
+
+# Kinds of endpoint a document describes.
+MODEL = "model"  # POST /v1/models/{owner}/{name}/predictions
+MODEL_VERSION = "model-version"  # POST /v1/predictions, pinned to one model's version
+CREATE_BY_VERSION = "create-by-version"  # POST /v1/predictions for any version
+GET = "get"
+CANCEL = "cancel"
+LIST = "list"
+SKIPPED = "skipped"
+SHARED_KINDS = (CREATE_BY_VERSION, GET, CANCEL, LIST)
+
+# Replicate's prediction API.
+STATUSES = ("starting", "processing", "succeeded", "failed", "canceled", "aborted")
+TERMINAL_STATUSES = ("succeeded", "failed", "canceled", "aborted")
+WEBHOOK_EVENTS = ("start", "output", "logs", "completed")
+REPLICATE_BASE_URL = "https://api.replicate.com"
+PROBLEM_JSON = "application/problem+json"
+VERSION_PATH = "/v1/predictions"
+
+
+def model_id(document: dict[str, Any]) -> str | None:
+    model = (document.get("info") or {}).get(X_MODEL) or {}
+    owner, name = model.get("owner"), model.get("name")
+    return f"{owner}/{name}" if isinstance(owner, str) and isinstance(name, str) else None
+
+
+def pinned_version(document: dict[str, Any]) -> str | None:
+    version = ((document.get("info") or {}).get(X_MODEL) or {}).get("version")
+    return version if isinstance(version, str) and version else None
+
+
+def model_path(owner_and_name: str) -> str:
+    return f"/v1/models/{owner_and_name}/predictions"
+
+
+def create_path(document: dict[str, Any]) -> str | None:
+    """Where the model's predictions are created: its own path, or the shared one when a version is pinned."""
+    mid = model_id(document)
+    if mid is None:
+        return None
+    return VERSION_PATH if pinned_version(document) else model_path(mid)
+
+
+def create_operation(document: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The model's create operation: (path, operation), when the spec has exactly the expected one."""
+    path = create_path(document)
+    if path is None:
+        return None
+    operation = ((document.get("paths") or {}).get(path) or {}).get("post")
+    return (path, operation) if isinstance(operation, dict) else None
