@@ -27,7 +27,7 @@ build: $(STAMP)
 
 ## the whole test suite
 test: $(STAMP) $(BROWSER)
-	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff check generator tests bench templates/python/runtime
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from generator import naming, specfile
+from generator import naming, shared_operations, specfile
 from generator.errors import InputError, ValidationFailed
 from generator.paths import display_path, visible_files
 from generator.specfile import SpecFile, pointer_token
 from generator.validate import validate
-from generator.vocabulary import INFERRED, create_operation, model_id, pinned_version
+from generator.vocabulary import INFERRED, SHARED_KINDS, X_MODEL, create_operation, model_id, pinned_version
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,21 @@ class Model:
         return example if isinstance(example, dict) else None
 
     @property
+    def url(self) -> str | None:
+        """The model's own page (`x-model.url`), when it is an http(s) link: nothing else becomes a link."""
+        url = self.document["info"][X_MODEL].get("url")
+        return url if isinstance(url, str) and urlsplit(url).scheme in ("http", "https") else None
+
+    @property
     def source(self) -> dict[str, Any]:
         return dict(self.document["info"].get("x-source") or {})
+
+
+@dataclass(frozen=True)
+class SharedOperation:
+    path: str
+    method: str
+    operation: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,12 @@ class Catalog:
             found.update(create.get("x-versions") or {})
         found.update({m.version: m.id for m in self.models if m.version})
         return dict(sorted(found.items(), key=lambda item: (item[1], item[0])))
+
+    def operations(self) -> dict[str, SharedOperation]:
+        """Replicate's shared operations by kind (create by version, list, get, cancel), each a fresh
+        copy, the create knowing every version the catalogue does."""
+        versions = self.versions
+        return {kind: SharedOperation(*shared_operations.operation(kind, versions)) for kind in SHARED_KINDS}
 
 
 def load_catalog(specs_dir: Path, files: list[Path] | None = None, shared_dir: Path | None = None) -> Catalog:
@@ -118,7 +138,7 @@ def build(specs: list[SpecFile]) -> Catalog:
     if problems:
         raise ValidationFailed(problems)
     ids = {
-        (spec.document["info"]["x-model"]["owner"], spec.document["info"]["x-model"]["name"]): spec
+        (spec.document["info"][X_MODEL]["owner"], spec.document["info"][X_MODEL]["name"]): spec
         for spec in specs
         if model_id(spec.document)
     }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from generator import canonical, shared_operations, specfile, vocabulary
+from generator import canonical, shared_operations, specfile
 from generator.catalog import Catalog, Model
 from generator.render.python import PACKAGE_VERSION, header
 
@@ -44,10 +44,8 @@ def render_bundle(catalog: Catalog, specs_label: str) -> str:
         }
         if not model.version:  # a pinned model is in `x-versions` of the shared create
             paths[model.path] = {"post": _renamed(model.document["paths"][model.path]["post"], names)}
-    for kind in (vocabulary.CREATE_BY_VERSION, vocabulary.LIST, vocabulary.GET, vocabulary.CANCEL):
-        path, method, operation = shared_operations.operation(kind, catalog.versions)
-        operation["tags"] = ["predictions"]
-        paths.setdefault(path, {})[method] = operation
+    for shared in catalog.operations().values():
+        paths.setdefault(shared.path, {})[shared.method] = {**shared.operation, "tags": ["predictions"]}
     document = {
         "openapi": "3.1.0",
         "info": {
@@ -66,7 +64,7 @@ def render_bundle(catalog: Catalog, specs_label: str) -> str:
 
 
 def _tag_description(model: Model) -> str:
-    return str(model.document["info"]["x-model"].get("url") or model.id)
+    return model.url or model.id
 
 
 def _renamed(node: Any, names: dict[str, str]) -> Any:

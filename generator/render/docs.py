@@ -171,7 +171,7 @@ def _model_page(model: Model) -> Page:
         errors=_errors(operation["responses"]),
         model=model,
         source=str(model.source.get("file") or ""),
-        link=str(model.document["info"]["x-model"].get("url") or ""),
+        link=model.url or "",
     )
 
 
@@ -244,9 +244,11 @@ def _operation_pages(catalog: Catalog) -> list[Page]:
     values = example_input(first) if first else {"prompt": "a red fox in the snow"}
     version = (first.version or first.id) if first else "owner/name"
     versions = catalog.versions
+    operations = catalog.operations()
     pages = []
     for kind in (vocabulary.GET, vocabulary.CANCEL, vocabulary.LIST, vocabulary.CREATE_BY_VERSION):
-        http_path, method, operation = shared_operations.operation(kind, versions)
+        shared = operations[kind]
+        http_path, method, operation = shared.path, shared.method, shared.operation
         body = {"version": version, "input": values} if kind == vocabulary.CREATE_BY_VERSION else None
         shown = http_path.replace("{prediction_id}", "$PREDICTION_ID")
         curl = _curl(method.upper(), shown, body, ("Prefer: wait",) if body else ())

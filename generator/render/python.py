@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator import vocabulary
 from generator.catalog import Catalog, Model
-from generator.render._env import environment, render
+from generator.render._env import environment, render, templates_dir
 from generator.render.inputs import HEADER_MARKER, render_inputs
 
 PACKAGE = "replicate_models"
@@ -15,20 +15,17 @@ SHARED_FILES = {
     "pyproject.toml.jinja": "pyproject.toml",
     "README.md.jinja": "README.md",
     "package/__init__.py.jinja": f"{PACKAGE}/__init__.py",
-    "package/py.typed.jinja": f"{PACKAGE}/py.typed",
     "package/_version.py.jinja": f"{PACKAGE}/_version.py",
-    "package/_exceptions.py.jinja": f"{PACKAGE}/_exceptions.py",
     "package/_types.py.jinja": f"{PACKAGE}/_types.py",
-    "package/_models.py.jinja": f"{PACKAGE}/_models.py",
     "package/_base_client.py.jinja": f"{PACKAGE}/_base_client.py",
     "package/_predictions.py.jinja": f"{PACKAGE}/_predictions.py",
-    "package/_files.py.jinja": f"{PACKAGE}/_files.py",
-    "package/webhooks.py.jinja": f"{PACKAGE}/webhooks.py",
     "package/_client.py.jinja": f"{PACKAGE}/_client.py",
     "package/resources/__init__.py.jinja": f"{PACKAGE}/resources/__init__.py",
     "package/types/__init__.py.jinja": f"{PACKAGE}/types/__init__.py",
 }
 MODEL_RESOURCE = "package/resources/model.py.jinja"
+# The runtime that does not vary with the specs: plain files, linted where they stand, copied under a header.
+RUNTIME = "python/runtime"
 
 
 def header(source: str, comment: str = "#") -> str:
@@ -36,11 +33,12 @@ def header(source: str, comment: str = "#") -> str:
 
 
 def render_python(catalog: Catalog, specs_label: str) -> dict[str, str]:
+    specs = f"the specs in {specs_label}"
     context = {
         "catalog": catalog,
         "package": PACKAGE,
         "version": PACKAGE_VERSION,
-        "specs": f"the specs in {specs_label}",
+        "specs": specs,
         "default_base_url": vocabulary.REPLICATE_BASE_URL,
         "statuses": vocabulary.STATUSES,
         "terminal_statuses": vocabulary.TERMINAL_STATUSES,
@@ -48,6 +46,8 @@ def render_python(catalog: Catalog, specs_label: str) -> dict[str, str]:
         "model_versions": _model_versions(catalog),
     }
     files = {out: render(f"python/{template}", **context) for template, out in SHARED_FILES.items()}
+    for path in sorted((templates_dir() / RUNTIME).iterdir()):
+        files[f"{PACKAGE}/{path.name}"] = header(specs) + "\n" + path.read_text(encoding="utf-8")
     inputs = render_inputs(catalog)
     for model in catalog.models:
         files[f"{PACKAGE}/resources/{model.accessor}.py"] = render(f"python/{MODEL_RESOURCE}", model=model, **context)

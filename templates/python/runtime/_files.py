@@ -1,5 +1,3 @@
-{% from "_header.jinja" import header %}
-{{ header(specs) }}
 """`FileOutput`: a file a prediction produced, behind a URL or inside a `data:` URI.
 
 Fetched with the client that made the prediction: its retries and timeouts, and its token, which is

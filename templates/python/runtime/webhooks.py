@@ -1,8 +1,6 @@
-{% from "_header.jinja" import header %}
-{{ header(specs) }}
 """Verifying webhooks, which Replicate signs the Standard Webhooks way.
 
-    from {{ package }}.webhooks import verify
+    from replicate_models.webhooks import verify
 
     prediction = verify(request_body, request_headers, secret)  # secret: GET /v1/webhooks/default/secret
 

@@ -1,5 +1,3 @@
-{% from "_header.jinja" import header %}
-{{ header(specs) }}
 """Every error the client raises.
 
 Hierarchy::

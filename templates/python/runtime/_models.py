@@ -1,5 +1,3 @@
-{% from "_header.jinja" import header %}
-{{ header(specs) }}
 """The Prediction, as the API returns it.
 
 Lenient on purpose: unknown fields are kept and an unknown status is kept as a string, so a new
