@@ -3,7 +3,7 @@
 Each complete page imports to the record kept in tests/golden/real/<page>.yaml: its kind, model,
 warnings and the whole spec written (fields, types, prose facts), which a reviewer checked by hand;
 skipped pages keep their reason. Each page cut off when it was saved (`__TRUNCATED`) is refused at
-its line with exit 2, and nothing is written. `UPDATE_GOLDEN=1 pytest tests/test_real_pages.py`
+its line with exit 2, and nothing is written. `UPDATE_GOLDEN=1 pytest tests/importing/test_real_pages.py`
 rewrites the records after an intended change; the diff is then the review.
 """
 
@@ -24,7 +24,7 @@ from generator.validate import validate
 from tests.conftest import FIXTURES, ROOT
 
 PAGES = FIXTURES / "real"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "real"
+GOLDEN = ROOT / "tests" / "golden" / "real"
 COMPLETE = sorted(p for p in PAGES.glob("*.txt") if "__TRUNCATED" not in p.name)
 TRUNCATED = sorted(p for p in PAGES.glob("*.txt") if "__TRUNCATED" in p.name)
 

@@ -175,3 +175,23 @@ def test_misspelled_inputs_and_wrong_types_are_type_errors(tmp_path_factory: pyt
     # The enum the prose named (REFERENCE.md's "sentences naming each value") is a Literal.
     assert 'usage.py:6: error: Argument "safety_filter_level"' in mypy.stdout
     assert "usage.py:3:" not in mypy.stdout and "usage.py:7:" not in mypy.stdout
+
+
+def test_the_package_all_lists_exactly_its_public_names() -> None:
+    import types
+
+    import replicate_models
+    from replicate_models import _exceptions
+
+    exported = set(replicate_models.__all__)
+    public = {
+        name
+        for name, value in vars(replicate_models).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert exported == public | {"__version__"}
+    assert len(replicate_models.__all__) == len(exported), "a name is listed twice"
+    # Every error a call can raise can be caught by its exported name.
+    errors = {name for name, value in vars(_exceptions).items() if isinstance(value, type) and not name.startswith("_")}
+    raised = {name for name in errors if issubclass(getattr(_exceptions, name), Exception)}
+    assert raised <= exported, sorted(raised - exported)
