@@ -43,7 +43,7 @@ def render_bundle(catalog: Catalog, specs_label: str) -> str:
             "properties": {"output": {"anyOf": [{"$ref": f"{_REF}{names['Output']}"}, {"type": "null"}]}},
         }
         if not model.version:  # a pinned model is in `x-versions` of the shared create
-            paths[model.path] = {"post": _renamed(model.document["paths"][model.path]["post"], names)}
+            paths[model.path] = {"post": _renamed(_completed(model.document["paths"][model.path]["post"]), names)}
     for shared in catalog.operations().values():
         paths.setdefault(shared.path, {})[shared.method] = {**shared.operation, "tags": ["predictions"]}
     document = {
@@ -61,6 +61,16 @@ def render_bundle(catalog: Catalog, specs_label: str) -> str:
         "components": {"schemas": schemas, "securitySchemes": canonical.security_schemes()},
     }
     return header(f"the specs in {specs_label}") + "\n" + specfile.dump(document)
+
+
+def _completed(operation: dict[str, Any]) -> dict[str, Any]:
+    """The operation with Replicate's responses wherever its spec leaves one out or gives it no body
+    (a hand-written spec may say only `201: {description: created}`)."""
+    responses = dict(operation.get("responses") or {})
+    for status, canonical_response in canonical.create_responses().items():
+        if "content" not in (responses.get(status) or {}):
+            responses[status] = canonical_response
+    return {**operation, "responses": dict(sorted(responses.items()))}
 
 
 def _tag_description(model: Model) -> str:

@@ -28,7 +28,11 @@ def test_the_readme_minimal_spec_generates_a_working_client(tmp_path: Path) -> N
     assert cli("validate", "--specs", str(specs)).returncode == 0
     generated = cli("generate", "--specs", str(specs), "--shared", str(tmp_path / "none"), "--out", str(out))
     assert generated.returncode == 0, generated.stderr
-    validate_openapi(yaml.safe_load((out / "openapi.yaml").read_text(encoding="utf-8")))
+    bundle = yaml.safe_load((out / "openapi.yaml").read_text(encoding="utf-8"))
+    validate_openapi(bundle)
+    created = bundle["paths"]["/v1/models/acme/tiny/predictions"]["post"]["responses"]["201"]
+    assert created["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/TinyPrediction"}
+    assert bundle["components"]["schemas"]["TinyOutput"]["description"]  # no Output: any, and said so
     code = (
         "import sys\n"
         "from replicate_models import Client\n"
