@@ -123,10 +123,12 @@ class Catalog:
 
 def load_catalog(specs_dir: Path, files: list[Path] | None = None, shared_dir: Path | None = None) -> Catalog:
     """Model specs (`files`, or all of `specs_dir`) and the shared operations' specs, validated together.
-    A missing `specs_dir` is an error, not an empty catalogue: a mistyped folder must not pass."""
+    A missing or empty `specs_dir` is an error, not an empty catalogue: a mistyped folder must not pass."""
     if not files and not specs_dir.is_dir():
         raise InputError(display_path(specs_dir), "no such folder; expected a folder of model specs (--specs)")
     found = list(files) if files else list(visible_files(specs_dir, "*.yaml"))
+    if not found:
+        raise InputError(display_path(specs_dir), "holds no model spec (*.yaml): nothing to validate or generate")
     if shared_dir is not None and shared_dir.is_dir():
         found += visible_files(shared_dir, "*.yaml")
     return build([specfile.load(path, display_path(path)) for path in found])

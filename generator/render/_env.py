@@ -36,6 +36,13 @@ def _docstring(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
 
 
+def _comment_text(text: Any, comment: str) -> str:
+    """Text that stays inside its comment: one line (a newline would end a `#` comment), and in HTML no
+    `--` (which could close `<!-- -->`, e.g. from a spec path whose owner folder is named so)."""
+    line = " ".join(str(text).split())
+    return line.replace("--", "-\u2010") if comment == "html" else line
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -54,6 +61,7 @@ def environment() -> jinja2.Environment:
         json=_json,
         cell=_cell,
         docstring=_docstring,
+        comment_text=_comment_text,
     )
     env.globals.update(example_input=example_input, required_input=required_input)
     return env

@@ -141,3 +141,15 @@ def test_pinned_versions_and_version_maps_reach_the_client_docs_and_server(tmp_p
     assert (pinned.method, pinned.path) == ("POST", "/v1/predictions")
     assert pinned.body == {"version": version, "input": {"prompt": "an astronaut", "refine": "expert_ensemble_refiner"}}
     assert named.body == {"version": version, "input": {"prompt": "a horse"}}
+
+
+@pytest.mark.parametrize("comment", ["#", "html"])
+def test_a_hostile_spec_path_stays_inside_the_header_comment(comment: str) -> None:
+    from generator.render.python import header
+
+    text = header("specs/models/x-->\n<script>alert(1)</script>\nimport os/m.yaml", comment)
+    if comment == "html":
+        assert text.count("-->") == 1 and text.rstrip().endswith("-->") and "\n" not in text.strip()
+    else:
+        assert all(line.startswith("# ") for line in text.strip().splitlines())
+        assert len(text.strip().splitlines()) == 2

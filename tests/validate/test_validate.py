@@ -99,3 +99,14 @@ def test_a_missing_specs_folder_is_an_error_naming_it(tmp_path: Path, command: s
     result = CliRunner().invoke(main, [command, "--specs", str(missing)])
     assert result.exit_code == 2
     assert f"{missing}: no such folder" in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "generate"])
+def test_an_empty_specs_folder_is_an_error_naming_it(tmp_path: Path, command: str) -> None:
+    empty = tmp_path / "models"
+    (empty / ".hidden").mkdir(parents=True)
+    (empty / ".hidden" / "skipped.yaml").write_text("openapi: 3.1.0\n", encoding="utf-8")
+    result = cli(command, "--specs", str(empty), *(["--out", str(tmp_path / "out")] if command == "generate" else []))
+    assert result.returncode == 2
+    assert f"error: {empty}: holds no model spec" in result.stderr
+    assert not (tmp_path / "out").exists()
