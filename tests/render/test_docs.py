@@ -177,3 +177,17 @@ def test_a_browser_filters_the_index_and_opens_a_model_page() -> None:
     finally:
         browser.quit()
     assert (ARTIFACTS / "docs-index-filtered.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "//evil.example"])
+def test_only_http_links_become_links(tmp_path: Path, url: str) -> None:
+    from tests.validate.test_handwritten import MINIMAL
+
+    assert MINIMAL is not None
+    document = yaml.safe_load(MINIMAL.group(1))
+    document["info"]["x-model"]["url"] = url
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "tiny.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    tree = build_tree(tmp_path)
+    for name in ("docs/models/acme/tiny.html", "docs/models/acme/tiny.md", "openapi.yaml"):
+        assert url not in tree[name].decode() and "javascript:" not in tree[name].decode(), name
