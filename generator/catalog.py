@@ -144,7 +144,7 @@ def build(specs: list[SpecFile]) -> Catalog:
         for spec in specs
         if model_id(spec.document)
     }
-    accessors = naming.model_accessors(ids)
+    names = naming.model_names(ids)
     models = []
     for (owner, name), spec in sorted(ids.items()):
         found = create_operation(spec.document)
@@ -161,8 +161,8 @@ def build(specs: list[SpecFile]) -> Catalog:
                 name=name,
                 spec_path=spec.display,
                 document=spec.document,
-                accessor=accessors[(owner, name)],
-                class_name=naming.pascal(accessors[(owner, name)]),
+                accessor=names[(owner, name)].accessor,
+                class_name=names[(owner, name)].class_name,
                 path=path,
                 version=pinned_version(spec.document),
                 operation_id=str(operation.get("operationId") or ""),

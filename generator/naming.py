@@ -1,35 +1,103 @@
 """Every name the generated code uses is made safe here, and only here.
 
-Rules: ASCII only (unicode is decomposed, accents dropped, the rest replaced), no Python keyword,
-no leading digit, no clash with names the generated code itself defines, no duplicates.
+Rules: ASCII only (unicode is decomposed, accents dropped, the rest replaced), no Python keyword or
+soft keyword, no leading digit, no clash with a name the generated code itself binds or reads where
+the made name lives, no duplicates. A name that is already safe keeps itself; the others are told
+apart deterministically (`_2`, `_3`, … in the order given). The sets below are what the templates
+emit; `tests/render/test_naming.py` parses the generated modules and fails when they drift apart.
 """
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import BaseModel
 
-# Parameters every generated `create`/`run` defines beside the model's inputs.
+_T = TypeVar("_T", bound=Hashable)
+
+KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
+
+# `resources/<model>.py`: parameters of `create`/`run` beside the inputs, their locals, and the
+# module's own globals (imports, constants) that those functions read.
 CALL_PARAMETERS = frozenset(
+    {"self", "wait", "timeout", "webhook", "webhook_events_filter", "extra_input", "cancel_after", "options"}
+)
+CALL_LOCALS = frozenset({"body", "prediction", "ended"})
+RESOURCE_GLOBALS = frozenset(
     {
-        "self",
-        "wait",
-        "timeout",
-        "webhook",
-        "webhook_events_filter",
-        "cancel_after",
-        "extra_input",
-        "extra_headers",
+        "annotations",
+        "Any",
+        "AsyncClient",
+        "Client",
+        "FileOutput",
+        "Literal",
+        "Mapping",
+        "MODEL",
+        "NOT_GIVEN",
+        "NotGiven",
+        "PATH",
+        "Prediction",
+        "RequestOptions",
+        "Sequence",
+        "TYPE_CHECKING",
+        "VERSION",
+        "Wait",
+        "WebhookEvent",
+        "build_body",
+        "cast",
+        "output_of",
     }
 )
-# Field names pydantic refuses or that would shadow BaseModel's own attributes.
+# `types/<model>.py` (datamodel-code-generator): a field shadows these for the rest of its class body.
+INPUT_MODULE_GLOBALS = frozenset(
+    {"annotations", "Annotated", "Any", "AnyUrl", "BaseModel", "ConfigDict", "Field", "Literal", "RootModel"}
+)
+# Builtins any generated signature or model reads; every other builtin may be a field name (`input`, `format`).
+BUILTINS_READ = frozenset({"bool", "dict", "float", "int", "list", "str"})
+# pydantic refuses these as field names, or they would shadow BaseModel's own attributes.
 MODEL_ATTRIBUTES = frozenset(name for name in dir(BaseModel) if not name.startswith("__"))
-# Accessors `Client` already has.
-CLIENT_ATTRIBUTES = frozenset({"predictions", "close", "base_url", "with_options"})
+
+# `_client.py`: the client's public attributes and the module globals its class body reads.
+CLIENT_ATTRIBUTES = frozenset({"base_url", "close", "max_retries", "predictions", "timeout"})
+CLIENT_GLOBALS = frozenset(
+    {
+        "annotations",
+        "AsyncAPIClient",
+        "AsyncClient",
+        "AsyncPredictions",
+        "Client",
+        "Predictions",
+        "SyncAPIClient",
+        "TYPE_CHECKING",
+        "cached_property",
+    }
+)
+
+FIELD_RESERVED = (
+    KEYWORDS
+    | CALL_PARAMETERS
+    | CALL_LOCALS
+    | RESOURCE_GLOBALS
+    | INPUT_MODULE_GLOBALS
+    | BUILTINS_READ
+    | MODEL_ATTRIBUTES
+)
+ACCESSOR_RESERVED = KEYWORDS | CLIENT_ATTRIBUTES | CLIENT_GLOBALS
+# A model's classes (`X`, `AsyncX`, `XInput`) share modules with these.
+CLASS_RESERVED = KEYWORDS | RESOURCE_GLOBALS | CLIENT_GLOBALS | INPUT_MODULE_GLOBALS | frozenset(dir(builtins))
+
+
+@dataclass(frozen=True)
+class ModelNames:
+    accessor: str  # client attribute and module name
+    class_name: str  # `X` and `AsyncX` in resources/, `XInput` in types/
 
 
 def words(text: str) -> list[str]:
@@ -42,9 +110,7 @@ def snake(text: str, *, fallback: str = "field") -> str:
     name = "_".join(words(text)) or fallback
     if name[0].isdigit():
         name = f"{fallback}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        name += "_"
-    return name
+    return name + "_" if name in KEYWORDS else name
 
 
 def pascal(text: str, *, fallback: str = "Model") -> str:
@@ -53,36 +119,74 @@ def pascal(text: str, *, fallback: str = "Model") -> str:
 
 
 def field_identifiers(wire_names: Iterable[str]) -> dict[str, str]:
-    """wire name -> keyword-argument / attribute name, unique within one model."""
-    taken: set[str] = set()
-    result: dict[str, str] = {}
-    for wire in wire_names:
+    """wire name -> keyword-argument / attribute name, unique within one model. A wire name that
+    differs from its identifier is kept as the field's alias, so it still reaches the wire."""
+    wire_names = list(dict.fromkeys(wire_names))
+
+    def candidate(wire: str) -> str:
         name = snake(wire)
-        if name in CALL_PARAMETERS or name in MODEL_ATTRIBUTES or name.startswith("model_"):
-            name += "_"
-        result[wire] = name = _unique(name, taken)
-        taken.add(name)
-    return result
+        return name + "_" if name in FIELD_RESERVED or name.startswith("model_") else name
+
+    return _assign(wire_names, candidate, lambda wire, name: wire == name)
 
 
-def model_accessors(models: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """(owner, name) -> client attribute and module name: the model name alone, owner-prefixed
-    for every model whose name another owner also uses."""
+def model_names(models: Iterable[tuple[str, str]]) -> dict[tuple[str, str], ModelNames]:
+    """(owner, name) -> its accessor and class name. The accessor is the model name alone, or
+    owner-prefixed for every model whose name another owner also uses (or that names a client
+    attribute); class names come from accessors and are unique across `X`, `AsyncX` and `XInput`."""
     models = sorted(set(models))
-    names = [snake(name, fallback="model") for _, name in models]
-    taken: set[str] = set()
-    result: dict[tuple[str, str], str] = {}
-    for (owner, name), short in zip(models, names, strict=True):
-        accessor = short if names.count(short) == 1 else snake(f"{owner}_{name}", fallback="model")
-        if accessor in CLIENT_ATTRIBUTES:
-            accessor = snake(f"{owner}_{name}", fallback="model")
-        result[(owner, name)] = accessor = _unique(accessor, taken)
-        taken.add(accessor)
+    shorts = {model: snake(model[1], fallback="model") for model in models}
+    uses = Counter(shorts.values())
+
+    def accessor(model: tuple[str, str]) -> str:
+        short = shorts[model]
+        if uses[short] > 1 or short in ACCESSOR_RESERVED:
+            short = snake("_".join(model), fallback="model")
+        return short + "_" if short in ACCESSOR_RESERVED else short
+
+    accessors = _assign(models, accessor, lambda model, made: made == model[1])
+    taken: set[str] = set(CLASS_RESERVED)
+
+    def clashes(class_name: str) -> bool:
+        return bool(_classes(class_name) & taken)
+
+    result = {}
+    for model in models:
+        base = pascal(accessors[model])
+        if _classes(base) & CLASS_RESERVED:  # `None`, `Prediction`: a word of our own tells it apart
+            base += "Model"
+        class_name = _unique(base, clashes, separator="")  # datamodel-code-generator drops underscores
+        taken |= _classes(class_name)
+        result[model] = ModelNames(accessors[model], class_name)
     return result
 
 
-def _unique(name: str, taken: set[str]) -> str:
+def nested_class(input_class: str, trail: tuple[str, ...], taken: set[str]) -> str:
+    """The class of an object nested in a model's Input, at `trail` (property names, `item`, …):
+    `<Input class><Trail>`, unique in its module (`taken`) and clear of the names it imports."""
+    base = input_class + pascal(" ".join(trail), fallback="Object")
+    return _unique(base, lambda name: name in taken or name in CLASS_RESERVED, separator="")
+
+
+def _classes(class_name: str) -> set[str]:
+    return {class_name, f"Async{class_name}", f"{class_name}Input"}
+
+
+def _assign(items: list[_T], candidate: Callable[[_T], str], natural: Callable[[_T, str], bool]) -> dict[_T, str]:
+    """Made names, unique: an item whose made name is its own (`aspect_ratio`) keeps it whatever
+    comes first; the rest get `_2`, `_3`, … in order."""
+    made = {item: candidate(item) for item in items}
+    result = {item: name for item, name in made.items() if natural(item, name)}
+    taken = set(result.values())
+    for item in items:
+        if item not in result:
+            result[item] = _unique(made[item], lambda name: name in taken)
+            taken.add(result[item])
+    return {item: result[item] for item in items}
+
+
+def _unique(name: str, clashes: Callable[[str], object], separator: str = "_") -> str:
     candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}_{n}", n + 1
+    while clashes(candidate):
+        candidate, n = f"{name}{separator}{n}", n + 1
     return candidate

@@ -21,7 +21,7 @@ from referencing.exceptions import Unresolvable
 from generator.errors import Problem
 from generator.schemas import DocumentSchemas
 from generator.specfile import SpecFile, pointer_token, resolve_ref
-from generator.vocabulary import create_operation, create_path, model_id
+from generator.vocabulary import X_MODEL, create_operation, create_path, model_id, segment_problem
 
 SCHEMA_KEYWORDS_WITH_SUBSCHEMAS = ("properties", "patternProperties", "$defs")
 SCHEMA_KEYWORDS_WITH_SCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames")
@@ -128,6 +128,9 @@ def _structure(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if (document.get("info") or {}).get("x-shared") is None:
             yield "/info", "missing `x-model: {owner, name}`: the generator cannot name this model"
         return
+    for key in ("owner", "name"):
+        if problem := segment_problem(document["info"][X_MODEL][key]):
+            yield f"/info/{X_MODEL}/{key}", f"model {key} {problem}"
     found = create_operation(document)
     if found is None:
         yield "/paths", f"no `POST {create_path(document)}` operation for the model x-model names"

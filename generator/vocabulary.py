@@ -6,6 +6,7 @@ read specs the same way without reaching into each other.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # Keys of a normalized spec.
@@ -33,6 +34,21 @@ WEBHOOK_EVENTS = ("start", "output", "logs", "completed")
 REPLICATE_BASE_URL = "https://api.replicate.com"
 PROBLEM_JSON = "application/problem+json"
 VERSION_PATH = "/v1/predictions"
+
+
+# An owner or name is one segment of the model's URL path and of the files named after it.
+_UNSAFE_SEGMENT = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ud800-\udfff/\\?#%]")
+
+
+def segment_problem(value: object) -> str | None:
+    """Why `value` cannot be a model owner or name, or None when it can."""
+    if not isinstance(value, str) or not value:
+        return "must be a non-empty string"
+    if value in (".", ".."):
+        return f"{value!r} would name a folder, not a model"
+    if bad := _UNSAFE_SEGMENT.search(value):
+        return f"holds {bad.group()!r}: whitespace, control characters and / \\ ? # % cannot be in a URL path segment"
+    return None
 
 
 def model_id(document: dict[str, Any]) -> str | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
@@ -26,20 +28,56 @@ def _json(value: Any, indent: int | None = 2) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
 
+def _oneline(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
 def _cell(text: Any) -> str:
-    """One Markdown table cell: no line breaks, no unescaped pipes."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """One Markdown table cell of text: one line, no unescaped pipes, no raw HTML."""
+    return _markdown(_oneline(text)).replace("|", "\\|")
 
 
-def _docstring(text: str) -> str:
-    """Text safe inside a triple-quoted docstring."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+def _code_cell(text: Any) -> str:
+    """A Markdown code span inside a table cell: fenced by more backticks than the text holds."""
+    line = _oneline(text).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", line)), default=0) + 1)
+    pad = " " if line.startswith("`") or line.endswith("`") else ""
+    return f"{fence}{pad}{line}{pad}{fence}"
+
+
+def _markdown(text: Any) -> str:
+    """Text shown as written by a Markdown renderer: no raw HTML, no link but to http(s)."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _NON_HTTP_LINK.sub(r"]\\(", escaped)
+
+
+def _link_target(url: str) -> str:
+    """A Markdown link destination that ends where the URL does, whatever characters it holds."""
+    return f"<{quote(url, safe=_URL_SAFE)}>"
+
+
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+_NON_HTTP_LINK = re.compile(r"\]\((?!\s*https?://)")
+# Characters Python source cannot hold as such (NUL, lone surrogates) or that would read as code.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}" if ord(match.group()) < 0x100 else f"\\u{ord(match.group()):04x}"
+
+
+def _docstring(text: Any) -> str:
+    """Text safe inside a triple-quoted docstring: backslashes and invisible characters escaped, and
+    every quote that could close it (one before another quote, or the last character) too."""
+    text = _INVISIBLE.sub(_escaped, str(text).replace("\\", "\\\\"))
+    return re.sub(r'"(?="|$)', r'\\"', text)
 
 
 def _comment_text(text: Any, comment: str) -> str:
-    """Text that stays inside its comment: one line (a newline would end a `#` comment), and in HTML no
-    `--` (which could close `<!-- -->`, e.g. from a spec path whose owner folder is named so)."""
-    line = " ".join(str(text).split())
+    """Text that stays inside its comment: one line (a newline would end a `#` comment), nothing
+    Python source cannot hold, and in HTML no `--` (which could close `<!-- -->`, e.g. from a spec
+    path whose owner folder is named so)."""
+    line = _INVISIBLE.sub(_escaped, _oneline(text))
     return line.replace("--", "-\u2010") if comment == "html" else line
 
 
@@ -60,6 +98,10 @@ def environment() -> jinja2.Environment:
         literal=literal,
         json=_json,
         cell=_cell,
+        code_cell=_code_cell,
+        markdown=_markdown,
+        link_target=_link_target,
+        oneline=_oneline,
         docstring=_docstring,
         comment_text=_comment_text,
     )

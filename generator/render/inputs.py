@@ -1,7 +1,10 @@
 """The models' `Input` classes, made by datamodel-code-generator in a single call per build.
 
 Every model's Input is named `<module>.<Class>Input` in one OpenAPI document, which makes the
-generator emit one module per model (so they load lazily) without one run per model.
+generator emit one module per model (so they load lazily) without one run per model. Every class
+and field name is ours (`naming`): each object nested in an Input is hoisted into a class we name,
+and every field whose Python name is not its wire name gets an alias, so no wire name is lost to
+the generator's own naming (or to Python's NFKC folding of identifiers such as `ﬁle`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from datamodel_code_generator.enums import DataModelType, OpenAPIScope
 from datamodel_code_generator.format import Formatter
 from datamodel_code_generator.parser import LiteralType
 
-from generator.catalog import Catalog
+from generator import naming
+from generator.catalog import Catalog, Model
+from generator.specfile import resolve_ref
 
 HEADER_MARKER = "# <replicate-codegen header>"
 
@@ -24,10 +29,13 @@ def render_inputs(catalog: Catalog) -> dict[str, str]:
     """module name -> source of `types/<module>.py`, starting with `HEADER_MARKER` for the caller to fill."""
     if not catalog.models:
         return {}
-    schemas = {f"{m.accessor}.{m.input_class}": _for_codegen(m.input_schema) for m in catalog.models}
-    aliases = {
-        f"{m.input_class}.{f.name}": f.identifier for m in catalog.models for f in m.fields if f.name != f.identifier
-    }
+    schemas: dict[str, Any] = {}
+    aliases: dict[str, str] = {}
+    for model in catalog.models:
+        hoisted = _Hoisted(model)
+        hoisted.object_class(model.input_class, model.input_schema, ())
+        schemas |= hoisted.classes
+        aliases |= hoisted.aliases
     document = {
         "openapi": "3.1.0",
         "info": {"title": "inputs", "version": "1"},
@@ -66,11 +74,61 @@ def render_inputs(catalog: Catalog) -> dict[str, str]:
     return modules
 
 
-def _for_codegen(schema: dict[str, Any]) -> dict[str, Any]:
-    """Our `x-` annotations mean nothing to the code generator; the title would rename the class."""
-    cleaned = {k: v for k, v in schema.items() if k != "title"}
-    cleaned["properties"] = {
-        name: {k: v for k, v in prop.items() if not k.startswith("x-")}
-        for name, prop in (schema.get("properties") or {}).items()
-    }
-    return cleaned
+class _Hoisted:
+    """One model's Input as classes for the code generator: local `$ref`s inlined (a recursive one
+    is left open), every nested object a class named by `naming`, our `x-` keys dropped."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.classes: dict[str, dict[str, Any]] = {}
+        self.aliases: dict[str, str] = {}  # `<module>.<Class>.<wire name>` -> field name
+        self.taken: set[str] = {model.input_class}
+
+    def object_class(
+        self, name: str, schema: dict[str, Any], trail: tuple[str, ...], refs: frozenset[str] = frozenset()
+    ) -> str:
+        key = f"{self.model.accessor}.{name}"
+        properties = schema.get("properties") or {}
+        identifiers = naming.field_identifiers(properties)
+        self.aliases |= {f"{key}.{wire}": ident for wire, ident in identifiers.items() if wire != ident}
+        cleaned = {k: v for k, v in schema.items() if k not in _DROPPED and not k.startswith("x-")}
+        cleaned["properties"] = {wire: self.convert(sub, (*trail, wire), refs) for wire, sub in properties.items()}
+        self.classes[key] = cleaned
+        return key
+
+    def convert(self, schema: Any, trail: tuple[str, ...], refs: frozenset[str]) -> Any:
+        if not isinstance(schema, dict):
+            return schema
+        if isinstance(schema.get("$ref"), str):
+            ref = schema["$ref"]
+            if ref in refs:
+                return {k: v for k, v in schema.items() if k in _ANNOTATIONS}
+            target = resolve_ref(self.model.document, ref)
+            siblings = {k: v for k, v in schema.items() if k != "$ref"}
+            return self.convert({**target, **siblings}, trail, refs | {ref})
+        if isinstance(schema.get("properties"), dict) and schema["properties"]:
+            name = naming.nested_class(self.model.input_class, trail, self.taken)
+            self.taken.add(name)
+            key = self.object_class(name, schema, trail, refs)
+            reference = {
+                "$ref": f"#/components/schemas/{key}",
+                **{k: v for k, v in schema.items() if k in _ANNOTATIONS},
+            }
+            types = schema.get("type")
+            nullable = isinstance(types, list) and "null" in types
+            return {"anyOf": [reference, {"type": "null"}]} if nullable else reference
+        converted = {k: v for k, v in schema.items() if k not in _DROPPED and not k.startswith("x-")}
+        for key in _WITH_SCHEMA:
+            if key in converted:
+                converted[key] = self.convert(converted[key], (*trail, "item" if key == "items" else key), refs)
+        for key in _WITH_LIST:
+            if isinstance(converted.get(key), list):
+                converted[key] = [self.convert(s, (*trail, str(i + 1)), refs) for i, s in enumerate(converted[key])]
+        return converted
+
+
+# The title would rename the class; `$defs` are reached through the `$ref`s we inline.
+_DROPPED = frozenset({"title", "$defs", "definitions"})
+_ANNOTATIONS = frozenset({"description", "default"})
+_WITH_SCHEMA = ("items", "additionalProperties")
+_WITH_LIST = ("anyOf", "oneOf", "allOf", "prefixItems")

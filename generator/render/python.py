@@ -6,6 +6,7 @@ from generator import vocabulary
 from generator.catalog import Catalog, Model
 from generator.render._env import environment, render, templates_dir
 from generator.render.inputs import HEADER_MARKER, render_inputs
+from generator.render.pytypes import output_annotation
 
 PACKAGE = "replicate_models"
 PACKAGE_VERSION = "0.1.0"
@@ -44,6 +45,7 @@ def render_python(catalog: Catalog, specs_label: str) -> dict[str, str]:
         "terminal_statuses": vocabulary.TERMINAL_STATUSES,
         "webhook_events": vocabulary.WEBHOOK_EVENTS,
         "model_versions": _model_versions(catalog),
+        "file_model": _file_model(catalog),
     }
     files = {out: render(f"python/{template}", **context) for template, out in SHARED_FILES.items()}
     for path in sorted((templates_dir() / RUNTIME).iterdir()):
@@ -63,6 +65,13 @@ def _model_versions(catalog: Catalog) -> dict[str, str]:
         chosen.setdefault(model, version)
     chosen.update({m.id: m.version for m in catalog.models if m.version})
     return dict(sorted(chosen.items()))
+
+
+def _file_model(catalog: Catalog) -> Model | None:
+    """The model the README shows file outputs with: the first whose `run()` returns one file, or a
+    list of them (`[image] = run(...)`)."""
+    files = ("FileOutput", "list[FileOutput]")
+    return next((m for m in catalog.models if output_annotation(m.output_schema) in files), None)
 
 
 def _input_module(source: str, model: Model) -> str:

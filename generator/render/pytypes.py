@@ -7,19 +7,22 @@ keyword argument and the model field it fills accept the same values.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 
 
 def literal(value: Any) -> str:
-    """A Python literal for a JSON value (JSON string syntax is valid Python for str)."""
+    """A Python literal for a JSON value. JSON string syntax is valid Python for str, once the lone
+    surrogates JSON allows (and UTF-8 source cannot hold) are escaped."""
     if value is None:
         return "None"
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list):
@@ -32,9 +35,13 @@ def literal(value: Any) -> str:
 def annotation(schema: dict[str, Any]) -> str:
     if "enum" in schema or "const" in schema:
         values = schema["enum"] if "enum" in schema else [schema["const"]]
-        plain = [v for v in values if v is not None]
+        # `Literal` holds str, int, bool and None only: a number enum is typed `float` (the server checks it).
+        plain = [v for v in values if isinstance(v, str | int) and not isinstance(v, float)]
         parts = [f"Literal[{', '.join(literal(v) for v in plain)}]"] if plain else []
-        return _union(parts + (["None"] if None in values else []))
+        parts += ["float"] if any(isinstance(v, float) for v in values) else []
+        parts += ["None"] if None in values else []
+        others = [v for v in values if isinstance(v, list | dict)]
+        return _union(parts + (["Any"] if others else []))
     for key in ("anyOf", "oneOf"):
         if key in schema:
             return _union([annotation(sub) for sub in schema[key]])

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import yaml
+from markdown_it import MarkdownIt
 from openapi_spec_validator import validate as validate_openapi
 
 from generator.catalog import load_catalog
@@ -89,7 +90,9 @@ def _links(page: Path) -> list[str]:
     text = page.read_text(encoding="utf-8")
     if page.suffix == ".html":
         return [html.unescape(h) for h in re.findall(r'(?:href|src)="([^"]*)"', text)]
-    return re.findall(r"\]\(([^)\s]+)\)", text)
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    inline = [child for token in tokens for child in token.children or ()]
+    return [str(t.attrs.get("href") or t.attrs.get("src")) for t in inline if t.type in ("link_open", "image")]
 
 
 def test_every_link_resolves() -> None:
@@ -125,6 +128,36 @@ def test_html_escapes_what_documents_say(project: Path) -> None:
     assert "<img src=x>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
     index = build_tree(project / "specs" / "models")["docs/index.html"].decode()
     assert "<script>alert(1)" not in index
+
+
+def test_markdown_pages_show_what_documents_say_as_text(project: Path) -> None:
+    """Rendered by a Markdown renderer that allows raw HTML (as GitHub's first pass does), a hostile
+    document still gives no HTML, no link but to http(s), and a table with every row's cells."""
+    spec = project / "specs" / "models" / "google" / "imagen-4-ultra.yaml"
+    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    operation = document["paths"]["/v1/models/google/imagen-4-ultra/predictions"]["post"]
+    operation["description"] = "<script>alert(1)</script> [click](javascript:alert(1)) <javascript:alert(2)>"
+    prompt = document["components"]["schemas"]["Input"]["properties"]["prompt"]
+    prompt["description"] = "a | pipe, `tick`, <img src=x onerror=alert(3)>\nand a second line"
+    document["components"]["schemas"]["Input"]["properties"]["odd`|name"] = {"type": "string", "enum": ["a|b", "``"]}
+    spec.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    page = build_tree(project / "specs" / "models")["docs/models/google/imagen-4-ultra.md"].decode()
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(page)
+    assert "<script" not in rendered and "<img" not in rendered and "javascript:" not in _hrefs(rendered)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    rows = [line for line in page.splitlines() if line.startswith("| ")]
+    inputs = rows[: len(document["components"]["schemas"]["Input"]["properties"]) + 1]
+    assert all(_cells(row) == rows[0].count(" | ") for row in inputs)
+    assert "<code>odd`|name</code>" in rendered and "<code>&quot;a|b&quot;</code>" in rendered
+
+
+def _hrefs(rendered: str) -> str:
+    return " ".join(re.findall(r'href="([^"]*)"', rendered))
+
+
+def _cells(row: str) -> int:
+    """Cell separators of a GFM table row: ` | ` not escaped as `\\|`."""
+    return len(re.findall(r"(?<!\\) \| ", row))
 
 
 def test_the_openapi_bundle_is_valid_and_holds_every_model() -> None:
