@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The browser test drives Debian's Chromium through its ChromeDriver; installed once if missing.
 BROWSER := /usr/bin/chromedriver
 
-.PHONY: build test check golden clean
+.PHONY: build test fuzz check golden clean
 
 # Reinstalled when a dependency changes: ours, or the client's (its template). Not when models change:
 # the client is installed in editable mode, so new model modules are seen without reinstalling.
@@ -30,6 +30,10 @@ test: $(STAMP) $(BROWSER)
 	$(BIN)/ruff check generator tests bench templates/python/runtime
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## the property test of hostile catalogues, from a random seed and for many examples (minutes)
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 0 tests/client/test_property.py
 
 ## fail when generated/ is not what the specs produce
 check: $(STAMP)

@@ -1,0 +1,223 @@
+"""Property: any catalogue of valid specs, however hostile its names, enums, descriptions and nesting,
+validates, generates, compiles and imports; every input given to `create()` reaches the local server
+under its wire name with its value; and the package passes mypy --strict and ruff.
+
+`make test` runs a few examples from a fixed seed; `make fuzz` runs many from a random one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from generator.catalog import load_catalog
+from generator.server import create_app, running
+from tests.conftest import TOKEN, cli
+
+FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+
+# Names that broke something once, or could: keywords, soft keywords, builtins, the generated code's own
+# names, pydantic's, names Python folds (NFKC), names that collide once made into identifiers.
+HOSTILE_NAMES = [
+    "options", "build_body", "output_of", "cast", "body", "prediction", "ended", "self", "wait", "timeout",
+    "webhook", "extra_input", "cancel_after", "str", "int", "list", "dict", "Literal", "Any", "Field",
+    "model_config", "model_dump", "copy", "json", "class", "None", "True", "match", "case", "type", "_",
+    "_private", "__init__", "9lives", "a b", "a-b", "a_b", "aB", "ﬁle", "file", "ｆｕｌｌ", "café", "宽高比",
+    "input", "format",
+]  # fmt: skip
+HOSTILE_MODEL_NAMES = [
+    "timeout", "max-retries", "none", "true", "cached-property", "types", "typing", "foo-bar2", "foo-bar-2",
+    "predictions", "prediction", "close", "base-url", "client", "async-foo", "foo", "__init__", "9x", "ﬁle",
+]  # fmt: skip
+HOSTILE_TEXT = [
+    '"', '"""', 'ends in a quote"', "nul \x00 byte", "a | pipe", "back\\slash", "<script>alert(1)</script>",
+    "[x](javascript:alert(1))", "--> <!--", "{{ jinja }} {% raw %}", "line\nbreak\r\nand more", "\u2028",
+    "`tick` ``two``", "*emph* _u_ # head",
+]  # fmt: skip
+
+_SEGMENT = st.text(alphabet="abcxyz019-_.'\"é中ﬁ+@!", min_size=1, max_size=10).filter(lambda s: s not in (".", ".."))
+_NAME = st.sampled_from(HOSTILE_NAMES) | st.text(alphabet="abAB19_- .ﬁé中\"'|", min_size=1, max_size=8)
+_TEXT = st.sampled_from(HOSTILE_TEXT) | st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30
+)
+_ENUM_TEXT = st.lists(
+    st.sampled_from(HOSTILE_TEXT) | st.text(max_size=6).filter(lambda s: "\x00" not in s),
+    min_size=1,
+    max_size=4,
+    unique=True,
+)
+
+
+def _field(depth: int) -> st.SearchStrategy[tuple[dict[str, Any], Any]]:
+    """A property schema and a value that fits it."""
+    scalars: list[st.SearchStrategy[tuple[dict[str, Any], Any]]] = [
+        st.just(({"type": "string"}, "a fox")),
+        st.just(({"type": "string", "format": "uri"}, "https://example.com/in.png")),
+        _ENUM_TEXT.map(lambda values: ({"type": "string", "enum": values, "default": values[0]}, values[-1])),
+        st.tuples(st.integers(-5, 5), st.integers(0, 9)).map(
+            lambda t: ({"type": "integer", "minimum": t[0], "maximum": t[0] + t[1]}, t[0] + t[1])
+        ),
+        st.just(({"type": "number", "enum": [0.5, 1.5, 2.0]}, 1.5)),
+        st.just(({"enum": [1, "a", None]}, "a")),
+        st.just(({"type": ["string", "null"]}, None)),
+        st.just(({"type": "boolean", "default": True}, False)),
+        st.just(({"type": "array", "items": {"type": "string"}}, ["a", "b"])),
+    ]
+    if depth > 0:
+        nested = _object(depth - 1)
+        scalars.append(nested)
+        scalars.append(nested.map(lambda o: ({"type": "array", "items": o[0]}, [o[1]])))
+    return st.tuples(st.one_of(scalars), _TEXT).map(lambda t: ({**t[0][0], "description": t[1]}, t[0][1]))
+
+
+def _object(depth: int) -> st.SearchStrategy[tuple[dict[str, Any], Any]]:
+    properties = st.dictionaries(_NAME, _field(depth), min_size=1, max_size=4)
+    return properties.map(
+        lambda ps: (
+            {"type": "object", "properties": {k: s for k, (s, _) in ps.items()}},
+            {k: v for k, (_, v) in ps.items()},
+        )
+    )
+
+
+_OUTPUTS = st.sampled_from(
+    [
+        None,
+        {"type": "string"},
+        {"type": "string", "format": "uri"},
+        {"type": "array", "items": {"type": "string", "format": "uri"}},
+        {"type": "array", "items": {"type": "string"}, "x-cog-array-type": "iterator"},
+        {"type": "object", "properties": {"text": {"type": "string"}}},
+        {"type": "string", "enum": ["x", "y"]},
+        {"type": "integer"},
+    ]
+)
+_MODEL = st.tuples(
+    _SEGMENT, st.sampled_from(HOSTILE_MODEL_NAMES) | _SEGMENT, _object(depth=2), _OUTPUTS, _TEXT, st.booleans()
+)
+_CATALOGUE = st.lists(_MODEL, min_size=1, max_size=4, unique_by=lambda m: (m[0], m[1]))
+
+
+def _spec(index: int, owner: str, name: str, inputs: dict[str, Any], output: Any, text: str, required: bool) -> Any:
+    schemas: dict[str, Any] = {"Input": {**inputs, "required": list(inputs["properties"])[:1] if required else []}}
+    if output is not None:
+        schemas["Output"] = output
+    body = {"type": "object", "required": ["input"], "properties": {"input": {"$ref": "#/components/schemas/Input"}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": f"{owner}/{name}", "version": "1", "x-model": {"owner": owner, "name": name}},
+        "paths": {
+            f"/v1/models/{owner}/{name}/predictions": {
+                "post": {
+                    "operationId": f"create_{index}",
+                    "summary": text,
+                    "description": text,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+                    "responses": {"201": {"description": text or "created"}},
+                }
+            }
+        },
+        "components": {"schemas": schemas},
+    }
+
+
+_CALLS = """
+import json, sys
+from replicate_models import Client
+plan = json.loads(open(sys.argv[2], encoding="utf-8").read())
+client = Client(api_token=sys.argv[3], base_url=sys.argv[1])
+for accessor, kwargs in plan:
+    getattr(client, accessor).create(**kwargs)
+    getattr(client, accessor).run(**kwargs, timeout=30)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600 if FUZZ else 600)
+@settings(
+    max_examples=300 if FUZZ else 4,
+    derandomize=not FUZZ,
+    # An example costs seconds: shrinking a failure can take many minutes, worth it only when fuzzing.
+    phases=list(Phase) if FUZZ else [Phase.explicit, Phase.generate],
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
+@given(catalogue=_CATALOGUE)
+def test_any_valid_catalogue_generates_a_client_that_sends_every_input(
+    catalogue: list[tuple[str, str, tuple[dict[str, Any], dict[str, Any]], Any, str, bool]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_path_factory.getbasetemp()) as tmp:
+        root = Path(tmp)
+        specs, out = root / "specs", root / "out"
+        specs.mkdir()
+        values: dict[str, dict[str, Any]] = {}
+        for index, (owner, name, (inputs, given), output, text, required) in enumerate(catalogue):
+            document = _spec(index, owner, name, inputs, output, text, required)
+            (specs / f"{index}.yaml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+            values[f"{owner}/{name}"] = given
+
+        validated = cli("validate", "--specs", str(specs))
+        assert validated.returncode == 0, validated.stdout + validated.stderr
+        generated = cli("generate", "--specs", str(specs), "--shared", str(root / "none"), "--out", str(out))
+        assert generated.returncode == 0, generated.stderr
+
+        for page in (out / "docs").rglob("*"):
+            text = page.read_text(encoding="utf-8") if page.is_file() else ""
+            if page.suffix == ".md":
+                text = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+            assert "<script>alert" not in text and 'href="javascript:' not in text, page
+
+        catalog = load_catalog(specs)
+        plan = [
+            (m.accessor, {f.identifier: values[m.id][f.name] for f in m.fields if f.name in values[m.id]})
+            for m in catalog.models
+        ]
+        (root / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+        app = create_app(specs, tokens=(TOKEN,))
+        env = {**os.environ, "PYTHONPATH": str(out / "python")}
+        with running(app) as url:
+            called = subprocess.run(
+                [sys.executable, "-c", _CALLS, url, str(root / "plan.json"), TOKEN],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+            )
+        assert called.returncode == 0, called.stderr
+        creates = [r for r in app.state.store.received if r.method == "POST"]
+        sent = {m.path: m.id for m in catalog.models}
+        for request in creates:
+            assert request.body["input"] == values[sent[request.path]], request.path
+        assert len(creates) == 2 * len(catalog.models)
+
+        package = out / "python"
+        ruff = subprocess.run(
+            [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+            cwd=package,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert ruff.returncode == 0, ruff.stdout
+        cache = tmp_path_factory.getbasetemp() / "mypy-cache"
+        mypy = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), "replicate_models"],
+            cwd=package,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert mypy.returncode == 0, mypy.stdout
