@@ -37,7 +37,7 @@ VERSION_PATH = "/v1/predictions"
 
 
 # An owner or name is one segment of the model's URL path and of the files named after it.
-_UNSAFE_SEGMENT = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ud800-\udfff/\\?#%]")
+_UNSAFE_SEGMENT = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ud800-\udfff/\\?#%{}]")
 
 
 def segment_problem(value: object) -> str | None:
@@ -47,7 +47,8 @@ def segment_problem(value: object) -> str | None:
     if value in (".", ".."):
         return f"{value!r} would name a folder, not a model"
     if bad := _UNSAFE_SEGMENT.search(value):
-        return f"holds {bad.group()!r}: whitespace, control characters and / \\ ? # % cannot be in a URL path segment"
+        unsafe = "whitespace, control characters and / \\ ? # % { }"
+        return f"holds {bad.group()!r}: {unsafe} cannot be in a URL path segment"
     return None
 
 

@@ -10,6 +10,7 @@ import json
 import shlex
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from generator import shared_operations, vocabulary
 from generator.catalog import Catalog, Field, Model
@@ -19,6 +20,7 @@ from generator.render.python import PACKAGE
 from generator.render.pytypes import literal
 
 WEBHOOK_EXAMPLE = "http://localhost:9000/webhooks/replicate"
+_PREDICTION_ID = "$PREDICTION_ID"
 _CURL_AUTH = '-H "Authorization: Bearer $REPLICATE_API_TOKEN"'
 _ENV_NOTE = "REPLICATE_API_TOKEN and REPLICATE_BASE_URL from the environment"
 
@@ -114,13 +116,19 @@ def _parameter(field: Field) -> Parameter:
 
 
 def _curl(method: str, path: str, body: dict[str, Any] | None = None, headers: tuple[str, ...] = ()) -> str:
-    lines = [f'curl -sS --fail-with-body -X {method} "$REPLICATE_BASE_URL{path}"', _CURL_AUTH]
+    lines = [f'curl -sS --fail-with-body -X {method} "$REPLICATE_BASE_URL{_shell_url_path(path)}"', _CURL_AUTH]
     if body is not None:
         lines.append('-H "Content-Type: application/json"')
     lines += [f'-H "{header}"' for header in headers]
     if body is not None:
         lines.append(f"-d {shlex.quote(json.dumps(body, ensure_ascii=False))}")
     return " \\\n  ".join(lines)
+
+
+def _shell_url_path(path: str) -> str:
+    """A URL path inside a double-quoted shell word: percent-encoded, so nothing a model name holds
+    (`"`, `$`, a backtick, `!`) is read by the shell; only our `$PREDICTION_ID` expands."""
+    return _PREDICTION_ID.join(quote(part, safe="/:@*'()+,;=-._~") for part in path.split(_PREDICTION_ID))
 
 
 def _kwargs(model: Model, values: dict[str, Any], indent: str) -> str:
@@ -250,7 +258,7 @@ def _operation_pages(catalog: Catalog) -> list[Page]:
         shared = operations[kind]
         http_path, method, operation = shared.path, shared.method, shared.operation
         body = {"version": version, "input": values} if kind == vocabulary.CREATE_BY_VERSION else None
-        shown = http_path.replace("{prediction_id}", "$PREDICTION_ID")
+        shown = http_path.replace("{prediction_id}", _PREDICTION_ID)
         curl = _curl(method.upper(), shown, body, ("Prefer: wait",) if body else ())
         parameters = tuple(
             Parameter(

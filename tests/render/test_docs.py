@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import pytest
@@ -22,7 +22,7 @@ from generator.catalog import load_catalog
 from generator.generate import build_tree
 from generator.render.examples import required_input
 from generator.server import ServerConfig, create_app, running
-from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, run_example
+from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, cli, run_example
 
 # The models the committed tree holds, whatever they are: `owner/name` from each spec's path.
 MODEL_IDS = sorted(str(path.relative_to(SPECS).with_suffix("")) for path in SPECS.rglob("*.yaml"))
@@ -224,3 +224,29 @@ def test_only_http_links_become_links(tmp_path: Path, url: str) -> None:
     tree = build_tree(tmp_path)
     for name in ("docs/models/acme/tiny.html", "docs/models/acme/tiny.md", "openapi.yaml"):
         assert url not in tree[name].decode() and "javascript:" not in tree[name].decode(), name
+
+
+def test_curl_examples_never_let_the_shell_read_a_model_name(tmp_path: Path) -> None:
+    """A model owner may hold `"`, `$(...)`, backticks: the curl examples percent-encode the path, so
+    pasting them runs nothing, and the URL still names the model."""
+    from tests.validate.test_handwritten import MINIMAL
+
+    assert MINIMAL is not None
+    owner = "o\"$(>PWNED)`>PWNED2`!x'"
+    document = yaml.safe_load(MINIMAL.group(1))
+    document["info"]["x-model"]["owner"] = owner
+    document["paths"] = {path.replace("/acme/", f"/{owner}/"): item for path, item in document["paths"].items()}
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "odd.yaml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    assert cli("validate", "--specs", str(tmp_path / "specs")).returncode == 0
+    page = build_tree(tmp_path / "specs")[f"docs/models/{owner}/tiny.md"].decode()
+    blocks = re.findall(r"```sh\n(.*?)```", page, re.DOTALL)
+    assert blocks
+    script = 'curl() { for a in "$@"; do printf \'%s\\n\' "$a"; done; }\nREPLICATE_BASE_URL=http://h\n' + "\n".join(
+        blocks
+    )
+    shown = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert shown.returncode == 0, shown.stderr
+    assert not list(tmp_path.glob("PWNED*"))
+    urls = [line for line in shown.stdout.splitlines() if line.startswith("http://h/")]
+    assert urls and all(unquote(urlsplit(u).path) == f"/v1/models/{owner}/tiny/predictions" for u in urls)
