@@ -23,6 +23,7 @@ from generator.errors import CodegenError, InputError, StaleOutput, ValidationFa
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from generator.diff import Change
     from generator.importer import ImportResult, Layout
     from generator.server.faults import Fault
 
@@ -145,12 +146,12 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> int:
 
 
 def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
-    from generator import filetree
-    from generator.generate import build_tree
+    from generator import diff, filetree
+    from generator.generate import build
 
     with _progress() as progress:
         progress.add_task("rendering client and docs")
-        tree = build_tree(specs, shared)
+        tree, release = build(specs, shared, previous=output)
     changes = filetree.diff(output, tree)
     if check:
         if changes:
@@ -168,7 +169,17 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
         f"{len(changes.changed)} changed, {len(changes.removed)} removed",
         markup=False,
     )
+    if release.changes:
+        _print_changes(list(release.changes))
+        out.print(f"{diff.summary(list(release.changes))}: the client is now version {release.version}", markup=False)
     return 0
+
+
+def _print_changes(changes: list[Change]) -> None:
+    for change in changes:
+        out.print(
+            f"{'BREAKING' if change.breaking else change.level:<9} {change.model}: {change.message}", markup=False
+        )
 
 
 def _folder_option(flag: str, dest: str, default: Path, help: str) -> Callable[[FC], FC]:
@@ -263,6 +274,29 @@ def validate(files: tuple[Path, ...], specs: Path, shared: Path) -> None:
 def generate(specs: Path, shared: Path, output: Path, check: bool) -> None:
     """Specs -> typed Python client and API reference, written atomically."""
     _run(lambda: _generate(specs, shared, output, check))
+
+
+def _diff(old: Path, new: Path, as_json: bool, fail_on_breaking: bool) -> int:
+    from generator import diff
+
+    changes = diff.compare(diff.load(old), diff.load(new))
+    if as_json:
+        document = {"changes": [c.as_json() for c in changes], "breaking": sum(c.breaking for c in changes)}
+        out.print(json.dumps(document, ensure_ascii=False, indent=2), markup=False)
+    else:
+        _print_changes(changes)
+        out.print(diff.summary(changes), markup=False)
+    return 1 if fail_on_breaking and any(c.breaking for c in changes) else 0
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Write {changes: [...], breaking: N} as JSON.")
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when any change is breaking.")
+def diff_command(old: Path, new: Path, as_json: bool, fail_on_breaking: bool) -> None:
+    """What changed from OLD to NEW (each a folder of model specs or a bundle), breaking first."""
+    _run(lambda: _diff(old, new, as_json, fail_on_breaking))
 
 
 @main.command()

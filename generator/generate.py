@@ -1,4 +1,4 @@
-"""The generate step: specs -> validated catalog -> rendered tree."""
+"""The generate step: specs -> validated catalog -> the next release -> rendered tree."""
 
 from __future__ import annotations
 
@@ -7,8 +7,19 @@ from pathlib import Path
 from generator import filetree
 from generator.catalog import load_catalog
 from generator.paths import display_path
+from generator.release import Release, next_release
 from generator.render import render
 
 
-def build_tree(specs_dir: Path, shared_dir: Path | None = None) -> filetree.FileTree:
-    return render(load_catalog(specs_dir, None, shared_dir), display_path(specs_dir))
+def build(
+    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None
+) -> tuple[filetree.FileTree, Release]:
+    """The tree the specs make, and its release: versioned and changelogged against the tree already
+    generated into `previous` (none: the first release)."""
+    catalog = load_catalog(specs_dir, None, shared_dir)
+    release = next_release(catalog, previous)
+    return render(catalog, display_path(specs_dir), release), release
+
+
+def build_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:
+    return build(specs_dir, shared_dir, previous)[0]

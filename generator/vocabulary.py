@@ -15,6 +15,7 @@ X_SHARED = "x-shared"  # info: the kind of a shared operation's spec
 X_SOURCE = "x-source"  # info: {file, format, pointer?}: the document the spec was imported from
 X_VERSIONS = "x-versions"  # the create-by-version operation: {version hash: owner/name}
 INFERRED = "x-inferred"  # a property: {keyword: the words of the description (or the example) it was read from}
+X_MODELS = "x-models"  # the bundle's info: {owner/name: {path, version?, input, output}}, what `diff` reads
 ENUM_LABELS = "x-enum-labels"  # a property: {value: label}, from Apifox's `x-apifox-enum`
 
 # Kinds of endpoint a document describes.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
@@ -14,13 +15,16 @@ from generator.render.bundle import render_bundle
 from generator.render.docs import render_docs
 from generator.render.python import render_python
 
+if TYPE_CHECKING:
+    from generator.release import Release
+
 __all__ = ["render"]
 
 
-def render(catalog: Catalog, specs_label: str) -> FileTree:
-    files = {f"python/{p}": text for p, text in render_python(catalog, specs_label).items()}
-    files |= {f"docs/{p}": text for p, text in render_docs(catalog, specs_label).items()}
-    files["openapi.yaml"] = render_bundle(catalog, specs_label)
+def render(catalog: Catalog, specs_label: str, release: Release) -> FileTree:
+    files = {f"python/{p}": text for p, text in render_python(catalog, specs_label, release).items()}
+    files |= {f"docs/{p}": text for p, text in render_docs(catalog, specs_label, release).items()}
+    files["openapi.yaml"] = render_bundle(catalog, specs_label, release.version)
     files = _format_python(files)
     return {path: files[path].encode() for path in sorted(files)}
 

@@ -34,7 +34,7 @@ def _oneline(text: Any) -> str:
 
 def _cell(text: Any) -> str:
     """One Markdown table cell of text: one line, no unescaped pipes, no raw HTML."""
-    return _markdown(_oneline(text)).replace("|", "\\|")
+    return markdown_text(_oneline(text)).replace("|", "\\|")
 
 
 def _code_cell(text: Any) -> str:
@@ -45,9 +45,9 @@ def _code_cell(text: Any) -> str:
     return f"{fence}{pad}{line}{pad}{fence}"
 
 
-def _markdown(text: Any) -> str:
-    """Text shown as written by a Markdown renderer: no raw HTML, no link but to http(s)."""
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def markdown_text(text: Any) -> str:
+    """Text shown as written by a Markdown renderer: no raw HTML, no entity, no link but to http(s)."""
+    escaped = _ENTITY.sub("&amp;", str(text)).replace("<", "&lt;")
     return _NON_HTTP_LINK.sub(r"]\\(", escaped)
 
 
@@ -57,6 +57,8 @@ def _link_target(url: str) -> str:
 
 
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+# `<` opens a tag and `&name;` is read as a character; a lone `&` or `>` shows as itself.
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _NON_HTTP_LINK = re.compile(r"\]\((?!\s*https?://)")
 # Characters Python source cannot hold as such (NUL, lone surrogates) or that would read as code.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -99,7 +101,7 @@ def environment() -> jinja2.Environment:
         json=_json,
         cell=_cell,
         code_cell=_code_cell,
-        markdown=_markdown,
+        markdown=markdown_text,
         link_target=_link_target,
         oneline=_oneline,
         docstring=_docstring,

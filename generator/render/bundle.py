@@ -16,17 +16,19 @@ from typing import Any
 
 from generator import canonical, shared_operations, specfile
 from generator.catalog import Catalog, Model
-from generator.render.python import PACKAGE_VERSION, header
+from generator.render.python import header
+from generator.vocabulary import X_MODELS
 
 _PER_MODEL = ("Input", "Output", "PredictionRequest", "Prediction")
 _REF = "#/components/schemas/"
 _ANY_OUTPUT = {"description": "The spec does not say what this model returns."}
 
 
-def render_bundle(catalog: Catalog, specs_label: str) -> str:
+def render_bundle(catalog: Catalog, specs_label: str, version: str) -> str:
     schemas = shared_operations.components()
     common = set(schemas) - set(_PER_MODEL)
     paths: dict[str, Any] = {}
+    index: dict[str, Any] = {}  # what `diff` reads a bundle by
     for model in catalog.models:
         own = dict(model.document["components"]["schemas"])
         own.setdefault("Output", _ANY_OUTPUT)
@@ -42,6 +44,8 @@ def render_bundle(catalog: Catalog, specs_label: str) -> str:
             "allOf": [{"$ref": f"{_REF}Prediction"}],
             "properties": {"output": {"anyOf": [{"$ref": f"{_REF}{names['Output']}"}, {"type": "null"}]}},
         }
+        index[model.id] = {"path": model.path, **({"version": model.version} if model.version else {})}
+        index[model.id] |= {"input": f"{_REF}{names['Input']}", "output": f"{_REF}{names['Output']}"}
         if not model.version:  # a pinned model is in `x-versions` of the shared create
             paths[model.path] = {"post": _renamed(_completed(model.document["paths"][model.path]["post"]), names)}
     for shared in catalog.operations().values():
@@ -50,8 +54,9 @@ def render_bundle(catalog: Catalog, specs_label: str) -> str:
         "openapi": "3.1.0",
         "info": {
             "title": f"{len(catalog.models)} Replicate-style models",
-            "version": PACKAGE_VERSION,
+            "version": version,
             "description": "Every model of the specs, and Replicate's shared prediction operations.",
+            X_MODELS: index,
         },
         "servers": canonical.servers(),
         "security": [{"bearerAuth": []}],

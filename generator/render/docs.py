@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+from markdown_it import MarkdownIt
 
 from generator import shared_operations, vocabulary
 from generator.catalog import Catalog, Field, Model
@@ -18,6 +20,9 @@ from generator.render._env import render
 from generator.render.examples import example_input
 from generator.render.python import PACKAGE
 from generator.render.pytypes import literal
+
+if TYPE_CHECKING:
+    from generator.release import Release
 
 WEBHOOK_EXAMPLE = "http://localhost:9000/webhooks/replicate"
 _PREDICTION_ID = "$PREDICTION_ID"
@@ -69,13 +74,15 @@ class Page:
         return "../" * self.path.count("/")
 
 
-def render_docs(catalog: Catalog, specs_label: str) -> dict[str, str]:
+def render_docs(catalog: Catalog, specs_label: str, release: Release) -> dict[str, str]:
     models = [_model_page(m) for m in catalog.models]
     operations = _operation_pages(catalog)
     context = {"catalog": catalog, "package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
+    context |= {"release": release, "changelog_html": MarkdownIt("commonmark", {"html": False}).render(release.entries)}
     files = {}
     for ext in ("md", "html"):
         files[f"index.{ext}"] = render(f"docs/index.{ext}.jinja", page=None, **context)
+        files[f"changelog.{ext}"] = render(f"docs/changelog.{ext}.jinja", page=None, **context)
         for page in models:
             files[f"{page.path}.{ext}"] = render(f"docs/model.{ext}.jinja", page=page, **context)
         for page in operations:

@@ -10,6 +10,7 @@ the generator's own naming (or to Python's NFKC folding of identifiers such as `
 from __future__ import annotations
 
 import json
+import unicodedata
 import warnings
 from typing import Any
 
@@ -91,7 +92,7 @@ class _Hoisted:
         properties = schema.get("properties") or {}
         identifiers = naming.field_identifiers(properties)
         self.aliases |= {f"{key}.{wire}": ident for wire, ident in identifiers.items() if wire != ident}
-        cleaned = {k: v for k, v in schema.items() if k not in _DROPPED and not k.startswith("x-")}
+        cleaned = _cleaned(schema)
         cleaned["properties"] = {wire: self.convert(sub, (*trail, wire), refs) for wire, sub in properties.items()}
         self.classes[key] = cleaned
         return key
@@ -117,7 +118,7 @@ class _Hoisted:
             types = schema.get("type")
             nullable = isinstance(types, list) and "null" in types
             return {"anyOf": [reference, {"type": "null"}]} if nullable else reference
-        converted = {k: v for k, v in schema.items() if k not in _DROPPED and not k.startswith("x-")}
+        converted = _cleaned(schema)
         for key in _WITH_SCHEMA:
             if key in converted:
                 converted[key] = self.convert(converted[key], (*trail, "item" if key == "items" else key), refs)
@@ -125,6 +126,16 @@ class _Hoisted:
             if isinstance(converted.get(key), list):
                 converted[key] = [self.convert(s, (*trail, str(i + 1)), refs) for i, s in enumerate(converted[key])]
         return converted
+
+
+def _cleaned(schema: dict[str, Any]) -> dict[str, Any]:
+    """Without our `x-` keys; the description on one line of visible characters, as the generator
+    writes it into an attribute docstring (a tab there is mixed indentation; a control character, noise)."""
+    cleaned = {k: v for k, v in schema.items() if k not in _DROPPED and not k.startswith("x-")}
+    if isinstance(cleaned.get("description"), str):
+        words = " ".join(cleaned["description"].split())
+        cleaned["description"] = "".join(c for c in words if unicodedata.category(c) not in ("Cc", "Cs"))
+    return cleaned
 
 
 # The title would rename the class; `$defs` are reached through the `$ref`s we inline.

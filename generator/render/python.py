@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from generator import vocabulary
 from generator.catalog import Catalog, Model
 from generator.render._env import environment, render, templates_dir
 from generator.render.inputs import HEADER_MARKER, render_inputs
 from generator.render.pytypes import output_annotation
 
+if TYPE_CHECKING:
+    from generator.release import Release
+
 PACKAGE = "replicate_models"
-PACKAGE_VERSION = "0.1.0"
 
 # template under templates/python -> file under generated/python; one template per emitted file.
 SHARED_FILES = {
     "pyproject.toml.jinja": "pyproject.toml",
     "README.md.jinja": "README.md",
+    "CHANGELOG.md.jinja": "CHANGELOG.md",
     "package/__init__.py.jinja": f"{PACKAGE}/__init__.py",
     "package/_version.py.jinja": f"{PACKAGE}/_version.py",
     "package/_types.py.jinja": f"{PACKAGE}/_types.py",
@@ -33,12 +38,13 @@ def header(source: str, comment: str = "#") -> str:
     return str(environment().get_template("_header.jinja").module.header(source, comment))  # type: ignore[attr-defined]
 
 
-def render_python(catalog: Catalog, specs_label: str) -> dict[str, str]:
+def render_python(catalog: Catalog, specs_label: str, release: Release) -> dict[str, str]:
     specs = f"the specs in {specs_label}"
     context = {
         "catalog": catalog,
         "package": PACKAGE,
-        "version": PACKAGE_VERSION,
+        "version": release.version,
+        "release": release,
         "specs": specs,
         "default_base_url": vocabulary.REPLICATE_BASE_URL,
         "statuses": vocabulary.STATUSES,

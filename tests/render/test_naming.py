@@ -18,6 +18,7 @@ import yaml
 from generator import naming
 from generator.catalog import load_catalog
 from generator.naming import field_identifiers, model_names, pascal, snake
+from generator.release import next_release
 from generator.render import render
 
 
@@ -145,7 +146,7 @@ def test_the_reserved_names_are_the_names_the_templates_emit(tmp_path: Path) -> 
     for owner, name, output in (("acme", "pics", files), ("acme", "words", {"type": "string"})):
         (specs / f"{name}.yaml").write_text(yaml.safe_dump(_spec(owner, name, properties, output)), encoding="utf-8")
     catalog = load_catalog(specs)
-    tree = render(catalog, "specs")
+    tree = render(catalog, "specs", next_release(catalog, None))
     modules = {path: ast.parse(text) for path, text in tree.items() if path.endswith(".py")}
     package = "python/replicate_models"
     for model in catalog.models:

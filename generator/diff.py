@@ -1,0 +1,283 @@
+"""What changed between two catalogues, said for the generated client's users, breaking changes first.
+
+A change is *breaking* when an existing call of the generated client, or code using its result, can
+now fail or mean something else; *additive* when it only adds what a call may use; *docs* when only
+words changed. The rules, next to oasdiff's, are the table in README.md ("What `diff` calls breaking").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import specfile
+from generator.errors import InputError
+from generator.paths import display_path, visible_files
+from generator.specfile import resolve_ref
+from generator.vocabulary import X_MODELS, create_operation, model_id, pinned_version
+
+BREAKING, ADDITIVE, DOCS = "breaking", "additive", "docs"
+
+
+@dataclass(frozen=True)
+class ModelView:
+    """What a client user sees of one model."""
+
+    path: str
+    version: str | None
+    description: str
+    inputs: dict[str, dict[str, Any]]  # wire name -> schema, references resolved
+    required: frozenset[str]
+    output: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Change:
+    model: str
+    field: str | None
+    kind: str
+    level: str  # BREAKING, ADDITIVE or DOCS
+    message: str
+
+    @property
+    def breaking(self) -> bool:
+        return self.level == BREAKING
+
+    def as_json(self) -> dict[str, Any]:
+        shown = {k: v for k, v in asdict(self).items() if k != "level"}
+        return {**shown, "breaking": self.breaking}
+
+
+def load(path: Path) -> dict[str, ModelView]:
+    """A folder of model specs, or a bundle: model id -> what its client users see."""
+    if path.is_dir():
+        views = {}
+        for file in visible_files(path, "*.yaml"):
+            document = specfile.load(file, display_path(file)).document
+            mid = model_id(document) if isinstance(document, dict) else None
+            if mid is not None:
+                views[mid] = view_of_spec(document, display_path(file))
+        return views
+    if not path.is_file():
+        raise InputError(display_path(path), "no such file or folder: expected a folder of model specs or a bundle")
+    indexed = views_of_bundle(specfile.load(path, display_path(path), what="bundle").document)
+    if indexed is None:
+        raise InputError(display_path(path), f"not a bundle made by replicate-codegen: no info.{X_MODELS}")
+    return indexed
+
+
+def views_of_bundle(document: Any) -> dict[str, ModelView] | None:
+    """The models of a bundle, or None when it does not index them (`info.x-models`)."""
+    models = ((document.get("info") or {}).get(X_MODELS)) if isinstance(document, dict) else None
+    if not isinstance(models, dict):
+        return None
+    return {mid: _view_of_bundle(document, entry) for mid, entry in models.items()}
+
+
+def view_of_spec(document: dict[str, Any], display: str) -> ModelView:
+    found = create_operation(document)
+    if found is None:
+        raise InputError(display, f"no create operation for {model_id(document)}")
+    path, operation = found
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    return _view(document, path, pinned_version(document), operation, schemas.get("Input"), schemas.get("Output"))
+
+
+def _view_of_bundle(document: dict[str, Any], entry: dict[str, Any]) -> ModelView:
+    operation = ((document.get("paths") or {}).get(entry["path"]) or {}).get("post") or {}
+    input_schema, output_schema = ({"$ref": entry[key]} for key in ("input", "output"))
+    return _view(document, entry["path"], entry.get("version"), operation, input_schema, output_schema)
+
+
+def _view(
+    document: dict[str, Any], path: str, version: str | None, operation: dict[str, Any], inputs: Any, output: Any
+) -> ModelView:
+    input_schema = _resolved(document, inputs or {})
+    properties = input_schema.get("properties") or {}
+    return ModelView(
+        path=path,
+        version=version,
+        description=str(operation.get("description") or ""),
+        inputs={name: _resolved(document, schema) for name, schema in properties.items()},
+        required=frozenset(input_schema.get("required") or ()),
+        output=_resolved(document, output or {}),
+    )
+
+
+def _resolved(document: dict[str, Any], schema: Any, seen: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """`schema` with every local `$ref` replaced by what it points to (a recursive one is left as is)."""
+    if not isinstance(schema, dict):
+        return {}
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref not in seen:
+        try:
+            target = resolve_ref(document, ref)
+        except LookupError:
+            return schema
+        siblings = {k: v for k, v in schema.items() if k != "$ref"}
+        return _resolved(document, {**target, **siblings}, seen | {ref})
+    return {k: _deep(document, v, seen) for k, v in schema.items()}
+
+
+def _deep(document: dict[str, Any], value: Any, seen: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return _resolved(document, value, seen)
+    if isinstance(value, list):
+        return [_deep(document, v, seen) for v in value]
+    return value
+
+
+def compare(old: dict[str, ModelView], new: dict[str, ModelView]) -> list[Change]:
+    """Every change from `old` to `new`: breaking first, then by model, input and kind."""
+    changes: list[Change] = []
+    for mid in sorted(old.keys() - new.keys()):
+        changes.append(
+            Change(mid, None, "model-removed", BREAKING, f"model {mid} was removed: its client attribute is gone")
+        )
+    for mid in sorted(new.keys() - old.keys()):
+        changes.append(Change(mid, None, "model-added", ADDITIVE, f"model {mid} was added"))
+    for mid in sorted(old.keys() & new.keys()):
+        changes += _model_changes(mid, old[mid], new[mid])
+    order = {BREAKING: 0, ADDITIVE: 1, DOCS: 2}
+    return sorted(changes, key=lambda c: (order[c.level], c.model, c.field or "", c.kind))
+
+
+def _model_changes(mid: str, old: ModelView, new: ModelView) -> list[Change]:
+    changes = []
+    if old.path != new.path:
+        changes.append(Change(mid, None, "path-changed", BREAKING, f"now created at {new.path} (was {old.path})"))
+    if old.version != new.version:
+        changes.append(
+            Change(mid, None, "version-changed", ADDITIVE, f"pinned version now {new.version} (was {old.version})")
+        )
+    if old.description != new.description:
+        changes.append(Change(mid, None, "description-changed", DOCS, "the model's description changed"))
+    removed, added = old.inputs.keys() - new.inputs.keys(), new.inputs.keys() - old.inputs.keys()
+    for name in sorted(removed):
+        twins = sorted(a for a in added if _meaning(new.inputs[a]) == _meaning(old.inputs[name]))
+        hint = f"; maybe renamed to {twins[0]}" if twins else ""
+        changes.append(
+            Change(mid, name, "input-removed", BREAKING, f"input {name} was removed: calls passing it fail{hint}")
+        )
+    for name in sorted(added):
+        if name in new.required:
+            changes.append(
+                Change(mid, name, "input-added", BREAKING, f"required input {name} was added: calls without it fail")
+            )
+        else:
+            changes.append(Change(mid, name, "input-added", ADDITIVE, f"optional input {name} was added"))
+    for name in sorted(old.inputs.keys() & new.inputs.keys()):
+        if name in new.required and name not in old.required:
+            changes.append(Change(mid, name, "made-required", BREAKING, f"input {name} is now required"))
+        if name in old.required and name not in new.required:
+            changes.append(Change(mid, name, "made-optional", ADDITIVE, f"input {name} is now optional"))
+        changes += [Change(mid, name, *c) for c in _schema_changes(f"input {name}", old.inputs[name], new.inputs[name])]
+    if _meaning(old.output) != _meaning(new.output):
+        changes.append(
+            Change(
+                mid,
+                None,
+                "output-changed",
+                BREAKING,
+                f"output type changed: {_type_text(old.output)} -> {_type_text(new.output)}",
+            )
+        )
+    elif old.output != new.output:
+        changes.append(Change(mid, None, "output-description-changed", DOCS, "the output's description changed"))
+    return changes
+
+
+def _schema_changes(what: str, old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(kind, level, message) for each way one input's schema changed."""
+    found: list[tuple[str, str, str]] = []
+    old_types, new_types = _types(old), _types(new)
+    if old_types != new_types:
+        level = ADDITIVE if _widens(old_types, new_types) else BREAKING
+        found.append(("type-changed", level, f"{what}: type {_type_text(old)} -> {_type_text(new)}"))
+    if "null" in old_types and "null" not in new_types and old_types - {"null"} == new_types:
+        found[-1] = ("nullability-changed", BREAKING, f"{what} no longer accepts null")
+    if "null" not in old_types and "null" in new_types and new_types - {"null"} == old_types:
+        found[-1] = ("nullability-changed", ADDITIVE, f"{what} now accepts null")
+    if old.get("format") != new.get("format"):
+        level = ADDITIVE if new.get("format") is None else BREAKING
+        found.append(("format-changed", level, f"{what}: format {old.get('format')} -> {new.get('format')}"))
+    found += _enum_changes(what, old.get("enum"), new.get("enum"))
+    if old.get("default") != new.get("default"):
+        shown = [json.dumps(old.get("default"), ensure_ascii=False), json.dumps(new.get("default"), ensure_ascii=False)]
+        found.append(("default-changed", ADDITIVE, f"{what}: default {shown[0]} -> {shown[1]} when not given"))
+    for key, inward in (("minimum", 1), ("maximum", -1)):
+        before, after = old.get(key), new.get(key)
+        if before != after:
+            numbers = all(isinstance(v, int | float) for v in (before, after))
+            narrowed = after is not None and (before is None or not numbers or (after - before) * inward > 0)
+            found.append((f"{key}-changed", BREAKING if narrowed else ADDITIVE, f"{what}: {key} {before} -> {after}"))
+    if old.get("description") != new.get("description"):
+        found.append(("description-changed", DOCS, f"{what}: description changed"))
+    return found
+
+
+def _enum_changes(what: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
+    if old == new:
+        return []
+    if new is None:
+        return [("enum-changed", ADDITIVE, f"{what}: any value is now allowed (was one of {len(old)})")]
+    if old is None:
+        return [("enum-changed", BREAKING, f"{what}: now only one of {_values(new)}")]
+    gone = [v for v in old if v not in new]
+    came = [v for v in new if v not in old]
+    found = []
+    if gone:
+        found.append(("enum-values-removed", BREAKING, f"{what}: no longer accepts {_values(gone)}"))
+    if came:
+        found.append(("enum-values-added", ADDITIVE, f"{what}: now also accepts {_values(came)}"))
+    return found
+
+
+def _meaning(schema: dict[str, Any]) -> Any:
+    """A schema without its words: what it accepts, to tell a rename or a docs-only change."""
+    if isinstance(schema, dict):
+        return {k: _meaning(v) for k, v in schema.items() if k not in ("description", "title", "x-inferred")}
+    if isinstance(schema, list):
+        return [_meaning(v) for v in schema]
+    return schema
+
+
+def _types(schema: dict[str, Any]) -> frozenset[str]:
+    kind = schema.get("type")
+    kinds = set(kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else [])
+    for key in ("anyOf", "oneOf"):
+        for branch in schema.get(key) or ():
+            if isinstance(branch, dict):
+                kinds |= _types(branch)
+    return frozenset(kinds)
+
+
+def _widens(old: frozenset[str], new: frozenset[str]) -> bool:
+    """Every value `old` accepted, `new` accepts (an integer is a number; no type accepts anything)."""
+    if not new:
+        return True
+    covered = set(new) | ({"integer"} if "number" in new else set())
+    return bool(old) and old <= covered
+
+
+def _type_text(schema: dict[str, Any]) -> str:
+    kinds = sorted(_types(schema))
+    text = " | ".join(kinds) if kinds else "any"
+    return f"{text} ({schema['format']})" if schema.get("format") else text
+
+
+def _values(values: list[Any]) -> str:
+    return ", ".join(json.dumps(v, ensure_ascii=False) for v in values)
+
+
+def summary(changes: list[Change]) -> str:
+    breaking = sum(c.breaking for c in changes)
+    return f"{len(changes)} change(s), {breaking} breaking" if changes else "no changes"
+
+
+def level(changes: list[Change]) -> str | None:
+    """The largest kind of change: what the version bump follows."""
+    levels = {c.level for c in changes}
+    return next((lv for lv in (BREAKING, ADDITIVE, DOCS) if lv in levels), None)

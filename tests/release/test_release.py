@@ -1,0 +1,105 @@
+"""Regenerating after a change bumps the client's version by semver and prepends a changelog entry;
+the same specs and previous tree give the same bytes, and `--check` sees a stale version."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import diff
+from generator.release import bump
+from tests.conftest import cli
+from tests.release.test_diff import Spec, _props, _require, base
+
+
+def _generate(tmp_path: Path, spec: Spec) -> str:
+    specs = tmp_path / "specs"
+    specs.mkdir(exist_ok=True)
+    (specs / "painter.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    result = cli("generate", "--specs", str(specs), "--shared", str(tmp_path / "none"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _version(tmp_path: Path) -> str:
+    return str(yaml.safe_load((tmp_path / "out/openapi.yaml").read_text(encoding="utf-8"))["info"]["version"])
+
+
+def _described(spec: Spec) -> None:
+    _props(spec)["prompt"]["description"] = "What to paint, in a sentence."
+
+
+@pytest.mark.parametrize(
+    ("edit", "version", "heading"),
+    [
+        (_require("megapixels", {"type": "integer"}), "0.2.0", "### Breaking"),
+        (lambda s: _props(s).update(style={"type": "string"}), "0.2.0", "### Added and changed"),
+        (_described, "0.1.1", "### Documentation"),
+    ],
+    ids=["breaking", "additive", "docs-only"],
+)
+@pytest.mark.slow
+def test_regenerating_bumps_the_version_and_prepends_the_changelog(
+    tmp_path: Path, edit: Callable[[Spec], None], version: str, heading: str
+) -> None:
+    _generate(tmp_path, base())
+    first = (tmp_path / "out/python/CHANGELOG.md").read_text(encoding="utf-8")
+    assert _version(tmp_path) == "0.1.0" and "## 0.1.0" in first
+    edited = copy.deepcopy(base())
+    edit(edited)
+    printed = _generate(tmp_path, edited)
+    assert f"the client is now version {version}" in printed
+    assert _version(tmp_path) == version
+    assert f'version = "{version}"' in (tmp_path / "out/python/pyproject.toml").read_text(encoding="utf-8")
+    assert f'__version__ = "{version}"' in (tmp_path / "out/python/replicate_models/_version.py").read_text(
+        encoding="utf-8"
+    )
+    changelog = (tmp_path / "out/python/CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.index(f"## {version}") < changelog.index(heading) < changelog.index("## 0.1.0")
+    assert f"version {version}" in (tmp_path / "out/docs/changelog.html").read_text(encoding="utf-8")
+    again = _generate(tmp_path, edited)  # nothing changed since: same version, same bytes
+    assert "0 added, 0 changed, 0 removed" in again and _version(tmp_path) == version
+
+
+@pytest.mark.slow
+def test_check_reports_a_stale_version_and_changelog(tmp_path: Path) -> None:
+    _generate(tmp_path, base())
+    edited = copy.deepcopy(base())
+    _described(edited)
+    (tmp_path / "specs/painter.yaml").write_text(yaml.safe_dump(edited), encoding="utf-8")
+    result = cli(
+        "generate",
+        "--specs",
+        str(tmp_path / "specs"),
+        "--shared",
+        str(tmp_path / "none"),
+        "--out",
+        str(tmp_path / "out"),
+        "--check",
+    )
+    assert result.returncode == 1
+    for stale in (
+        "python/CHANGELOG.md",
+        "python/pyproject.toml",
+        "python/replicate_models/_version.py",
+        "openapi.yaml",
+    ):
+        assert f"stale: changed  {stale}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("version", "level", "expected"),
+    [
+        ("0.3.2", diff.BREAKING, "0.4.0"),
+        ("1.3.2", diff.BREAKING, "2.0.0"),
+        ("1.3.2", diff.ADDITIVE, "1.4.0"),
+        ("1.3.2", diff.DOCS, "1.3.3"),
+        ("1.3.2", None, "1.3.2"),
+    ],
+)
+def test_semver(version: str, level: str | None, expected: str) -> None:
+    assert bump(version, level) == expected
