@@ -86,9 +86,14 @@ def view_of_spec(document: dict[str, Any], display: str) -> ModelView:
 
 
 def _view_of_bundle(document: dict[str, Any], entry: dict[str, Any]) -> ModelView:
-    operation = ((document.get("paths") or {}).get(entry["path"]) or {}).get("post") or {}
+    pinned = entry.get("version") is not None  # no operation of its own: the index holds its words
+    operation = {"description": entry.get("description")} if pinned else _operation(document, entry["path"])
     input_schema, output_schema = ({"$ref": entry[key]} for key in ("input", "output"))
     return _view(document, entry["path"], entry.get("version"), operation, input_schema, output_schema)
+
+
+def _operation(document: dict[str, Any], path: str) -> dict[str, Any]:
+    return ((document.get("paths") or {}).get(path) or {}).get("post") or {}
 
 
 def _view(

@@ -44,7 +44,9 @@ def render_bundle(catalog: Catalog, specs_label: str, version: str) -> str:
             "allOf": [{"$ref": f"{_REF}Prediction"}],
             "properties": {"output": {"anyOf": [{"$ref": f"{_REF}{names['Output']}"}, {"type": "null"}]}},
         }
-        index[model.id] = {"path": model.path, **({"version": model.version} if model.version else {})}
+        # A pinned model has no operation of its own here: its version and description are in the index.
+        pinned = {"version": model.version, "description": model.description} if model.version else {}
+        index[model.id] = {"path": model.path, **pinned}
         index[model.id] |= {"input": f"{_REF}{names['Input']}", "output": f"{_REF}{names['Output']}"}
         if not model.version:  # a pinned model is in `x-versions` of the shared create
             paths[model.path] = {"post": _renamed(_completed(model.document["paths"][model.path]["post"]), names)}

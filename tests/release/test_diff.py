@@ -146,11 +146,21 @@ def test_models_added_and_removed() -> None:
     ]
 
 
+def pinned(spec: Spec, version: str) -> Spec:
+    """The spec of a model pinned to one version: created through `POST /v1/predictions`."""
+    spec = copy.deepcopy(spec)
+    spec["info"]["x-model"]["version"] = version
+    spec["paths"] = {"/v1/predictions": next(iter(spec["paths"].values()))}
+    return spec
+
+
 def test_a_bundle_reads_the_same_as_its_spec_folder(tmp_path: Path) -> None:
     old_specs, new_specs = tmp_path / "old", tmp_path / "new"
+    sketch = pinned(base("sketcher"), "a" * 64)
     for folder, spec in ((old_specs, base()), (new_specs, _edit(_rename)(base()))):
         folder.mkdir()
         (folder / "painter.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+        (folder / "sketcher.yaml").write_text(yaml.safe_dump(sketch), encoding="utf-8")
         assert (
             cli(
                 "generate",
@@ -172,6 +182,7 @@ def test_a_bundle_reads_the_same_as_its_spec_folder(tmp_path: Path) -> None:
     ).stdout
     mixed = cli("diff", str(old_specs.with_suffix(".out") / "openapi.yaml"), str(new_specs), "--json").stdout
     assert json.loads(by_folder) == json.loads(by_bundle) == json.loads(mixed)
+    assert {c["model"] for c in json.loads(by_folder)["changes"]} == {"acme/painter"}  # the pinned one reads the same
     assert json.loads(by_folder)["breaking"] == 1
 
 
