@@ -103,7 +103,7 @@ class _Hoisted:
         if isinstance(schema.get("$ref"), str):
             ref = schema["$ref"]
             if ref in refs:
-                return {k: v for k, v in schema.items() if k in _ANNOTATIONS}
+                return _cleaned({k: v for k, v in schema.items() if k in _ANNOTATIONS})
             target = resolve_ref(self.model.document, ref)
             siblings = {k: v for k, v in schema.items() if k != "$ref"}
             return self.convert({**target, **siblings}, trail, refs | {ref})
@@ -113,7 +113,7 @@ class _Hoisted:
             key = self.object_class(name, schema, trail, refs)
             reference = {
                 "$ref": f"#/components/schemas/{key}",
-                **{k: v for k, v in schema.items() if k in _ANNOTATIONS},
+                **_cleaned({k: v for k, v in schema.items() if k in _ANNOTATIONS}),
             }
             types = schema.get("type")
             nullable = isinstance(types, list) and "null" in types
