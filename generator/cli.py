@@ -9,7 +9,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -170,12 +170,12 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
         markup=False,
     )
     if release.changes:
-        _print_changes(list(release.changes))
-        out.print(f"{diff.summary(list(release.changes))}: the client is now version {release.version}", markup=False)
+        _print_changes(release.changes)
+        out.print(f"{diff.summary(release.changes)}: the client is now version {release.version}", markup=False)
     return 0
 
 
-def _print_changes(changes: list[Change]) -> None:
+def _print_changes(changes: Sequence[Change]) -> None:
     for change in changes:
         out.print(
             f"{'BREAKING' if change.breaking else change.level:<9} {change.model}: {change.message}", markup=False

@@ -8,6 +8,7 @@ words changed. The rules, next to oasdiff's, are the table in README.md ("What `
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -277,12 +278,12 @@ def _values(values: list[Any]) -> str:
     return ", ".join(json.dumps(v, ensure_ascii=False) for v in values)
 
 
-def summary(changes: list[Change]) -> str:
+def summary(changes: Sequence[Change]) -> str:
     breaking = sum(c.breaking for c in changes)
     return f"{len(changes)} change(s), {breaking} breaking" if changes else "no changes"
 
 
-def level(changes: list[Change]) -> str | None:
+def level(changes: Sequence[Change]) -> str | None:
     """The largest kind of change: what the version bump follows."""
     levels = {c.level for c in changes}
     return next((lv for lv in (BREAKING, ADDITIVE, DOCS) if lv in levels), None)

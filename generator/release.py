@@ -37,18 +37,17 @@ def next_release(catalog: Catalog, previous: Path | None) -> Release:
     new = {m.id: diff.view_of_spec(m.document, m.spec_path) for m in catalog.models}
     bundle = previous / BUNDLE if previous is not None else None
     if bundle is None or not bundle.is_file():
-        return Release(FIRST_VERSION, (), _entry(FIRST_VERSION, f"First release: {len(new)} model(s).", ()))
+        return Release(FIRST_VERSION, (), _first(FIRST_VERSION, len(new)))
     document = _read(bundle)
     old_version = str((document.get("info") or {}).get("version") or FIRST_VERSION)
     old_version = old_version if _VERSION.match(old_version) else FIRST_VERSION
     old = diff.views_of_bundle(document)
     changes = tuple(diff.compare(old, new)) if old is not None else ()  # a bundle from before `x-models`
-    old_entries = _entries_of(previous / CHANGELOG) if previous is not None else ""
-    version = bump(old_version, diff.level(list(changes)))
+    old_entries = _entries_of(bundle.parent / CHANGELOG)
+    version = bump(old_version, diff.level(changes))
     if version == old_version:
-        entries = old_entries or _entry(version, f"First release: {len(new)} model(s).", ())
-        return Release(version, changes, entries)
-    return Release(version, changes, _entry(version, diff.summary(list(changes)), changes) + old_entries)
+        return Release(version, changes, old_entries or _first(version, len(new)))
+    return Release(version, changes, _entry(version, diff.summary(changes), changes) + old_entries)
 
 
 def bump(version: str, level: str | None) -> str:
@@ -62,6 +61,10 @@ def bump(version: str, level: str | None) -> str:
     if level == diff.DOCS:
         return f"{major}.{minor}.{patch + 1}"
     return version
+
+
+def _first(version: str, models: int) -> str:
+    return _entry(version, f"First release: {models} model(s).", ())
 
 
 def _entry(version: str, headline: str, changes: tuple[diff.Change, ...]) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -25,6 +26,38 @@ SPECS = ROOT / "specs" / "models"
 GENERATED = ROOT / "generated"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TOKEN = "test-token"
+
+
+def model_spec(
+    owner: str, name: str, input_schema: dict[str, Any], output: Any = None, **operation: Any
+) -> dict[str, Any]:
+    """A hand-written model spec as the README describes it: `x-model`, the create operation (its
+    body a `$ref` to `Request`, whose `input` is `Input`), and `Output` when given."""
+    schemas: dict[str, Any] = {
+        "Request": {
+            "type": "object",
+            "required": ["input"],
+            "properties": {"input": {"$ref": "#/components/schemas/Input"}},
+        },
+        "Input": input_schema,
+    }
+    if output is not None:
+        schemas["Output"] = output
+    create = {
+        "operationId": f"create_{owner}_{name}",
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Request"}}},
+        },
+        "responses": {"201": {"description": "created"}},
+        **operation,
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": f"{owner}/{name}", "version": "1", "x-model": {"owner": owner, "name": name}},
+        "paths": {f"/v1/models/{owner}/{name}/predictions": {"post": create}},
+        "components": {"schemas": schemas},
+    }
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 
 from generator.catalog import load_catalog
 from generator.server import create_app, running
-from tests.conftest import TOKEN, cli
+from tests.conftest import TOKEN, cli, model_spec
 
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 
@@ -109,29 +109,6 @@ _MODEL = st.tuples(
 _CATALOGUE = st.lists(_MODEL, min_size=1, max_size=4, unique_by=lambda m: (m[0], m[1]))
 
 
-def _spec(index: int, owner: str, name: str, inputs: dict[str, Any], output: Any, text: str, required: bool) -> Any:
-    schemas: dict[str, Any] = {"Input": {**inputs, "required": list(inputs["properties"])[:1] if required else []}}
-    if output is not None:
-        schemas["Output"] = output
-    body = {"type": "object", "required": ["input"], "properties": {"input": {"$ref": "#/components/schemas/Input"}}}
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": f"{owner}/{name}", "version": "1", "x-model": {"owner": owner, "name": name}},
-        "paths": {
-            f"/v1/models/{owner}/{name}/predictions": {
-                "post": {
-                    "operationId": f"create_{index}",
-                    "summary": text,
-                    "description": text,
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
-                    "responses": {"201": {"description": text or "created"}},
-                }
-            }
-        },
-        "components": {"schemas": schemas},
-    }
-
-
 _CALLS = """
 import json, sys
 from replicate_models import Client
@@ -199,7 +176,10 @@ def test_any_valid_catalogue_generates_a_client_that_sends_every_input(
         specs.mkdir()
         values: dict[str, dict[str, Any]] = {}
         for index, (owner, name, (inputs, given), output, text, required) in enumerate(catalogue):
-            document = _spec(index, owner, name, inputs, output, text, required)
+            input_schema = {**inputs, "required": list(inputs["properties"])[:1] if required else []}
+            document = model_spec(
+                owner, name, input_schema, output, operationId=f"create_{index}", summary=text, description=text
+            )
             (specs / f"{index}.yaml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
             values[f"{owner}/{name}"] = given
 

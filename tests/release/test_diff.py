@@ -14,46 +14,26 @@ import pytest
 import yaml
 
 from generator import diff
-from tests.conftest import cli
+from tests.conftest import cli, model_spec
 
 Spec = dict[str, Any]
 
 
 def base(name: str = "painter") -> Spec:
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": f"acme/{name}", "version": "1", "x-model": {"owner": "acme", "name": name}},
-        "paths": {
-            f"/v1/models/acme/{name}/predictions": {
-                "post": {
-                    "operationId": f"create_{name}",
-                    "description": "Paints.",
-                    "requestBody": {
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Request"}}}
-                    },
-                    "responses": {"201": {"description": "created"}},
-                }
-            }
-        },
-        "components": {
-            "schemas": {
-                "Request": {"type": "object", "properties": {"input": {"$ref": "#/components/schemas/Input"}}},
-                "Input": {
-                    "type": "object",
-                    "required": ["prompt"],
-                    "properties": {
-                        "prompt": {"type": "string", "description": "What to paint."},
-                        "num_outputs": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1},
-                        "seed": {"type": "integer"},
-                        "output_format": {"type": "string", "enum": ["png", "jpg", "webp"], "default": "png"},
-                        "guidance": {"type": ["number", "null"]},
-                        "image": {"type": "string"},
-                    },
-                },
-                "Output": {"type": "array", "items": {"type": "string", "format": "uri"}},
-            }
+    inputs = {
+        "type": "object",
+        "required": ["prompt"],
+        "properties": {
+            "prompt": {"type": "string", "description": "What to paint."},
+            "num_outputs": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1},
+            "seed": {"type": "integer"},
+            "output_format": {"type": "string", "enum": ["png", "jpg", "webp"], "default": "png"},
+            "guidance": {"type": ["number", "null"]},
+            "image": {"type": "string"},
         },
     }
+    output = {"type": "array", "items": {"type": "string", "format": "uri"}}
+    return model_spec("acme", name, inputs, output, description="Paints.")
 
 
 def _edit(change: Callable[[Spec], None]) -> Callable[[Spec], Spec]:

@@ -20,6 +20,7 @@ from generator.catalog import load_catalog
 from generator.naming import field_identifiers, model_names, pascal, snake
 from generator.release import next_release
 from generator.render import render
+from tests.conftest import model_spec
 
 
 def test_field_names_are_made_safe_and_unique() -> None:
@@ -89,31 +90,6 @@ def test_made_names_do_not_depend_on_the_order_they_come_in() -> None:
     assert model_names(models) == model_names(list(reversed(models)))
 
 
-def _spec(owner: str, name: str, properties: dict[str, object], output: dict[str, object]) -> dict[str, object]:
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": f"{owner}/{name}", "version": "1", "x-model": {"owner": owner, "name": name}},
-        "paths": {
-            f"/v1/models/{owner}/{name}/predictions": {
-                "post": {
-                    "operationId": f"create_{name}",
-                    "requestBody": {
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Request"}}}
-                    },
-                    "responses": {"201": {"description": "created"}},
-                }
-            }
-        },
-        "components": {
-            "schemas": {
-                "Request": {"type": "object", "properties": {"input": {"$ref": "#/components/schemas/Input"}}},
-                "Input": {"type": "object", "required": ["prompt"], "properties": properties},
-                "Output": output,
-            }
-        },
-    }
-
-
 def _bound(tree: ast.Module) -> set[str]:
     """Names a module binds at its top level (imports, assignments, defs), TYPE_CHECKING blocks included."""
     names: set[str] = set()
@@ -144,7 +120,12 @@ def test_the_reserved_names_are_the_names_the_templates_emit(tmp_path: Path) -> 
     }
     files = {"type": "array", "items": {"type": "string", "format": "uri"}}
     for owner, name, output in (("acme", "pics", files), ("acme", "words", {"type": "string"})):
-        (specs / f"{name}.yaml").write_text(yaml.safe_dump(_spec(owner, name, properties, output)), encoding="utf-8")
+        (specs / f"{name}.yaml").write_text(
+            yaml.safe_dump(
+                model_spec(owner, name, {"type": "object", "required": ["prompt"], "properties": properties}, output)
+            ),
+            encoding="utf-8",
+        )
     catalog = load_catalog(specs)
     tree = render(catalog, "specs", next_release(catalog, None))
     modules = {path: ast.parse(text) for path, text in tree.items() if path.endswith(".py")}
