@@ -75,6 +75,10 @@ def _import(
     from generator import specfile
     from generator.importer import duplicate_warnings, expand, import_file, orphans
 
+    paths.check_writable(layout.models, "--out", folder=True)
+    paths.check_writable(layout.shared, "--shared", folder=True)
+    if report is not None:
+        paths.check_writable(report, "--report", folder=False)
     results: list[ImportResult] = []
     files = list(expand(list(sources)))
     with _progress() as progress:
@@ -149,6 +153,7 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
     from generator import diff, filetree
     from generator.generate import build
 
+    paths.check_writable(output, "--out", folder=True)
     with _progress() as progress:
         progress.add_task("rendering client and docs")
         tree, release = build(specs, shared, previous=output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,29 +62,53 @@ def expand(sources: list[Path]) -> Iterator[Path]:
 
 
 def import_file(path: Path, layout: Layout, fmt: str | None = None) -> list[ImportResult]:
-    """Every endpoint of one document; a document that cannot be read at all is one failed result."""
+    """Every endpoint of one document; a document that cannot be read at all is one failed result.
+    Whatever goes wrong with one document or endpoint is its own result: the others still import."""
+    display = paths.display_path(path)
     try:
         endpoints = importing.load(path, fmt)
     except InputError as exc:
-        return [ImportResult(source=paths.display_path(path), error=str(exc))]
+        return [ImportResult(source=display, error=str(exc))]
+    except Exception as exc:
+        return [ImportResult(source=display, error=_internal(display, exc))]
     if not endpoints:
-        return [ImportResult(source=paths.display_path(path), skipped="the document describes no endpoint")]
-    return [_import_endpoint(endpoint, layout) for endpoint in endpoints]
+        return [ImportResult(source=display, skipped="the document describes no endpoint")]
+    results = []
+    for endpoint in endpoints:
+        result = ImportResult(source=endpoint.source.path, pointer=endpoint.source.pointer)
+        try:
+            _import_endpoint(endpoint, layout, result)
+        except InputError as exc:
+            result.error = str(exc)
+        except Exception as exc:
+            result.error = _internal(result.place, exc)
+        results.append(result)
+    return results
 
 
-def _import_endpoint(endpoint: Endpoint, layout: Layout) -> ImportResult:
-    result = ImportResult(source=endpoint.source.path, pointer=endpoint.source.pointer)
+def _internal(place: str, exc: Exception) -> str:
+    if os.environ.get("REPLICATE_CODEGEN_DEBUG"):
+        raise exc
+    return (
+        f"{place}: internal error ({type(exc).__name__}: {exc}); this document was not imported. "
+        "This is a bug in replicate-codegen: please report it with the document"
+    )
+
+
+def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult) -> None:
     try:
         kind = kinds.classify(endpoint)
         result.kind = kind.name
         if kind.name == vocabulary.SKIPPED:
             result.skipped = kind.reason
-            return result
+            return
         spec = normalize(endpoint, kind, _extra(kind, layout))
-    except InputError as exc:
-        result.error = str(exc)
-        return result
-    target = (layout.models if spec.is_model else layout.shared) / spec.file
+    except RecursionError:  # a schema whose `$ref`s nest deeper than any real one
+        raise InputError(result.place, "the schema nests too deeply (through its $refs)") from None
+    folder = layout.models if spec.is_model else layout.shared
+    target = folder / spec.file
+    if not target.resolve().is_relative_to(folder.resolve()):  # kinds refuses such names; this is the last word
+        raise InputError(result.place, f"the spec would be written outside {paths.display_path(folder)}")
     result.model = spec.key
     result.spec = paths.display_path(target)
     result.warnings = spec.warnings
@@ -94,7 +119,6 @@ def _import_endpoint(endpoint: Endpoint, layout: Layout) -> ImportResult:
         result.inferred = [f"{name}.{kw}" for name, p in properties.items() for kw in p.get(INFERRED) or {}]
     text = SPEC_HEADER.format(source=endpoint.source.place) + specfile.dump(spec.document)
     result.changed = specfile.write_atomic(target, text)
-    return result
 
 
 def _extra(kind: kinds.Kind, layout: Layout) -> Extra:

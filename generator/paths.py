@@ -5,8 +5,11 @@ Imported by the command line before anything else, so it imports nothing heavier
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+
+from generator.errors import InputError
 
 SOURCES = Path("specs/apifox")  # the user's Apifox documents
 MODELS = Path("specs/models")  # one normalized spec per model
@@ -18,11 +21,29 @@ GENERATED = Path("generated")
 
 def display_path(path: Path) -> str:
     """The path as recorded in specs and messages: relative to the working directory when inside it,
-    so that specs built on any machine are identical."""
+    so that specs built on any machine are identical. Bytes of a file name that are not UTF-8 are
+    shown as `\\xff` escapes: the name must be printable and storable as text."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return os.fsencode(shown).decode("utf-8", "backslashreplace")
+
+
+def umask() -> int:
+    """The process's umask: new files get the modes the user's other tools would give them."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def check_writable(path: Path, option: str, *, folder: bool) -> None:
+    """Fail before any work when a file stands where `path` or one of its folders must be."""
+    for place in ((path,) if folder else ()) + tuple(path.parents):
+        if place.exists():  # the nearest existing place decides
+            if not place.is_dir():
+                raise InputError(display_path(place), f"is a file, so {option} {display_path(path)} cannot be written")
+            return
 
 
 def visible_files(root: Path, pattern: str = "*") -> Iterator[Path]:

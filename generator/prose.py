@@ -6,11 +6,12 @@ default that falls outside the stated range, is reported as a warning and droppe
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from generator import reading
 
 __all__ = ["NO_EXAMPLE", "Inferred", "infer", "is_placeholder"]
 
@@ -24,8 +25,8 @@ class Inferred:
 
 _OPEN_QUOTE = r"(?:\\?[\"“”'‘「])"
 _CLOSE_QUOTE = r"(?:\\?[\"“”'’」])"
-_SEP = r"\s*[:：]?\s*"
-_NUMBER = r"-?\d+(?:\.\d+)?"
+_SEP = r"\s*+(?:[:：]\s*+)?"
+_NUMBER = r"(?<![\d.])-?\d++(?:\.\d++)?"  # possessive, and from a run's start: linear on digit runs
 # A value is quoted (anything up to the closing quote) or a bare token up to punctuation or space.
 _VALUE = rf"(?:{_OPEN_QUOTE}(?P<quoted>.*?){_CLOSE_QUOTE}|(?P<bare>[^\s，,。；;）)]+))"
 
@@ -43,14 +44,15 @@ _MAX_ALLOWED = re.compile(
 )
 # `使用“match_input_image”来…`, `use "match_input_image" to…`: the text names a value as a choice.
 _CHOICE = r"(?:使用|选择|设为|设置为|(?<![A-Za-z])(?:[Uu]se|[Ss]et (?:it )?to|[Cc]hoose|[Ss]elect))\s*"
-_RANGE = re.compile(rf"范围(?:为|是)?\s*(?P<low>{_NUMBER})\s*(?:至|到|~|-|－)\s*(?P<high>{_NUMBER})")
+_RANGE = re.compile(rf"范围(?:为|是)?\s*+(?P<low>{_NUMBER})\s*+(?:至|到|~|-|－)\s*+(?P<high>{_NUMBER})")
 # `支持1:1，16:9，9:16`, `可选值：a、b、c`, `One of: a, b, c`: the list runs to the end of the clause.
 _LIST = re.compile(
     r"(?:支持|可选值|可选项|可选|取值|选项|(?<![A-Za-z])(?:[Aa]llowed values|[Oo]ptions|[Oo]ne of|[Cc]hoices|"
-    r"[Ss]upported values|[Vv]alid values|[Ss]upports?))(?:为|是|有|的值)?\s*[:：]?\s*"
+    r"[Ss]upported values|[Vv]alid values|[Ss]upports?))(?:为|是|有|的值)?\s*+(?:[:：]\s*+)?"
     r"(?P<list>(?:[^。；;\n（(.]|\.(?=\d))+)"
 )
-_ITEM_SEPARATOR = re.compile(r"\s*(?:[，,、/|]|\s或\s?|或|\s(?:or|and)\s|和|与)\s*")
+# Tried only where a whitespace run starts, and possessively: linear however long the run.
+_ITEM_SEPARATOR = re.compile(r"(?<!\s)\s*+(?:[，,、/|]|或|(?<=\s)(?:or|and)(?=\s)|和|与)\s*+")
 _NOT_A_VALUE = re.compile(r"默认|[Dd]efault|最小|最大|最低|最高|[Mm]inimum|[Mm]aximum|范围")
 _OPEN_ENDED = re.compile(r"(?:等|etc\.?|\.\.\.|…)$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -194,7 +196,7 @@ def _typed(raw: str, schema_type: str | None, *, quoted: bool = False) -> Any:
     if schema_type == "boolean":
         return {"true": True, "false": False}.get(raw.strip().lower(), _UNTYPED)
     if schema_type == "integer":
-        return int(raw) if re.fullmatch(r"-?\d+", raw.strip()) else _UNTYPED
+        return int(raw) if reading.INTEGER.fullmatch(raw.strip()) else _UNTYPED
     if schema_type == "number":
         if not re.fullmatch(_NUMBER, raw.strip()):
             return _UNTYPED
@@ -204,8 +206,8 @@ def _typed(raw: str, schema_type: str | None, *, quoted: bool = False) -> Any:
         if quoted:
             return raw
         try:
-            return json.loads(raw)
-        except json.JSONDecodeError:
+            return reading.parse_json(raw)
+        except ValueError:  # not JSON, or out of bounds: the words as written
             return raw
     return _UNTYPED  # arrays and objects: prose defaults for them are not understood
 

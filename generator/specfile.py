@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from generator import paths, reading
 from generator.errors import InputError
 
 # libyaml's emitter: a spec is written in about a tenth of the pure-Python emitter's time, which
 # matters at thousands of models. Both emit the same text for the documents we write.
 _BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]
@@ -44,11 +43,13 @@ def write_atomic(path: Path, content: str | bytes) -> bool:
     data = content.encode() if isinstance(content, str) else content
     if path.is_file() and path.read_bytes() == data:
         return False
+    mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o666 & ~paths.umask()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            os.fchmod(handle.fileno(), mode)  # mkstemp makes 0600; a spec is as readable as any file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -76,17 +77,9 @@ class SpecFile:
 
 
 def load(path: Path, display: str, what: str = "spec") -> SpecFile:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(display, f"cannot read {what}: {exc}") from None
-    try:
-        loader = _Loader(text)
-        try:  # one parse gives both the document and the line of every node
-            node = loader.get_single_node()
-            document = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+    text = reading.decode(reading.read_bytes(path, display, what), display)
+    try:  # one parse gives both the document and the line of every node
+        node = reading.compose_yaml(text, display)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -96,6 +89,8 @@ def load(path: Path, display: str, what: str = "spec") -> SpecFile:
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
+    reading.check_node(node, display)
+    document = reading.construct(node)
     if not isinstance(document, dict):
         expected = "an OpenAPI document" if what == "spec" else f"an {what}"
         raise InputError(display, f"expected {expected} (a mapping) at the top level", line=1)

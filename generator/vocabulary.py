@@ -46,7 +46,7 @@ def segment_problem(value: object) -> str | None:
     if not isinstance(value, str) or not value:
         return "must be a non-empty string"
     if value in (".", ".."):
-        return f"{value!r} would name a folder, not a model"
+        return f"{value} would name a folder, not a model"
     if bad := _UNSAFE_SEGMENT.search(value):
         unsafe = "whitespace, control characters and / \\ ? # % { }"
         return f"holds {bad.group()!r}: {unsafe} cannot be in a URL path segment"

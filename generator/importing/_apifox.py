@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from generator import reading
 from generator.importing.record import Parameter, Response
 
 APIFOX_STATUS = {"1": "released", "-2": "developing"}
@@ -78,8 +79,8 @@ def _examples(raw: Any, key: str, what: str) -> tuple[tuple[Any, ...], list[str]
         if not isinstance(text, str) or not text.strip():
             continue
         try:
-            values.append(json.loads(text))
-        except json.JSONDecodeError as exc:
+            values.append(reading.parse_json(text))
+        except (json.JSONDecodeError, reading.OutOfBounds) as exc:
             warnings.append(f"{what} {index + 1} is not valid JSON ({exc.msg}); skipped")
     return tuple(values), warnings
 

@@ -36,7 +36,8 @@ _SECTION = re.compile(r"^(?:#+\s*)?(?P<where>Path|Query|Header|Cookie|Body)\s*(?
 _BODY_HEADING = re.compile(r"^(?:#+\s*)?(?:请求体|Request Body|Body)\b", re.I)
 _GLUED_HEADER = re.compile(r"^NameIn(?:Type)?(?:Description)?Required$")
 _GLUED_ROW = re.compile(
-    r"^(?P<name>[A-Za-z_][\w.-]*?)(?P<where>header|query|path|cookie|body)(?P<rest>.*?)(?P<req>Yes|No)$"
+    # The name is bounded: a lazy name before a lazy rest is otherwise quadratic in the line's length.
+    r"^(?P<name>[A-Za-z_][\w.-]{0,99}?)(?P<where>header|query|path|cookie|body)(?P<rest>.*?)(?P<req>Yes|No)$"
 )
 _HEADER_CELLS = {
     "name": re.compile(r"^(?:参数名?|名称|字段名?|Parameter|Name|Field|Key|Property)$", re.I),

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator import reading
+
 _START = re.compile(r"^[ \t]*\{(?=\s*(?:\"|\}))", re.M)
 _CURL_DATA = re.compile(r"(?:--data-raw|--data-binary|--data|-d)\s+'(?=\s*\{)")
 # `"key": "value"` or a lone `"value"` item whose value holds unescaped quotes.
@@ -89,22 +91,25 @@ def _parse(raw: str, line: int, in_curl: bool) -> Found:
     if in_curl:
         raw = raw.replace(_SHELL_QUOTE, "'")
     try:
-        found.value = _unshell(json.loads(raw), found)
+        found.value = _unshell(reading.parse_json(raw), found)
         found.parsed = True
+        return found
+    except reading.OutOfBounds as exc:
+        found.warnings.append(f"the JSON example at line {line} was skipped: {exc.msg}")
         return found
     except json.JSONDecodeError as exc:
         error = exc
     repaired, lines = _escape_inner_quotes(raw)
     if lines:
         try:
-            found.value = _unshell(json.loads(repaired), found)
+            found.value = _unshell(reading.parse_json(repaired), found)
             found.parsed = True
             places = ", ".join(str(line + n) for n in lines)
             found.warnings.append(
                 f"the JSON example at line {line} had unescaped quotes inside a string on line(s) {places}; repaired"
             )
             return found
-        except json.JSONDecodeError:
+        except ValueError:  # still not JSON, or out of bounds: the first error is the one to tell
             pass
     found.warnings.append(
         f"the JSON example at line {line} is not valid JSON ({error.msg} at line {line + error.lineno - 1}); skipped"

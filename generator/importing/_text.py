@@ -12,11 +12,11 @@ from typing import Any
 
 import yaml
 
+from generator import reading
 from generator.errors import InputError
 from generator.importing._jsonscan import closes
 from generator.importing.record import Source
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # a real Apifox page is a few KB; a project export a few MB
 _YAML_TOP_KEY = re.compile(r"^['\"]?(openapi|swagger|info|paths|components|owner|name)['\"]?\s*:")
 
 
@@ -56,50 +56,27 @@ class Document:
 
 def read_document(path: Path, display: str) -> Document:
     """Read a UTF-8 document, or raise InputError naming the place."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise InputError(
-                display,
-                f"file is {size} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit for one document; "
-                "expected an Apifox page or export (split a larger project export by folder)",
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
+    data = reading.read_bytes(path, display, "document")
     if not data.strip():
         raise InputError(display, "file is empty, expected an Apifox document")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise InputError(
-            display,
-            f"not UTF-8 (byte 0x{data[exc.start]:02x}), expected UTF-8 text",
-            line=line,
-            column=column,
-        ) from None
+    text = reading.decode(data, display)
     return Document(display, text.replace("\r\n", "\n"), hashlib.sha256(data).hexdigest())
 
 
 def parse_json(text: str, display: str, first_line: int, what: str) -> Any:
     """Parse `text`, which starts at line `first_line` of the file, reporting errors in file lines."""
     try:
-        return json.loads(text)
+        return reading.load_json(text, display, first_line=first_line)
     except json.JSONDecodeError as exc:
         line = first_line + exc.lineno - 1
         cut = exc.pos >= len(text.rstrip()) or not closes(text)
         expected = "; the file ends early (a truncated page?), expected the rest of the JSON" if cut else ""
         raise InputError(display, f"{what}: invalid JSON ({exc.msg}){expected}", line=line, column=exc.colno) from None
-    except RecursionError:
-        raise InputError(display, f"{what}: JSON nested too deeply", line=first_line) from None
 
 
 def parse_yaml(text: str, display: str, first_line: int, what: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return reading.load_yaml(text, display, first_line=first_line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(filter(None, (exc.context, exc.problem))) or "cannot be parsed"

@@ -18,6 +18,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from generator import reading
 from generator.errors import InputError
 from generator.importing import _fieldlist, _jsonscan
 from generator.importing._text import Document
@@ -28,8 +29,9 @@ FORMAT = "doc-page"
 _METHODS = "GET|POST|PUT|PATCH|DELETE"
 _URL = r"(?P<url>https?://[^\s`'\"<>]+|/[^\s`'\"<>]*)"
 _REQUEST_LINE = re.compile(rf"^\s*(?:#+\s*)?\**`?(?P<method>{_METHODS})`?\**\s+`?{_URL}`?\s*(?P<rest>.*)$")
-_METHOD_LABEL = re.compile(rf"(?:方法|Method|请求方[式法])\**\s*[:：]?\s*\**\s*`?(?P<method>{_METHODS})(?![A-Za-z])")
-_PATH_LABEL = re.compile(rf"(?:路径|Path|Endpoint|URL|接口地址|请求地址)\**\s*[:：]?\s*\**\s*`?{_URL}")
+# `Method: POST`, `**方法**：POST`: what lies between the label and its value is read possessively.
+_METHOD_LABEL = re.compile(rf"(?:方法|Method|请求方[式法])[\s*:：]*+`?(?P<method>{_METHODS})(?![A-Za-z])")
+_PATH_LABEL = re.compile(rf"(?:路径|Path|Endpoint|URL|接口地址|请求地址)[\s*:：]*+`?{_URL}")
 # `… POST /replicate/v1/… …` inside a sentence: taken only when nothing on the page states it plainly.
 _REQUEST_IN_TEXT = re.compile(rf"(?<![A-Za-z])(?P<method>{_METHODS})\s+{_URL}")
 _METHOD_ALONE = re.compile(rf"^\s*(?P<method>{_METHODS})\s*$")
@@ -38,7 +40,7 @@ _CURL_METHOD = re.compile(rf"(?:-X|--request)\s+'?(?P<method>{_METHODS})\b")
 _CURL_URL = re.compile(r"""(?:^|\s)['"]?(?P<url>https?://[^\s'"]+|/[^\s'"]*)['"]?""")
 _OPENAPI_LINE = re.compile(r"^\s*openapi\s*:\s*['\"]?3\.")
 _TITLE_WORDS = re.compile(r"创建|任务|[Cc]reate|[Tt]ask|[Pp]rediction|预测")
-_MODEL_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+_MODEL_ID = re.compile(r"(?<![\w.-])[A-Za-z0-9][\w.-]*+/[A-Za-z0-9]")
 _RESPONSE_HEADING = re.compile(
     r"^(?:#+\s*)?(?:(?:返回响应|返回结果|返回示例|返回数据|响应示例|响应参数|响应结构|响应|"
     r"Responses?(?: Examples?| Body| Schema)?)\s*$|🟢|\d{3}\s*[-–]?\s*(?:成功|Success|OK)?\s*$)",
@@ -275,7 +277,7 @@ def _typed(raw: str, json_type: str | None) -> Any:
         return text.strip("\"'“”")
     if json_type == "boolean":
         return {"true": True, "false": False}.get(text.lower())
-    if re.fullmatch(r"-?\d+", text) and json_type in ("integer", "number"):
+    if reading.INTEGER.fullmatch(text) and json_type in ("integer", "number"):
         return int(text)
     if re.fullmatch(r"-?\d+\.\d+", text) and json_type == "number":
         return float(text)

@@ -13,7 +13,16 @@ from typing import Any
 
 from generator.errors import InputError
 from generator.importing.record import Endpoint
-from generator.vocabulary import CANCEL, CREATE_BY_VERSION, GET, LIST, MODEL, MODEL_VERSION, SKIPPED
+from generator.vocabulary import (
+    CANCEL,
+    CREATE_BY_VERSION,
+    GET,
+    LIST,
+    MODEL,
+    MODEL_VERSION,
+    SKIPPED,
+    segment_problem,
+)
 
 _V1 = re.compile(r"^(?P<prefix>.*?)/v1/(?P<rest>.*?)/?$")
 _MODEL_REST = re.compile(r"^models/(?P<owner>[^/]+)/(?P<name>[^/]+)/predictions$")
@@ -52,6 +61,21 @@ class Kind:
 
 
 def classify(endpoint: Endpoint) -> Kind:
+    """What the endpoint is. A model whose owner or name cannot be one path segment (`..`, `a/b`)
+    is refused here, before anything is named or written after it."""
+    kind = _classify(endpoint)
+    if kind.name in (MODEL, MODEL_VERSION):
+        for part, value in (("owner", kind.owner), ("name", kind.model)):
+            if problem := segment_problem(value):
+                raise InputError(
+                    endpoint.source.path,
+                    f"model {part} {problem}",
+                    pointer=endpoint.source.pointer or None,
+                )
+    return kind
+
+
+def _classify(endpoint: Endpoint) -> Kind:
     if not endpoint.path:
         raise InputError(
             endpoint.source.path,

@@ -351,7 +351,7 @@ def _page_without_path() -> bytes:
         ),
         pytest.param(
             _invalid_yaml_markdown,
-            ":13:9: OpenAPI block: invalid YAML (while parsing a flow sequence expected ',' or ']', but got ':')",
+            ":13:9: OpenAPI block: invalid YAML (while parsing a flow sequence did not find expected ',' or ']')",
             id="invalid-yaml",
         ),
         pytest.param(
@@ -387,7 +387,7 @@ def test_a_50_mb_file_is_refused_without_being_read(tmp_path: Path) -> None:
         handle.truncate(50 * 1024 * 1024)
     run = run_import(tmp_path, huge)
     assert run.code == 2
-    assert "huge.apifox.json: file is 52428800 bytes, over the 20971520-byte limit" in run.result.stderr
+    assert "huge.apifox.json: document is 52428800 bytes, over the 20971520-byte limit" in run.result.stderr
 
 
 def test_a_failed_reimport_leaves_the_previous_spec_untouched(tmp_path: Path) -> None:
