@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator.paths import umask
 
 FileTree = dict[str, bytes]  # posix path relative to the output root -> content
 
@@ -59,6 +62,8 @@ def replace(root: Path, tree: FileTree) -> None:
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
     try:
+        # mkdtemp makes 0700: the new root takes the old one's mode, or the umask's as any new folder
+        staging.chmod(stat.S_IMODE(root.stat().st_mode) if root.is_dir() else 0o777 & ~umask())
         for relative, content in tree.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)

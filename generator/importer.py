@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import importing, paths, specfile, vocabulary
+from generator import importing, paths, reading, specfile, vocabulary
 from generator.errors import InputError
 from generator.importing import replicate
 from generator.importing.record import Endpoint
@@ -153,13 +153,16 @@ def duplicate_warnings(results: list[ImportResult]) -> None:
 
 def orphans(folders: tuple[Path, ...]) -> list[tuple[Path, str]]:
     """Specs written by `import` whose source document is gone: (spec, source). Only the first line of
-    each spec is read, so this stays cheap at thousands of models. Hand-written specs have no such
+    each spec is looked at, so this stays cheap at thousands of models. Hand-written specs have no such
     line and are never listed."""
     found = []
     for folder in folders:
         for spec in paths.visible_files(folder, "*.yaml") if folder.is_dir() else ():
-            with spec.open(encoding="utf-8") as handle:
-                match = _HEADER_SOURCE.match(handle.readline().rstrip("\n"))
+            try:
+                first = reading.read_bytes(spec, paths.display_path(spec), "spec").split(b"\n", 1)[0]
+            except InputError:
+                continue  # validate says what is wrong with it
+            match = _HEADER_SOURCE.match(first.decode("utf-8", "replace"))
             if match and not Path(match.group("file")).exists():
                 found.append((spec, match.group("file")))
     return found

@@ -48,9 +48,10 @@ def check_writable(path: Path, option: str, *, folder: bool) -> None:
 
 def visible_files(root: Path, pattern: str = "*") -> Iterator[Path]:
     """Files under `root` matching `pattern`, sorted so runs repeat, skipping anything under a hidden
-    folder or hidden itself (`.git`, editor swap files, `.DS_Store`) below `root`."""
+    folder or hidden itself (`.git`, editor swap files, `.DS_Store`) below `root`. Whatever is not a
+    folder is listed, FIFOs and devices too: the reader refuses them by name rather than skip them."""
     yield from sorted(
         path
         for path in root.rglob(pattern)
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+        if not path.is_dir() and not any(part.startswith(".") for part in path.relative_to(root).parts)
     )

@@ -139,6 +139,24 @@ def compose_yaml(text: str, display: str, *, first_line: int = 1) -> yaml.Node |
         loader.dispose()
 
 
+def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int, int | None]:
+    """What a YAML error says, and where: (problem, 0-based line, 1-based column or None), for a
+    parse error and for a character the reader refuses (NUL, other controls) alike."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(filter(None, (exc.context, exc.problem))) or "cannot be parsed"
+        return problem, mark.line if mark else 0, mark.column + 1 if mark else None
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return (
+            f"character U+{code:04X} is not allowed in YAML",
+            before.count("\n"),
+            exc.position - (before.rfind("\n") + 1) + 1,
+        )
+    return str(exc).replace("\n", " "), 0, None
+
+
 def construct(node: yaml.Node | None) -> Any:
     """The Python value of a node tree from `compose_yaml`."""
     if node is None:

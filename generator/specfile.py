@@ -81,14 +81,8 @@ def load(path: Path, display: str, what: str = "spec") -> SpecFile:
     try:  # one parse gives both the document and the line of every node
         node = reading.compose_yaml(text, display)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(
-            display,
-            f"invalid YAML: {problem}",
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-        ) from None
+        problem, line, column = reading.yaml_problem(exc, text)
+        raise InputError(display, f"invalid YAML: {problem}", line=line + 1, column=column) from None
     reading.check_node(node, display)
     document = reading.construct(node)
     if not isinstance(document, dict):

@@ -77,14 +77,11 @@ def parse_json(text: str, display: str, first_line: int, what: str) -> Any:
 def parse_yaml(text: str, display: str, first_line: int, what: str) -> Any:
     try:
         return reading.load_yaml(text, display, first_line=first_line)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(filter(None, (exc.context, exc.problem))) or "cannot be parsed"
+    except yaml.YAMLError as exc:
+        problem, line, column = reading.yaml_problem(exc, text)
         raise InputError(
             display,
             f"{what}: invalid YAML ({problem}); expected a YAML mapping",
-            line=first_line + (mark.line if mark else 0),
-            column=mark.column + 1 if mark else None,
+            line=first_line + line,
+            column=column,
         ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(display, f"{what}: invalid YAML ({exc})", line=first_line) from None

@@ -22,8 +22,8 @@ _FORMATS = {
 }
 _LONG_SIDE = 1024
 _MAX_SIDE = 4096
-_RATIO = re.compile(r"\s*+(\d++(?:\.\d++)?)\s*+[:x*×]\s*+(\d++(?:\.\d++)?)\s*+")
-_SHORTHAND = re.compile(r"\s*+([1-4])\s*+[kK]\s*+")
+_RATIO = re.compile(r"(?<![\s\d.])\s*+(\d++(?:\.\d++)?)\s*+[:x*×]\s*+(\d++(?:\.\d++)?)\s*+")
+_SHORTHAND = re.compile(r"(?<!\s)\s*+([1-4])\s*+[kK]\s*+")
 
 
 @dataclass(frozen=True)
