@@ -349,6 +349,9 @@ def _fault(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--fault", "faults", multiple=True, callback=_fault, help="KIND[:ARG][@RATE|#N], e.g. 429:2@0.1, drop#3.")
 @click.option("--webhook-secret", help="The whsec_ secret webhooks are signed with. [default: a new one]")
 @click.option("--allow-remote-webhooks", is_flag=True, help="Deliver webhooks beyond loopback.")
+@click.option(
+    "--public-url", help="Base of the URLs written into predictions, e.g. behind a proxy. [default: the bound address]"
+)
 def serve(
     host: str,
     port: int,
@@ -362,6 +365,7 @@ def serve(
     faults: tuple[Fault, ...],
     webhook_secret: str | None,
     allow_remote_webhooks: bool,
+    public_url: str | None,
 ) -> None:
     """A local Replicate-compatible server for every model in --specs (Ctrl-C stops it)."""
 
@@ -382,6 +386,7 @@ def serve(
             max_body_bytes=max_body,
             faults=faults,
             allow_remote_webhooks=allow_remote_webhooks,
+            public_url=public_url,
         )
         if webhook_secret:
             config = replace(config, webhook_secret=webhook_secret)

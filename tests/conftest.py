@@ -4,7 +4,9 @@ import asyncio
 import contextlib
 import io
 import shutil
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,16 +116,27 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for `condition`, which the code under test makes true: a bound on a wait, not a timing."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} s: {condition.__doc__ or condition}")
+        time.sleep(0.005)
+
+
 @contextmanager
-def receiver(fail_first: int = 0, slow_first: float = 0.0) -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
+def receiver(
+    fail_first: int = 0, hold_first: threading.Event | None = None
+) -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
     """A loopback webhook target that records what it receives, failing its first calls if asked, or
-    answering the first one only after `slow_first` seconds."""
+    answering the first one only once `hold_first` is set (the sender waits meanwhile)."""
     calls: list[tuple[dict[str, str], bytes]] = []
 
     async def hook(request: Request) -> Response:
         calls.append((dict(request.headers), await request.body()))
-        if len(calls) == 1 and slow_first:
-            await asyncio.sleep(slow_first)
+        if len(calls) == 1 and hold_first is not None:
+            await asyncio.to_thread(hold_first.wait, 30)
         return Response(status_code=500 if len(calls) <= fail_first else 204)
 
     with running(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as url:

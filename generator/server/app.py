@@ -33,6 +33,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, exc.detail, f"{request.method} {request.url.path}: {exc.detail}", headers)
 
 
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A bug, answered like every other error (problem+json) and logged with its traceback by uvicorn."""
+    return problem(500, "Server error", f"{request.method} {request.url.path}: {type(exc).__name__}")
+
+
 def create_app(
     specs_dir: Path, config: ServerConfig | None = None, *, tokens: tuple[str, ...] | None = None
 ) -> Starlette:
@@ -56,7 +61,7 @@ def create_app(
             Route(f"{v1}/webhooks/default/secret", guard(api.webhook_secret), methods=["GET"]),
             Route(f"{v1}/files/{{id}}/{{name}}", guard(api.download, auth=False), methods=["GET"]),
         ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error})
     app.state.store = store
     app.state.catalog = catalog
     app.state.config = config

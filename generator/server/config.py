@@ -24,6 +24,9 @@ class ServerConfig:
     max_wait_seconds: float = 60.0  # the longest `Prefer: wait` honoured
     max_predictions: int = 10_000  # the oldest are forgotten beyond this
     max_body_bytes: int = 1024 * 1024
+    # The base of the URLs in predictions (`urls`, output files), e.g. `https://models.example.com`;
+    # None: the address the server listens on. Never taken from a request's Host header.
+    public_url: str | None = None
     page_size: int = 100
     keep_requests: int = 1_000  # the last requests, for tests to inspect
     webhook_secret: str = field(default_factory=new_webhook_secret)

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from generator import reading
 from generator.server.config import ServerConfig
 from generator.server.faults import Fault, FaultPlan
 from generator.server.problems import problem
@@ -61,6 +62,46 @@ async def _suffer(fault: Fault) -> Response | None:
     return None
 
 
+async def _body(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it passes `limit` bytes: counted as it arrives, so a chunked upload
+    with no Content-Length is cut off there, not read whole first."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(raw: bytes) -> tuple[Any, str | None]:
+    """(the JSON value, None), or (the text as received, why it is refused). Everything that could
+    not be stored or sent back as JSON is refused here: bytes that are not UTF-8, NaN, lone
+    surrogates, nesting or integers past the bounds of generator.reading."""
+    if not raw:
+        return None, None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return raw.decode("utf-8", "replace"), f"the request body is not UTF-8 (byte {exc.start})"
+    try:
+        return reading.parse_json(text), None
+    except json.JSONDecodeError as exc:
+        return text, f"the request body is not JSON: {exc.msg}"
+    except reading.OutOfBounds as exc:
+        where = f" at {exc.where}" if isinstance(exc.where, str) else ""
+        return text, f"the request body is refused{where}: {exc.msg}"
+
+
+def _is_json(content_type: str) -> bool:
+    """`application/json` or a `+json` type, parameters aside; not `application/jsonx`."""
+    media = content_type.partition(";")[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
 @dataclass
 class Guard:
     config: ServerConfig
@@ -73,21 +114,13 @@ class Guard:
 
     def __call__(self, handler: Handler, *, auth: bool = True) -> Endpoint:
         async def endpoint(request: Request) -> Response:
-            limit = self.config.max_body_bytes
-            declared = request.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > limit:
-                return problem(413, "Request too large", f"the body is over {limit} bytes")
-            raw = await request.body()
-            if len(raw) > limit:
-                return problem(413, "Request too large", f"the body is over {limit} bytes")
-            try:
-                body: Any = json.loads(raw) if raw else None
-                broken = None
-            except json.JSONDecodeError as exc:
-                body, broken = raw.decode("utf-8", "replace"), exc.msg
+            raw = await _body(request, self.config.max_body_bytes)
+            if raw is None:
+                return problem(413, "Request too large", f"the body is over {self.config.max_body_bytes} bytes")
+            body, broken = _parse(raw)
             self.store.received.append(Received(request.method, request.url.path, dict(request.headers), body))
             if broken is not None:
-                return problem(400, "Invalid JSON", f"the request body is not JSON: {broken}")
+                return problem(400, "Invalid JSON", broken)
             try:
                 fault = self.faults.next(request.headers.get(FAULT_HEADER))
             except ValueError as exc:
@@ -96,7 +129,7 @@ class Guard:
                 return problem(401, "Unauthenticated", "You did not pass a valid authentication token")
             if fault is not None and (replaced := await _suffer(fault)) is not None:
                 return replaced
-            if raw and request.method == "POST" and "json" not in request.headers.get("content-type", ""):
+            if raw and request.method == "POST" and not _is_json(request.headers.get("content-type", "")):
                 return problem(415, "Unsupported media type", "send the body as application/json")
             return await handler(request, body, fault)
 

@@ -66,8 +66,8 @@ def _size(model_input: dict[str, Any]) -> tuple[int, int]:
     if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
         return min(width, _MAX_SIDE), min(height, _MAX_SIDE)
     resolution = str(model_input.get("resolution") or "")
-    if m := _RATIO.fullmatch(resolution):
-        w, h = float(m.group(1)), float(m.group(2))
+    if pair := _pair(resolution):
+        w, h = pair
         if w >= 64 and h >= 64:  # `1024x768` is a size; `16:9` is a ratio
             return min(int(w), _MAX_SIDE), min(int(h), _MAX_SIDE)
         return _fit(w, h, _LONG_SIDE)
@@ -77,8 +77,17 @@ def _size(model_input: dict[str, Any]) -> tuple[int, int]:
 
 
 def _ratio(model_input: dict[str, Any]) -> tuple[float, float]:
-    m = _RATIO.fullmatch(str(model_input.get("aspect_ratio") or ""))
-    return (float(m.group(1)), float(m.group(2))) if m and float(m.group(1)) and float(m.group(2)) else (1.0, 1.0)
+    return _pair(str(model_input.get("aspect_ratio") or "")) or (1.0, 1.0)
+
+
+def _pair(text: str) -> tuple[float, float] | None:
+    """`16:9`, `1024x768`: two positive numbers, each small enough to compute with (an 800-digit
+    number is infinite as a float)."""
+    if m := _RATIO.fullmatch(text):
+        w, h = float(m.group(1)), float(m.group(2))
+        if 0 < w <= _MAX_SIDE * 1000 and 0 < h <= _MAX_SIDE * 1000:
+            return w, h
+    return None
 
 
 def _fit(w: float, h: float, long_side: int) -> tuple[int, int]:

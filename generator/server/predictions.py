@@ -23,12 +23,13 @@ from generator.server.faults import Fault
 from generator.server.outputs import image_file, output_value
 from generator.server.problems import invalid_field, invalid_fields, problem, unprocessable
 from generator.server.store import Record, Store, Timing, iso_now
-from generator.server.webhooks import Sender, is_loopback
+from generator.server.webhooks import Sender, is_loopback, webhook_problem
 from generator.vocabulary import WEBHOOK_EVENTS
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
+_DURATION = re.compile(r"^([0-9]{1,9}(?:\.[0-9]{1,9})?)(ms|s|m|h)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_PREFER_WAIT = re.compile(r"^\s*wait(?:\s*=\s*(\d+))?\s*$")
+_PREFER_WAIT = re.compile(r"^\s*wait(?:\s*=\s*([0-9]{1,9}))?\s*$")  # more digits: out of range anyway
+_FILE_INDEX = re.compile(r"[0-9]{1,6}")
 _POLL_CAP = 0.25  # waits and streams look again at least this often, whatever the lifecycle says
 
 
@@ -37,10 +38,16 @@ def _duration(text: str) -> float | None:
     return float(match.group(1)) * _UNITS[match.group(2)] if match else None
 
 
-def _api_base(request: Request) -> str:
-    """`http://host[/replicate]/v1`: links are made with the prefix the request came in with."""
+def _api_base(request: Request, public_url: str | None) -> str:
+    """`http://host:port[/replicate]/v1`: the configured public URL, else the address of the socket
+    the request came in on; never its Host header, which any client sets and other clients would
+    then follow. The prefix is the one the request's route matched."""
     prefix = request.url.path.split("/v1/", 1)[0]
-    return f"{str(request.base_url).rstrip('/')}{prefix}/v1"
+    if public_url:
+        return f"{public_url.rstrip('/')}{prefix}/v1"
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    host = f"[{host}]" if ":" in host else host
+    return f"{request.url.scheme}://{host}:{port}{prefix}/v1"
 
 
 class Predictions:
@@ -138,6 +145,8 @@ class Predictions:
         if errors:
             return unprocessable(invalid_fields(errors))
         webhook = body.get("webhook")
+        if webhook and (refused := webhook_problem(webhook)):
+            return invalid_field("webhook", refused)
         if webhook and not self.config.allow_remote_webhooks and not is_loopback(webhook):
             return invalid_field("webhook", "only loopback webhook targets are allowed here")
         cancel_after = None
@@ -165,7 +174,7 @@ class Predictions:
         self, request: Request, model_id: str, body: Any, fault: Fault | None, cancel_after: float | None
     ) -> Record:
         prediction_id = secrets.token_hex(13)
-        api = _api_base(request)
+        api = _api_base(request, self.config.public_url)
         get_url = f"{api}/predictions/{prediction_id}"
         webhook = body.get("webhook")
         record = self.store.add(
@@ -263,7 +272,7 @@ class Predictions:
         def link(direction: str, seq: int) -> str:
             kept = {k: v for k, v in query.items() if k != "cursor"}
             kept["cursor"] = base64.urlsafe_b64encode(f"{direction}:{seq}".encode()).decode()
-            return f"{_api_base(request)}/predictions?{urlencode(kept)}"
+            return f"{_api_base(request, self.config.public_url)}/predictions?{urlencode(kept)}"
 
         return JSONResponse(
             {
@@ -279,7 +288,7 @@ class Predictions:
     async def download(self, request: Request, body: Any, fault: Fault | None) -> Response:
         record = self.store.get(request.path_params["id"])
         index, _, ext = request.path_params["name"].partition(".")
-        if record is None or self.refresh(record).data["output"] is None or not index.isdigit():
+        if record is None or self.refresh(record).data["output"] is None or not _FILE_INDEX.fullmatch(index):
             return problem(404, "Not found", "no such file, or its data was removed")
         image = image_file(record.id, self._with_defaults(record.data["model"], record.data["input"]), int(index))
         if ext != image.ext:

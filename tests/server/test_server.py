@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from starlette.applications import Starlette
 
 from generator.importer import Layout, import_file
 from generator.server import Fault, ServerConfig, create_app, running
-from tests.conftest import FIXTURES, ROOT, SPECS, TOKEN, receiver
+from tests.conftest import FIXTURES, ROOT, SPECS, TOKEN, eventually, receiver
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 IMAGEN = "/v1/models/google/imagen-4-ultra/predictions"
@@ -273,13 +274,18 @@ class TestWebhooks:
     def test_completed_is_sent_when_the_prediction_ends_while_start_is_in_flight(
         self, server: tuple[httpx.Client, Starlette]
     ) -> None:
+        """In this order, whatever the timings: `start` reaches the receiver and is held there, the
+        prediction ends, then `start` is answered; `completed` must still follow."""
         http, _ = server
-        with receiver(slow_first=0.5) as (url, calls):  # the prediction ends 0.07 s in
+        release = threading.Event()
+        with receiver(hold_first=release) as (url, calls):
             body = {"input": {"prompt": "x"}, "webhook": url, "webhook_events_filter": ["start", "completed"]}
-            until_ended(http, http.post(IMAGEN, json=body).json()["id"])
-            deadline = time.monotonic() + 5
-            while len(calls) < 2 and time.monotonic() < deadline:
-                time.sleep(0.01)
+            prediction = http.post(IMAGEN, json=body).json()
+            eventually(lambda: len(calls) == 1)
+            until_ended(http, prediction["id"])
+            assert len(calls) == 1  # `start` is still in flight
+            release.set()
+            eventually(lambda: len(calls) == 2)
         assert [json.loads(payload)["status"] for _, payload in calls] == ["starting", "succeeded"]
 
     def test_a_failed_delivery_is_retried_with_backoff(self) -> None:
