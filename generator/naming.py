@@ -52,6 +52,7 @@ RESOURCE_GLOBALS = frozenset(
         "WebhookEvent",
         "build_body",
         "cast",
+        "deadline",
         "output_of",
     }
 )

@@ -7,12 +7,12 @@ import subprocess
 import sys
 
 import pytest
-from pydantic import ValidationError
 from replicate_models import (
     AsyncClient,
     AuthenticationError,
     Client,
     FileOutput,
+    InvalidInputError,
     NotFoundError,
     PredictionFailed,
     UnprocessableEntityError,
@@ -77,9 +77,12 @@ def test_wait_gives_up_at_its_deadline(client: Client) -> None:
 
 def test_inputs_are_validated_before_any_request(client: Client, app: Starlette) -> None:
     before = len(app.state.store.received)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInputError) as caught:
         client.ideogram_v2_turbo.create(prompt=123)  # type: ignore[arg-type]
     assert len(app.state.store.received) == before
+    assert isinstance(caught.value, ValueError) and caught.value.argument == "input"
+    assert caught.value.errors == [{"loc": ("prompt",), "msg": "Input should be a valid string", "type": "string_type"}]
+    assert str(caught.value) == "ideogram-ai/ideogram-v2-turbo: invalid input: prompt: Input should be a valid string"
 
 
 def test_server_side_validation_errors_are_typed(client: Client) -> None:

@@ -2,6 +2,9 @@
 # Do not edit: change the spec and run `replicate-codegen generate`.
 """HTTP machinery shared by `Client` and `AsyncClient`: configuration, requests, retries, errors.
 
+Every request made inside `deadline(seconds)` (as `run` and `wait` do) holds that deadline too: its
+timeouts shrink to the time left, no retry sleeps past it, and none starts after it.
+
 Retries, with exponential backoff and jitter, honouring `Retry-After` up to a cap:
 
 - every call: `429` (the server refused before doing anything) and connections that never opened;
@@ -14,10 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
@@ -26,6 +32,7 @@ import httpx
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
+    InvalidArgumentError,
     ReplicateError,
     make_status_error,
     retry_after,
@@ -39,6 +46,9 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncAPIClient",
     "SyncAPIClient",
+    "deadline",
+    "seconds",
+    "time_left",
 ]
 
 log = logging.getLogger("replicate_models")
@@ -51,6 +61,58 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0  # a longer `Retry-After` is not waited out: the error is raised instead
 _RETRY_ON_ANY_CALL = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _REDACTED = "[redacted]"
+# A contextvar: each thread and each asyncio task sees the deadline of the call it is inside.
+_DEADLINE: ContextVar[float | None] = ContextVar("replicate_models_deadline", default=None)
+
+
+def seconds(value: object, argument: str, *, positive: bool = False) -> float:
+    """A finite number of seconds (>= 0, or > 0): `nan` would never time out, `inf` never end."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidArgumentError(
+            f"{argument}: expected a finite number of seconds, got {value!r}", argument=argument
+        )
+    if value < 0 or (positive and value == 0):
+        least = "above" if positive else "from"
+        raise InvalidArgumentError(
+            f"{argument}: expected a number of seconds {least} 0, got {value!r}", argument=argument
+        )
+    return float(value)
+
+
+@contextmanager
+def deadline(timeout: float | None, argument: str = "timeout") -> Iterator[None]:
+    """Every request made inside ends by `timeout` seconds from now, or by an enclosing deadline
+    if that is sooner; None adds no deadline of its own."""
+    if timeout is None:
+        yield
+        return
+    at = time.monotonic() + seconds(timeout, argument)
+    enclosing = _DEADLINE.get()
+    token = _DEADLINE.set(at if enclosing is None else min(enclosing, at))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds until the current deadline (<= 0 once passed), or None outside any deadline."""
+    at = _DEADLINE.get()
+    return None if at is None else at - time.monotonic()
+
+
+def _checked_token(token: str) -> str:
+    """The token as sent in `Authorization`: surrounding whitespace (a file's last newline) dropped,
+    and anything that could not be sent in a header refused by position, the token never shown."""
+    token = token.strip()
+    bad = next((i for i, c in enumerate(token) if not "!" <= c <= "~"), None)
+    if bad is not None:
+        raise InvalidArgumentError(
+            "api_token holds a character that cannot be sent in an HTTP header (a space, control or "
+            f"non-ASCII character at position {bad + 1} of {len(token)}); check where the token was read from",
+            argument="api_token",
+        )
+    return token
 
 
 def _timeout(value: float | httpx.Timeout | None, default: httpx.Timeout) -> httpx.Timeout:
@@ -60,6 +122,22 @@ def _timeout(value: float | httpx.Timeout | None, default: httpx.Timeout) -> htt
         value
         if isinstance(value, httpx.Timeout)
         else httpx.Timeout(value, connect=min(value, 10.0))
+    )
+
+
+def _within(timeout: httpx.Timeout, left: float | None) -> httpx.Timeout:
+    """Each phase's timeout, cut to the time left before the deadline."""
+    if left is None:
+        return timeout
+
+    def cut(value: float | None) -> float:
+        return max(0.001, left if value is None else min(value, left))
+
+    return httpx.Timeout(
+        connect=cut(timeout.connect),
+        read=cut(timeout.read),
+        write=cut(timeout.write),
+        pool=cut(timeout.pool),
     )
 
 
@@ -87,9 +165,9 @@ class _BaseClient:
         max_retries: int,
     ) -> None:
         token = api_token if api_token is not None else os.environ.get("REPLICATE_API_TOKEN")
-        if not token:
+        if not token or not token.strip():
             raise ReplicateError("No API token: pass api_token=... or set REPLICATE_API_TOKEN.")
-        self._api_token = token
+        self._api_token = _checked_token(token)
         # An aggregator mounts the API under a prefix: https://host/replicate + /v1/...
         self.base_url = (
             base_url or os.environ.get("REPLICATE_BASE_URL") or DEFAULT_BASE_URL
@@ -124,7 +202,7 @@ class _BaseClient:
         json: Any,
         options: RequestOptions,
     ) -> httpx.Request:
-        timeout = _timeout(options.get("timeout"), self.timeout)
+        timeout = _within(_timeout(options.get("timeout"), self.timeout), time_left())
         url = self._url(path)
         headers = self._headers(url, options.get("extra_headers"))
         return http.build_request(method, url, json=json, headers=headers, timeout=timeout)
@@ -146,6 +224,11 @@ class _BaseClient:
         else:
             retryable = isinstance(error, _RETRY_ON_ANY_CALL) or idempotent
         delay = _backoff(attempt, response) if retryable else None
+        left = time_left()
+        if delay is not None and left is not None and delay >= left:
+            return (
+                None  # the deadline comes first: the error now, not after a wait that cannot help
+            )
         if delay is not None:
             why = f"status {response.status_code}" if response is not None else type(error).__name__
             log.info(
@@ -216,6 +299,10 @@ class SyncAPIClient(_BaseClient):
         while True:
             attempt += 1
             request = self._build(self._http, method, path, json, options)
+            if (left := time_left()) is not None and left <= 0:
+                raise APITimeoutError(
+                    f"{method} {request.url}: not sent, the deadline has passed", request=request
+                )
             self._log(request)
             response: httpx.Response | None = None
             try:
@@ -293,6 +380,10 @@ class AsyncAPIClient(_BaseClient):
         while True:
             attempt += 1
             request = self._build(self._http, method, path, json, options)
+            if (left := time_left()) is not None and left <= 0:
+                raise APITimeoutError(
+                    f"{method} {request.url}: not sent, the deadline has passed", request=request
+                )
             self._log(request)
             response: httpx.Response | None = None
             try:

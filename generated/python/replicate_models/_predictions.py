@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,16 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent
 from pydantic import BaseModel, ValidationError
 
-from ._exceptions import APIResponseError, PredictionFailed, ReplicateError, WaitTimeout
+from ._base_client import deadline, seconds, time_left
+from ._exceptions import (
+    APIResponseError,
+    APITimeoutError,
+    InvalidArgumentError,
+    InvalidInputError,
+    PredictionFailed,
+    ReplicateError,
+    WaitTimeout,
+)
 from ._files import to_files
 from ._models import Prediction
 from ._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
@@ -31,6 +41,7 @@ MAX_WAIT = 60  # the longest `Prefer: wait` the API honours
 
 
 def build_body(
+    model: str,
     input_model: type[BaseModel],
     values: Mapping[str, object],
     *,
@@ -44,15 +55,46 @@ def build_body(
     `extra_input` carries inputs the documentation does not list, unvalidated.
     """
     given = {name: value for name, value in values.items() if not isinstance(value, NotGiven)}
-    validated = input_model.model_validate(given).model_dump(
-        mode="json", by_alias=True, exclude_unset=True
-    )
+    try:
+        checked = input_model.model_validate(given)
+    except ValidationError as exc:
+        problems = [
+            {"loc": e["loc"], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False)
+        ]
+        raise InvalidInputError(model, problems) from None
+    validated = checked.model_dump(mode="json", by_alias=True, exclude_unset=True)
     body: dict[str, Any] = {"input": {**(extra_input or {}), **validated}}
     if not isinstance(webhook, NotGiven):
         body["webhook"] = webhook
     if not isinstance(webhook_events_filter, NotGiven):
         body["webhook_events_filter"] = list(webhook_events_filter)
     return body
+
+
+def _cancel_after(value: float | str) -> str:
+    """`Cancel-After`: a duration as given ("5m"), or seconds written whole (`1036800s`) or in ms."""
+    if isinstance(value, str):
+        if not value or not all("!" <= c <= "~" for c in value):
+            raise InvalidArgumentError(
+                'cancel_after: expected a duration such as "5m" or a number of seconds',
+                argument="cancel_after",
+            )
+        return value
+    duration = seconds(value, "cancel_after", positive=True)
+    return f"{int(duration)}s" if duration.is_integer() else f"{round(duration * 1000)}ms"
+
+
+def _hold(wait: Wait) -> int:
+    """Seconds of `Prefer: wait` to ask for (0: none): what `wait` asks, 1 to 60, and about a second
+    short of the deadline the call is made under, so the answer comes before the deadline does."""
+    if wait is False:
+        return 0
+    hold = MAX_WAIT if wait is True else math.ceil(min(MAX_WAIT, seconds(wait, "wait")))
+    left = time_left()
+    if left is not None:
+        hold = min(hold, round(left - 1.0))
+    return max(0, hold)
 
 
 def _create_options(
@@ -66,17 +108,14 @@ def _create_options(
     merged: RequestOptions = {**(options or {})}
     headers = dict(merged.get("extra_headers") or {})
     if cancel_after is not None:
-        headers["Cancel-After"] = (
-            cancel_after if isinstance(cancel_after, str) else f"{cancel_after:g}s"
-        )
-    if wait is not False:
-        seconds = MAX_WAIT if wait is True else max(1, min(MAX_WAIT, round(wait)))
-        headers["Prefer"] = f"wait={seconds}"
+        headers["Cancel-After"] = _cancel_after(cancel_after)
+    if hold := _hold(wait):
+        headers["Prefer"] = f"wait={hold}"
         base = merged.get("timeout", timeout)
         base = base if isinstance(base, httpx.Timeout) else httpx.Timeout(base)
         merged["timeout"] = httpx.Timeout(
             connect=base.connect,
-            read=max(base.read or 0.0, seconds + 10.0),
+            read=max(base.read or 0.0, hold + 10.0),
             write=base.write,
             pool=base.pool,
         )
@@ -161,7 +200,9 @@ class Predictions:
         `MODEL_VERSIONS` (the model name itself is sent when it is not there). `input` is sent as
         given, unvalidated; the per-model methods (`client.<model>.create`) check it first."""
         if (version is None) == (model is None):
-            raise TypeError("pass exactly one of version= and model=")
+            raise InvalidArgumentError(
+                "pass exactly one of version= and model=", argument="version"
+            )
         reference = version if version is not None else MODEL_VERSIONS.get(str(model), str(model))
         body: dict[str, Any] = {"version": reference, "input": dict(input)}
         if not isinstance(webhook, NotGiven):
@@ -247,23 +288,25 @@ class Predictions:
     ) -> Prediction:
         """Poll until the prediction ends (any terminal status, `aborted` included).
 
-        Raises `WaitTimeout` when `timeout` seconds pass first; the prediction keeps running.
+        Raises `WaitTimeout` when `timeout` seconds pass first, however they are spent (polls that
+        are slow, retries, `Retry-After`); the prediction keeps running.
         """
-        current = (
-            prediction
-            if isinstance(prediction, Prediction)
-            else self.get(prediction, options=options)
-        )
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not current.terminal:
-            pause = poll_interval
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise WaitTimeout(current, timeout or 0.0)
-                pause = min(pause, remaining)
-            time.sleep(pause)
-            current = self.get(current.id, options=options)
+        pause = seconds(poll_interval, "poll_interval", positive=True)
+        current = prediction if isinstance(prediction, Prediction) else None
+        with deadline(timeout):
+            try:
+                if current is None:
+                    current = self.get(str(prediction), options=options)
+                while not current.terminal:
+                    left = time_left()
+                    if left is not None and left <= 0:
+                        raise WaitTimeout(current, timeout or 0.0)
+                    time.sleep(pause if left is None else min(pause, left))
+                    current = self.get(current.id, options=options)
+            except APITimeoutError as exc:
+                if current is None or (time_left() or 1.0) > 0:
+                    raise
+                raise WaitTimeout(current, timeout or 0.0) from exc
         return current
 
 
@@ -304,7 +347,9 @@ class AsyncPredictions:
         `MODEL_VERSIONS` (the model name itself is sent when it is not there). `input` is sent as
         given, unvalidated; the per-model methods (`client.<model>.create`) check it first."""
         if (version is None) == (model is None):
-            raise TypeError("pass exactly one of version= and model=")
+            raise InvalidArgumentError(
+                "pass exactly one of version= and model=", argument="version"
+            )
         reference = version if version is not None else MODEL_VERSIONS.get(str(model), str(model))
         body: dict[str, Any] = {"version": reference, "input": dict(input)}
         if not isinstance(webhook, NotGiven):
@@ -390,21 +435,23 @@ class AsyncPredictions:
     ) -> Prediction:
         """Poll until the prediction ends (any terminal status, `aborted` included).
 
-        Raises `WaitTimeout` when `timeout` seconds pass first; the prediction keeps running.
+        Raises `WaitTimeout` when `timeout` seconds pass first, however they are spent (polls that
+        are slow, retries, `Retry-After`); the prediction keeps running.
         """
-        current = (
-            prediction
-            if isinstance(prediction, Prediction)
-            else await self.get(prediction, options=options)
-        )
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not current.terminal:
-            pause = poll_interval
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise WaitTimeout(current, timeout or 0.0)
-                pause = min(pause, remaining)
-            await asyncio.sleep(pause)
-            current = await self.get(current.id, options=options)
+        pause = seconds(poll_interval, "poll_interval", positive=True)
+        current = prediction if isinstance(prediction, Prediction) else None
+        with deadline(timeout):
+            try:
+                if current is None:
+                    current = await self.get(str(prediction), options=options)
+                while not current.terminal:
+                    left = time_left()
+                    if left is not None and left <= 0:
+                        raise WaitTimeout(current, timeout or 0.0)
+                    await asyncio.sleep(pause if left is None else min(pause, left))
+                    current = await self.get(current.id, options=options)
+            except APITimeoutError as exc:
+                if current is None or (time_left() or 1.0) > 0:
+                    raise
+                raise WaitTimeout(current, timeout or 0.0) from exc
         return current

@@ -3,6 +3,8 @@
 Hierarchy::
 
     ReplicateError                          base of everything below
+     +-- InvalidArgumentError               an argument refused before any request (also a ValueError)
+     |    +-- InvalidInputError             model inputs that do not fit the model's schema: .errors
      +-- APIError                           a call to the API did not succeed
      |    +-- APIConnectionError            no response: refused, reset, DNS
      |    |    +-- APITimeoutError          no response in time
@@ -21,7 +23,8 @@ Hierarchy::
      +-- WebhookVerificationError           a webhook whose signature or timestamp is not right
 
 A model that fails is not an HTTP error: its prediction ends `failed` and `run()` raises
-`PredictionFailed`. No message ever contains the API token.
+`PredictionFailed`. No message ever contains the API token: a token that could not be sent in a
+header is refused when the client is made, by position, never shown.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "InternalServerError",
+    "InvalidArgumentError",
+    "InvalidInputError",
     "NotFoundError",
     "PermissionDeniedError",
     "PredictionError",
@@ -62,6 +67,25 @@ _PREDICTION_PATH = re.compile(r"/v1/predictions/([^/]+)")
 
 class ReplicateError(Exception):
     """Base of every error this package raises."""
+
+
+class InvalidArgumentError(ReplicateError, ValueError):
+    """An argument was refused before any request was sent: `.argument` names it."""
+
+    def __init__(self, message: str, *, argument: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class InvalidInputError(InvalidArgumentError):
+    """The inputs do not fit the model's schema; nothing was sent. `.errors` lists each problem as
+    pydantic reports it (`loc`, `msg`, `type`)."""
+
+    def __init__(self, model: str, errors: list[dict[str, Any]]) -> None:
+        where = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"{model}: invalid input: {where}{more}", argument="input")
+        self.errors = errors
 
 
 class APIError(ReplicateError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._base_client import deadline
 from .._models import Prediction
 from .._predictions import build_body, output_of
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
@@ -60,6 +61,7 @@ class IdeogramV2Turbo:
             options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
         """
         body = build_body(
+            MODEL,
             IdeogramV2TurboInput,
             {
                 "prompt": prompt,
@@ -109,20 +111,21 @@ class IdeogramV2Turbo:
             options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
             timeout: Seconds to wait for the output in all (no limit when None).
         """
-        prediction = self.create(
-            prompt=prompt,
-            resolution=resolution,
-            style_type=style_type,
-            aspect_ratio=aspect_ratio,
-            magic_prompt_option=magic_prompt_option,
-            webhook=webhook,
-            webhook_events_filter=webhook_events_filter,
-            extra_input=extra_input,
-            cancel_after=cancel_after,
-            options=options,
-            wait=True,
-        )
-        ended = self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        with deadline(timeout):  # the create, its `Prefer: wait` and every poll, all in `timeout`
+            prediction = self.create(
+                prompt=prompt,
+                resolution=resolution,
+                style_type=style_type,
+                aspect_ratio=aspect_ratio,
+                magic_prompt_option=magic_prompt_option,
+                webhook=webhook,
+                webhook_events_filter=webhook_events_filter,
+                extra_input=extra_input,
+                cancel_after=cancel_after,
+                options=options,
+                wait=True,
+            )
+            ended = self._client.predictions.wait(prediction, timeout=timeout, options=options)
         return output_of(ended, self._client)
 
 
@@ -165,6 +168,7 @@ class AsyncIdeogramV2Turbo:
             options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
         """
         body = build_body(
+            MODEL,
             IdeogramV2TurboInput,
             {
                 "prompt": prompt,
@@ -214,18 +218,21 @@ class AsyncIdeogramV2Turbo:
             options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
             timeout: Seconds to wait for the output in all (no limit when None).
         """
-        prediction = await self.create(
-            prompt=prompt,
-            resolution=resolution,
-            style_type=style_type,
-            aspect_ratio=aspect_ratio,
-            magic_prompt_option=magic_prompt_option,
-            webhook=webhook,
-            webhook_events_filter=webhook_events_filter,
-            extra_input=extra_input,
-            cancel_after=cancel_after,
-            options=options,
-            wait=True,
-        )
-        ended = await self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        with deadline(timeout):  # the create, its `Prefer: wait` and every poll, all in `timeout`
+            prediction = await self.create(
+                prompt=prompt,
+                resolution=resolution,
+                style_type=style_type,
+                aspect_ratio=aspect_ratio,
+                magic_prompt_option=magic_prompt_option,
+                webhook=webhook,
+                webhook_events_filter=webhook_events_filter,
+                extra_input=extra_input,
+                cancel_after=cancel_after,
+                options=options,
+                wait=True,
+            )
+            ended = await self._client.predictions.wait(
+                prediction, timeout=timeout, options=options
+            )
         return output_of(ended, self._client)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._base_client import deadline
 from .._models import Prediction
 from .._predictions import build_body, output_of
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
@@ -61,6 +62,7 @@ class Imagen4Ultra:
             options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
         """
         body = build_body(
+            MODEL,
             Imagen4UltraInput,
             {
                 "prompt": prompt,
@@ -110,19 +112,20 @@ class Imagen4Ultra:
             options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
             timeout: Seconds to wait for the output in all (no limit when None).
         """
-        prediction = self.create(
-            prompt=prompt,
-            aspect_ratio=aspect_ratio,
-            output_format=output_format,
-            safety_filter_level=safety_filter_level,
-            webhook=webhook,
-            webhook_events_filter=webhook_events_filter,
-            extra_input=extra_input,
-            cancel_after=cancel_after,
-            options=options,
-            wait=True,
-        )
-        ended = self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        with deadline(timeout):  # the create, its `Prefer: wait` and every poll, all in `timeout`
+            prediction = self.create(
+                prompt=prompt,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                safety_filter_level=safety_filter_level,
+                webhook=webhook,
+                webhook_events_filter=webhook_events_filter,
+                extra_input=extra_input,
+                cancel_after=cancel_after,
+                options=options,
+                wait=True,
+            )
+            ended = self._client.predictions.wait(prediction, timeout=timeout, options=options)
         return output_of(ended, self._client)
 
 
@@ -166,6 +169,7 @@ class AsyncImagen4Ultra:
             options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
         """
         body = build_body(
+            MODEL,
             Imagen4UltraInput,
             {
                 "prompt": prompt,
@@ -215,17 +219,20 @@ class AsyncImagen4Ultra:
             options: Per-call `timeout`, `max_retries` and `extra_headers` of each request.
             timeout: Seconds to wait for the output in all (no limit when None).
         """
-        prediction = await self.create(
-            prompt=prompt,
-            aspect_ratio=aspect_ratio,
-            output_format=output_format,
-            safety_filter_level=safety_filter_level,
-            webhook=webhook,
-            webhook_events_filter=webhook_events_filter,
-            extra_input=extra_input,
-            cancel_after=cancel_after,
-            options=options,
-            wait=True,
-        )
-        ended = await self._client.predictions.wait(prediction, timeout=timeout, options=options)
+        with deadline(timeout):  # the create, its `Prefer: wait` and every poll, all in `timeout`
+            prediction = await self.create(
+                prompt=prompt,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                safety_filter_level=safety_filter_level,
+                webhook=webhook,
+                webhook_events_filter=webhook_events_filter,
+                extra_input=extra_input,
+                cancel_after=cancel_after,
+                options=options,
+                wait=True,
+            )
+            ended = await self._client.predictions.wait(
+                prediction, timeout=timeout, options=options
+            )
         return output_of(ended, self._client)
