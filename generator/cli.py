@@ -18,7 +18,7 @@ from click.decorators import FC
 from rich.console import Console
 
 from generator import __version__, paths, vocabulary
-from generator.errors import CodegenError, InputError, StaleOutput, ValidationFailed
+from generator.errors import CodegenError, InputError, InputErrors, StaleOutput, ValidationFailed
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -48,6 +48,9 @@ def _run(step: Callable[[], int]) -> None:
         for problem in exc.problems:
             err.print(str(problem), markup=False)
         err.print(f"validation failed: {len(exc.problems)} problem(s)", markup=False)
+        code = exc.exit_code
+    except InputErrors as exc:
+        err.print(str(exc), markup=False)
         code = exc.exit_code
     except CodegenError as exc:
         err.print(f"error: {exc}", markup=False)

@@ -4,6 +4,7 @@ Hierarchy::
 
     CodegenError                 anything the CLI turns into a message and an exit code
      +-- InputError              a document or spec cannot be read (exit 2); names file and place
+     |    +-- InputErrors         several cannot: every one of them, at once
      +-- ValidationFailed        specs were read but break rules (exit 1); carries every Problem
      +-- StaleOutput             `generate --check` found generated files that differ (exit 1)
 
@@ -62,6 +63,17 @@ class InputError(CodegenError):
         if self.pointer is not None:
             place += f": {self.pointer or '/'}"
         return f"{place}: {self.message}"
+
+
+class InputErrors(InputError):
+    """Several inputs that cannot be read; `str()` is a line each."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        super().__init__(errors[0].file, f"{len(errors)} input(s) cannot be read")
+
+    def __str__(self) -> str:
+        return "\n".join(f"error: {error}" for error in self.errors) + f"\n{len(self.errors)} input(s) cannot be read"
 
 
 class ValidationFailed(CodegenError):

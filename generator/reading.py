@@ -15,6 +15,7 @@ Every refusal is an `InputError` naming the file and the line or JSON pointer.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
@@ -108,8 +109,13 @@ def parse_json(text: str) -> Any:
     def no_constant(name: str) -> Any:
         raise OutOfBounds(f"{name} is not JSON; expected a number", max(text.find(name), 0))
 
+    def finite_float(digits: str) -> float:
+        if not math.isfinite(number := float(digits)):
+            raise OutOfBounds(f"{digits} is too large for a number", max(text.find(digits), 0))
+        return number
+
     try:
-        value = json.loads(text, parse_int=bounded_int, parse_constant=no_constant)
+        value = json.loads(text, parse_int=bounded_int, parse_float=finite_float, parse_constant=no_constant)
     except RecursionError:
         raise OutOfBounds(_TOO_DEEP.format(what="JSON"), 0) from None
     _check_value(value)
@@ -185,7 +191,7 @@ def check_node(node: yaml.Node | None, display: str, *, first_line: int = 1) -> 
             raise InputError(display, f"mapping key {shown!r} is not a string; quote it", line=line)
         if isinstance(item, yaml.ScalarNode) and _has_surrogate(item.value):
             raise InputError(display, _SURROGATE, line=line)
-        if isinstance(item, yaml.ScalarNode) and item.tag == _FLOAT_TAG and _NOT_A_NUMBER.match(item.value):
+        if isinstance(item, yaml.ScalarNode) and item.tag == _FLOAT_TAG and not _finite(item.value):
             raise InputError(display, f"{item.value} is not a JSON number; a spec holds JSON values", line=line)
 
 
@@ -278,6 +284,15 @@ def _nodes(node: yaml.Node | None) -> Iterator[tuple[yaml.Node, bool]]:
                 stack.append((key, True))
         elif isinstance(item, yaml.SequenceNode):
             stack.extend((child, False) for child in item.value)
+
+
+def _finite(text: str) -> bool:
+    if _NOT_A_NUMBER.match(text):
+        return False
+    try:
+        return math.isfinite(float(text.replace("_", "")))
+    except ValueError:
+        return True  # sexagesimal (`1:30.5`), which YAML 1.1 reads as a finite number
 
 
 def _has_surrogate(text: str) -> bool:

@@ -45,10 +45,13 @@ class _DropResponse(Response):
         raise DroppedConnection
 
 
+_LONGEST_SLOW = 120.0  # `slow:S` from any client's header: no request holds a connection for longer
+
+
 async def _suffer(fault: Fault) -> Response | None:
     """The response an HTTP-level fault replaces the real one with; None lets the request through."""
     if fault.kind == "slow":
-        await asyncio.sleep(fault.argument if fault.argument is not None else 1.0)
+        await asyncio.sleep(min(_LONGEST_SLOW, fault.argument if fault.argument is not None else 1.0))
     elif fault.kind == "429":
         seconds = fault.argument if fault.argument is not None else 1.0
         retry = {"retry-after": f"{seconds:g}"}

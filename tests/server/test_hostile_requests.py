@@ -70,9 +70,10 @@ def _refused(response: httpx.Response, status: int) -> dict[str, Any]:
         (b'{"input": {"extra": ' + b"9" * 5000 + b"}}", "an integer of 5000 characters"),
         (b'{"input": {"extra": NaN}}', "NaN is not JSON"),
         (b'{"input": {"extra": -Infinity}}', "-Infinity is not JSON"),
+        (b'{"input": {"extra": -1e400}}', "-1e400 is too large for a number"),
         (b'{"input": {"prompt": "\\ud800"}}', "at /input/prompt: text holds a lone surrogate"),
     ],
-    ids=["not-utf8", "deep-1000", "deep-150", "huge-int", "nan", "infinity", "surrogate"],
+    ids=["not-utf8", "deep-1000", "deep-150", "huge-int", "nan", "infinity", "1e400", "surrogate"],
 )
 def test_a_body_that_cannot_be_stored_as_json_is_400_and_nothing_is_stored(
     http: httpx.Client, body: bytes, detail: str

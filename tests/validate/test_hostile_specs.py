@@ -33,6 +33,7 @@ def _validate(folder: Path) -> tuple[int, str]:
         ("openapi: 3.1.0\ntrue: b\n", "spec.yaml:2: mapping key 'true' is not a string; quote it"),
         ('openapi: 3.1.0\nx: "\\ud800"\n', "spec.yaml:2:7: invalid YAML"),
         ("openapi: 3.1.0\nx: .nan\n", "spec.yaml:2: .nan is not a JSON number"),
+        ("openapi: 3.1.0\nx: -1.0e+400\n", "spec.yaml:2: -1.0e+400 is not a JSON number"),
         ("openapi: 3.1.0\nx: a\x00\n", "spec.yaml:2:5: invalid YAML: character U+0000 is not allowed in YAML"),
     ],
     ids=[
@@ -45,6 +46,7 @@ def _validate(folder: Path) -> tuple[int, str]:
         "bool-key",
         "surrogate",
         "nan",
+        "1e400",
         "nul",
     ],
 )
@@ -72,3 +74,20 @@ def test_response_codes_written_as_numbers_are_read_as_the_strings_openapi_means
     (tmp_path / "tiny.yaml").write_text(text.replace("'201':", "201:"), encoding="utf-8")
     code, stderr = _validate(tmp_path)
     assert code == 0, stderr
+
+
+def test_every_unreadable_spec_is_named_in_one_run(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("openapi: [\n", encoding="utf-8")
+    (tmp_path / "b.yaml").symlink_to("/dev/zero")
+    (tmp_path / "c.yaml").write_text("x: .nan\n", encoding="utf-8")
+    code, stderr = _validate(tmp_path)
+    assert code == 2
+    lines = stderr.splitlines()
+    assert [Path(line.split(": ", 2)[1]).name for line in lines[:3]] == ["a.yaml:2:1", "b.yaml", "c.yaml:1"]
+    assert lines[-1] == "3 input(s) cannot be read"
+
+
+def test_a_spec_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path) -> None:
+    Path(os.fsdecode(bytes(tmp_path) + b"/\xff.yaml")).write_text("x: [\n", encoding="utf-8")
+    code, stderr = _validate(tmp_path)
+    assert code == 2 and "\\xff.yaml:2" in stderr
