@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from jsonschema.exceptions import SchemaError, UnknownType
-from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing.exceptions import Unresolvable
 
 from generator.errors import Problem
+from generator.openapi_check import openapi_errors
 from generator.schemas import DocumentSchemas
 from generator.specfile import SpecFile, pointer_token, resolve_ref
 from generator.vocabulary import X_MODEL, create_operation, create_path, model_id, segment_problem
@@ -50,7 +50,7 @@ def _problems_of(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     # defaults are ours to check (`_values_fit_schemas`), so it sees a copy without them.
     structure_only = _neutralised(checked, {f"{pointer}/default" for pointer, s in _schemas(checked) if "default" in s})
     try:
-        for error in OpenAPIV31SpecValidator(structure_only).iter_errors():
+        for error in openapi_errors(structure_only):
             yield _located(checked, list(error.absolute_path), error.instance), error.message
     except Unresolvable as exc:
         yield "", f"unresolvable reference: {exc}"

@@ -1,0 +1,219 @@
+"""A catalogue of N models, built the way a user builds it: the CLI in its own process each time.
+
+    .venv/bin/python bench/bench_build.py [N] [--repeat 3]     (default 1000)
+
+Writes N distinct Apifox Markdown exports of Replicate-style models (11 inputs each: enums, ranges
+and defaults in Chinese prose, as real pages have them), then times, each `--repeat` times from
+scratch:
+
+- cold:            `build` into empty spec and output folders (import + validate + generate);
+- no-op:           `generate` again, nothing changed;
+- changed spec:    one model spec's description edited, then `generate`;
+- changed doc:     one document's description edited, then `build`;
+
+with the peak resident memory of each process; and, on the generated package, `import
+replicate_models` plus the first model's `create` (to the point of building its body) against
+`import httpx, pydantic`, each in fresh processes. Prints a Markdown table: median, min and max.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "generator"]
+
+PAGE = """# 创建任务 {owner}/{name}
+
+## OpenAPI Specification
+
+```yaml
+openapi: 3.0.1
+info:
+  title: ''
+  description: ''
+  version: 1.0.0
+paths:
+  /replicate/v1/models/{owner}/{name}/predictions:
+    post:
+      summary: 创建任务 {owner}/{name}
+      deprecated: false
+      description: 官方文档:https://replicate.com/{owner}/{name} 模型 {index} 生成图片。
+      tags:
+        - Replicate
+      parameters:
+        - name: Authorization
+          in: header
+          description: ''
+          required: false
+          example: Bearer {{{{YOUR_API_KEY}}}}
+          schema:
+            type: string
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                input:
+                  type: object
+                  properties:
+                    prompt:
+                      type: string
+                      description: 生成图像的文本提示 {index}
+                    aspect_ratio:
+                      type: string
+                      description: 图像的宽高比。支持1:1，16:9，9:16，4:3，3:4。默认值:“1:1”
+                    num_outputs_{index}:
+                      type: integer
+                      description: 输出图像数量。范围1到4，默认值:1
+                    seed:
+                      type: integer
+                      description: 随机种子，留空则随机
+                    output_format:
+                      type: string
+                      description: 输出格式。可选值：webp、jpg、png。默认值:“webp”
+                    output_quality:
+                      type: integer
+                      description: 输出质量。最小值0，最大值100。默认值:80
+                    guidance:
+                      type: number
+                      description: 引导强度。范围0到10，默认值:3.5
+                    steps:
+                      type: integer
+                      description: 推理步数。最大值50，默认值:28
+                    safety_tolerance:
+                      type: integer
+                      description: 安全等级。范围1到6，默认值:2
+                    image_{index}:
+                      type: string
+                      description: 输入图像的 URL
+                    raw:
+                      type: boolean
+                      description: 是否生成更自然的图像。默认值:false
+                  required:
+                    - prompt
+                  x-apifox-orders:
+                    - prompt
+              required:
+                - input
+            example:
+              input:
+                prompt: a red fox {index}
+                aspect_ratio: '16:9'
+      responses:
+        '200':
+          description: ''
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {{}}
+      security: []
+servers: []
+```
+"""
+
+
+def write_documents(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True)
+    for index in range(count):
+        owner, name = f"owner-{index % 37:02d}", f"model-{index:05d}"
+        text = PAGE.format(owner=owner, name=name, index=index)
+        (folder / f"{owner}__{name}.md").write_text(text, encoding="utf-8")
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Seconds and peak resident MB of one CLI process (its own rusage, through wait4)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    assert os.waitstatus_to_exitcode(status) == 0, f"{args} failed"
+    return elapsed, usage.ru_maxrss / 1024  # KB on Linux
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def one_run(count: int, root: Path, round_: int) -> dict[str, tuple[float, float]]:
+    work = root / f"run-{round_}"
+    write_documents(work / "apifox", count)
+    folders = ["--specs", "models", "--shared", "shared", "--out", "generated"]
+    build = [*CLI, "build", "--sources", "apifox", *folders]
+    generate = [*CLI, "generate", *folders[:4], "--out", "generated"]
+    results = {"cold build": timed(build, work), "no-op generate": timed(generate, work)}
+    spec = next((work / "models").rglob("model-00007.yaml"))
+    edit(spec, "生成图像的文本提示 7", "生成图像的文本提示 7（已修改）")
+    results["one spec changed, generate"] = timed(generate, work)
+    edit(work / "apifox" / "owner-11__model-00011.md", "模型 11 生成图片", "模型 11 生成图片（新）")
+    results["one document changed, build"] = timed(build, work)
+    return results
+
+
+def client_import(package_root: Path, repeat: int) -> dict[str, float]:
+    """Medians over `repeat` fresh processes of: httpx+pydantic; our package plus a first create."""
+    first = sorted((package_root / "replicate_models" / "resources").glob("*.py"))[1].stem  # [0]: __init__
+    probe = "import time\nt = time.perf_counter()\n{body}\nprint(time.perf_counter() - t)"
+    # The create goes as far as the socket: port 9 on loopback refuses at once, and no retry waits.
+    ours = (
+        "import replicate_models as m; c = m.Client(api_token='t', base_url='http://127.0.0.1:9', max_retries=0)\n"
+        f"try: c.{first}.create(prompt='x')\nexcept m.APIConnectionError: pass"
+    )
+    figures: dict[str, list[float]] = {"import httpx, pydantic": [], "import replicate_models + first create": []}
+    for _ in range(repeat):
+        for label, body in (("import httpx, pydantic", "import httpx, pydantic"),
+                            ("import replicate_models + first create", ours)):  # fmt: skip
+            out = subprocess.run(
+                [sys.executable, "-c", probe.format(body=body)],
+                cwd=package_root, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            figures[label].append(float(out.stdout.strip()))
+    return {label: statistics.median(values) for label, values in figures.items()}
+
+
+def table(rows: dict[str, list[tuple[float, float]]]) -> str:
+    lines = ["| step | median | min | max | peak RSS |", "|---|---|---|---|---|"]
+    for step, values in rows.items():
+        seconds = [s for s, _ in values]
+        lines.append(
+            f"| {step} | {statistics.median(seconds):.2f} s | {min(seconds):.2f} s | {max(seconds):.2f} s "
+            f"| {max(m for _, m in values):.0f} MB |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("count", nargs="?", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
+    rows: dict[str, list[tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        root = Path(tmp)
+        for round_ in range(options.repeat):
+            for step, figure in one_run(options.count, root, round_).items():
+                rows.setdefault(step, []).append(figure)
+        imports = client_import(root / "run-0" / "generated" / "python", max(3, options.repeat))
+        shutil.rmtree(root, ignore_errors=True)
+    print(f"{options.count} models, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(table(rows))
+    base, ours = imports["import httpx, pydantic"], imports["import replicate_models + first create"]
+    print(f"\nimport httpx, pydantic: {base * 1000:.0f} ms; import replicate_models + first create: "
+          f"{ours * 1000:.0f} ms ({ours / base:.2f}x)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
