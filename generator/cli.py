@@ -23,6 +23,7 @@ from generator.errors import CodegenError, InputError, InputErrors, StaleOutput,
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from generator.catalog import Catalog
     from generator.diff import Change
     from generator.importer import ImportResult, Layout
     from generator.server.faults import Fault
@@ -144,22 +145,23 @@ def _print_result(r: ImportResult) -> None:
         out.print(f"  warning: {warning}", markup=False)
 
 
-def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> int:
+def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
     from generator.catalog import load_catalog
 
     catalog = load_catalog(specs, list(files), None if files else shared)
     out.print(f"{len(catalog.models)} model spec(s) and {len(catalog.shared)} shared spec(s) valid", markup=False)
-    return 0
+    return catalog
 
 
-def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
+def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Catalog | None = None) -> int:
+    """`catalog`: the specs as `build` just validated them, so they are not read and checked twice."""
     from generator import diff, filetree
     from generator.generate import build
 
     paths.check_writable(output, "--out", folder=True)
     with _progress() as progress:
         progress.add_task("rendering client and docs")
-        tree, release = build(specs, shared, previous=output)
+        tree, release = build(specs, shared, previous=output, catalog=catalog)
     changes = filetree.diff(output, tree)
     if check:
         if changes:
@@ -271,7 +273,11 @@ def import_command(
 @_shared_option
 def validate(files: tuple[Path, ...], specs: Path, shared: Path) -> None:
     """Check specs (all of --specs when none given); every problem with its file and JSON pointer."""
-    _run(lambda: _validate(specs, files, shared))
+    def step() -> int:
+        _validate(specs, files, shared)
+        return 0
+
+    _run(step)
 
 
 @main.command()
@@ -320,8 +326,7 @@ def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: 
         code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None)
         if code:
             return code
-        _validate(specs, (), shared)
-        return _generate(specs, shared, output, check=False)
+        return _generate(specs, shared, output, check=False, catalog=_validate(specs, (), shared))
 
     _run(step)
 

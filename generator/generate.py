@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator import filetree
-from generator.catalog import load_catalog
+from generator.catalog import Catalog, load_catalog
 from generator.paths import display_path
 from generator.release import Release, next_release
 from generator.render import render
 
 
 def build(
-    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None
+    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None, catalog: Catalog | None = None
 ) -> tuple[filetree.FileTree, Release]:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
-    generated into `previous` (none: the first release)."""
-    catalog = load_catalog(specs_dir, None, shared_dir)
+    generated into `previous` (none: the first release). `catalog`: those specs, already validated."""
+    catalog = catalog or load_catalog(specs_dir, None, shared_dir)
     release = next_release(catalog, previous)
     return render(catalog, display_path(specs_dir), release), release
 

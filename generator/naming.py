@@ -77,7 +77,11 @@ CLIENT_GLOBALS = frozenset(
         "Predictions",
         "SyncAPIClient",
         "TYPE_CHECKING",
+        "Any",
         "cached_property",
+        "importlib",
+        "_RESOURCES",
+        "_resource",
     }
 )
 

@@ -50,7 +50,10 @@ def _meta_schemas() -> jsonschema_rs.Registry:
 
 
 class _Validator(OpenAPIV31SpecValidator):
-    keyword_validators = {**OpenAPIV31SpecValidator.keyword_validators, "schema": _SchemaMetaCheckedOnce}
+    keyword_validators = {  # noqa: RUF012 - the base class declares it so; it is never mutated
+        **OpenAPIV31SpecValidator.keyword_validators,
+        "schema": _SchemaMetaCheckedOnce,
+    }
 
 
 def openapi_errors(document: dict[str, Any]) -> Iterator[ValidationError]:

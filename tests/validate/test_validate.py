@@ -90,7 +90,8 @@ def test_an_invalid_schema_is_reported_at_its_place_in_the_document(tmp_path: Pa
         i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.strip() == "type: strin"
     )
     # openapi-spec-validator says `/type`, relative to the schema; the report names the document's place.
-    assert f"{path}:{line}: /components/schemas/Input/properties/resolution/type: \"strin\" is not valid" in result.stderr
+    where = "/components/schemas/Input/properties/resolution/type"
+    assert f'{path}:{line}: {where}: "strin" is not valid' in result.stderr
 
 
 @pytest.mark.parametrize("command", ["validate", "generate"])
