@@ -155,10 +155,14 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
 
 def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Catalog | None = None) -> int:
     """`catalog`: the specs as `build` just validated them, so they are not read and checked twice."""
+    from generator import stamp
+
+    paths.check_writable(output, "--out", folder=True)
+    if catalog is None and _up_to_date(output, specs, shared):
+        return 0
     from generator import diff, filetree
     from generator.generate import build
 
-    paths.check_writable(output, "--out", folder=True)
     with _progress() as progress:
         progress.add_task("rendering client and docs")
         tree, release = build(specs, shared, previous=output, catalog=catalog)
@@ -169,11 +173,13 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Cat
                 err.print(f"stale: {line}", markup=False)
             raise StaleOutput(changes.added + changes.changed + changes.removed)
         out.print(f"{paths.display_path(output)} is up to date ({len(tree)} files)", markup=False)
+        stamp.record(output, (specs, shared))
         return 0
     if changes:
         filetree.replace(output, tree)
         for line in changes.lines():
             out.print(line, markup=False)
+    stamp.record(output, (specs, shared))
     out.print(
         f"{paths.display_path(output)}: {len(tree)} files, {len(changes.added)} added, "
         f"{len(changes.changed)} changed, {len(changes.removed)} removed",
@@ -183,6 +189,16 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Cat
         _print_changes(release.changes)
         out.print(f"{diff.summary(release.changes)}: the client is now version {release.version}", markup=False)
     return 0
+
+
+def _up_to_date(output: Path, specs: Path, shared: Path) -> bool:
+    """True, and said, when the last run into `output` still stands (see `generator.stamp`)."""
+    from generator import stamp
+
+    count = stamp.holds(output, (specs, shared))
+    if count is not None:
+        out.print(f"{paths.display_path(output)} is up to date ({count} files; no spec changed)", markup=False)
+    return count is not None
 
 
 def _print_changes(changes: Sequence[Change]) -> None:
@@ -273,6 +289,7 @@ def import_command(
 @_shared_option
 def validate(files: tuple[Path, ...], specs: Path, shared: Path) -> None:
     """Check specs (all of --specs when none given); every problem with its file and JSON pointer."""
+
     def step() -> int:
         _validate(specs, files, shared)
         return 0
@@ -326,6 +343,8 @@ def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: 
         code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None)
         if code:
             return code
+        if _up_to_date(output, specs, shared):  # its specs were validated when it was stamped
+            return 0
         return _generate(specs, shared, output, check=False, catalog=_validate(specs, (), shared))
 
     _run(step)

@@ -17,7 +17,7 @@ from generator import specfile
 from generator.errors import InputError
 from generator.paths import display_path, visible_files
 from generator.specfile import resolve_ref
-from generator.vocabulary import X_MODELS, create_operation, model_id, pinned_version
+from generator.vocabulary import ANY_OUTPUT, X_MODELS, create_operation, model_id, pinned_version
 
 BREAKING, ADDITIVE, DOCS = "breaking", "additive", "docs"
 
@@ -83,7 +83,8 @@ def view_of_spec(document: dict[str, Any], display: str) -> ModelView:
         raise InputError(display, f"no create operation for {model_id(document)}")
     path, operation = found
     schemas = (document.get("components") or {}).get("schemas") or {}
-    return _view(document, path, pinned_version(document), operation, schemas.get("Input"), schemas.get("Output"))
+    output = schemas.get("Output", ANY_OUTPUT)  # as the bundle has it: no change when nothing changed
+    return _view(document, path, pinned_version(document), operation, schemas.get("Input"), output)
 
 
 def _view_of_bundle(document: dict[str, Any], entry: dict[str, Any]) -> ModelView:

@@ -18,6 +18,9 @@ INFERRED = "x-inferred"  # a property: {keyword: the words of the description (o
 X_MODELS = "x-models"  # the bundle's info: {owner/name: {path, version?, input, output}}, what `diff` reads
 ENUM_LABELS = "x-enum-labels"  # a property: {value: label}, from Apifox's `x-apifox-enum`
 
+# The Output of a model whose spec states none, as the bundle writes it and `diff` reads a spec.
+ANY_OUTPUT = {"description": "The spec does not say what this model returns."}
+
 # Kinds of endpoint a document describes.
 MODEL = "model"  # POST /v1/models/{owner}/{name}/predictions
 MODEL_VERSION = "model-version"  # POST /v1/predictions, pinned to one model's version

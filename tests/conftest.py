@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
 import shutil
 import threading
 import time
@@ -60,6 +61,12 @@ def model_spec(
         "paths": {f"/v1/models/{owner}/{name}/predictions": {"post": create}},
         "components": {"schemas": schemas},
     }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _stamp_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """generate's stamps (generator/stamp.py) go to a folder of this run, not the user's cache."""
+    os.environ["REPLICATE_CODEGEN_CACHE"] = str(tmp_path_factory.mktemp("stamps"))
 
 
 @dataclass(frozen=True)

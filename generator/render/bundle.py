@@ -17,11 +17,10 @@ from typing import Any
 from generator import canonical, shared_operations, specfile
 from generator.catalog import Catalog, Model
 from generator.render.python import header
-from generator.vocabulary import X_MODELS
+from generator.vocabulary import ANY_OUTPUT, X_MODELS
 
 _PER_MODEL = ("Input", "Output", "PredictionRequest", "Prediction")
 _REF = "#/components/schemas/"
-_ANY_OUTPUT = {"description": "The spec does not say what this model returns."}
 
 
 def render_bundle(catalog: Catalog, specs_label: str, version: str) -> str:
@@ -31,7 +30,7 @@ def render_bundle(catalog: Catalog, specs_label: str, version: str) -> str:
     index: dict[str, Any] = {}  # what `diff` reads a bundle by
     for model in catalog.models:
         own = dict(model.document["components"]["schemas"])
-        own.setdefault("Output", _ANY_OUTPUT)
+        own.setdefault("Output", ANY_OUTPUT)
         names = {
             name: f"{model.class_name}{'Request' if name == 'PredictionRequest' else name}"
             for name in [*_PER_MODEL, *own]

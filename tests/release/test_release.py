@@ -44,7 +44,7 @@ def _described(spec: Spec) -> None:
 )
 @pytest.mark.slow
 def test_regenerating_bumps_the_version_and_prepends_the_changelog(
-    tmp_path: Path, edit: Callable[[Spec], None], version: str, heading: str
+    tmp_path: Path, edit: Callable[[Spec], None], version: str, heading: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _generate(tmp_path, base())
     first = (tmp_path / "out/python/CHANGELOG.md").read_text(encoding="utf-8")
@@ -61,7 +61,10 @@ def test_regenerating_bumps_the_version_and_prepends_the_changelog(
     changelog = (tmp_path / "out/python/CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.index(f"## {version}") < changelog.index(heading) < changelog.index("## 0.1.0")
     assert f"version {version}" in (tmp_path / "out/docs/changelog.html").read_text(encoding="utf-8")
-    again = _generate(tmp_path, edited)  # nothing changed since: same version, same bytes
+    assert "is up to date" in _generate(tmp_path, edited)  # nothing changed: the stamp stands
+    # Without the stamp, a full run over the tree it made: the same version, the same bytes.
+    monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / "no-stamps"))
+    again = _generate(tmp_path, edited)
     assert "0 added, 0 changed, 0 removed" in again and _version(tmp_path) == version
 
 

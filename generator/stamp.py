@@ -1,0 +1,128 @@
+"""What the last `generate` into a folder was made from, so that a rebuild with nothing changed
+reads no spec, renders nothing and writes nothing.
+
+A stamp records the generator's fingerprint (its own code and templates, and the versions of the
+tools whose output it commits), every input spec and every output file, each by size, mtime and
+SHA-256. It holds when all of them are still what it says: sizes and mtimes are compared first and
+a file is hashed only when they differ, so an unchanged catalogue of a thousand models is checked
+in a few tens of milliseconds. Anything else (a spec edited, added or removed, a generated file
+touched by hand, another version of this project) means a full run.
+
+Stamps live in a cache folder, never in the output: `$REPLICATE_CODEGEN_CACHE`, else
+`$XDG_CACHE_HOME/replicate-codegen`, else `~/.cache/replicate-codegen`. Losing them only costs a
+full run. Imported before anything heavy, so the check itself stays cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+
+from generator import __version__
+
+_TOOLS = ("datamodel-code-generator", "ruff", "pydantic", "jinja2", "openapi-spec-validator", "jsonschema-rs", "pyyaml")
+_PACKAGE = Path(__file__).resolve().parent
+_TEMPLATES = _PACKAGE.parent / "templates"
+_FILTERED = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+
+Files = dict[str, list[int | str]]  # path -> [size, mtime_ns, sha256]
+
+
+def cache_root() -> Path:
+    if explicit := os.environ.get("REPLICATE_CODEGEN_CACHE"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "replicate-codegen"
+
+
+def fingerprint() -> str:
+    """This generator: its version, the bytes of its code and templates, and its tools' versions."""
+    digest = hashlib.sha256(__version__.encode())
+    for root in (_PACKAGE, _TEMPLATES):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and not _FILTERED.intersection(p.parts)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    for tool in _TOOLS:
+        try:
+            digest.update(f"{tool}=={metadata.version(tool)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{tool} missing".encode())
+    return digest.hexdigest()
+
+
+def inputs(folders: tuple[Path, ...]) -> list[Path]:
+    """The spec files generate reads: every visible `*.yaml` below each folder."""
+    from generator.paths import visible_files
+
+    return [path for folder in folders if folder.is_dir() for path in visible_files(folder, "*.yaml")]
+
+
+def outputs(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file() and not _FILTERED.intersection(path.relative_to(root).parts) and path.suffix != ".pyc"
+    )
+
+
+def _describe(paths: list[Path], base: Path | None, known: Files) -> Files | None:
+    """Each file as [size, mtime_ns, sha256], hashing only what `known` cannot vouch for; None when
+    a file vanished meanwhile."""
+    described: Files = {}
+    for path in paths:
+        key = path.relative_to(base).as_posix() if base is not None else str(path.resolve())
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        recorded = known.get(key)
+        if recorded is not None and recorded[:2] == [status.st_size, status.st_mtime_ns]:
+            described[key] = recorded
+        else:
+            described[key] = [status.st_size, status.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()]
+    return described
+
+
+def _location(output: Path, folders: tuple[Path, ...]) -> Path:
+    key = "\0".join(str(p.resolve()) for p in (output, *folders))
+    return cache_root() / "stamps" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+
+
+def holds(output: Path, folders: tuple[Path, ...]) -> int | None:
+    """The number of output files when the last run into `output` from `folders` is still exactly what
+    is on disk, with this same generator; None when a run is needed."""
+    try:
+        stamp = json.loads(_location(output, folders).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("fingerprint") != fingerprint():
+        return None
+    made_from = _describe(inputs(folders), None, stamp.get("inputs") or {})
+    made = _describe(outputs(output), output, stamp.get("outputs") or {})
+    if made_from is None or made is None:
+        return None
+    if _hashes(made_from) != _hashes(stamp.get("inputs") or {}) or _hashes(made) != _hashes(stamp.get("outputs") or {}):
+        return None
+    return len(made)
+
+
+def record(output: Path, folders: tuple[Path, ...]) -> None:
+    """Stamp `output` as made from `folders` by this generator (after a run that succeeded)."""
+    from generator.specfile import write_atomic
+
+    stamp = {
+        "fingerprint": fingerprint(),
+        "inputs": _describe(inputs(folders), None, {}),
+        "outputs": _describe(outputs(output), output, {}),
+    }
+    with contextlib.suppress(OSError):  # a cache that cannot be written costs a full run next time
+        write_atomic(_location(output, folders), json.dumps(stamp, sort_keys=True))
+
+
+def _hashes(files: Files) -> dict[str, str]:
+    return {path: str(entry[2]) for path, entry in files.items()}

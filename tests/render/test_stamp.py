@@ -1,0 +1,88 @@
+"""A rebuild with nothing changed reads no spec and writes nothing; any change, to a spec, to the
+generated tree or to the generator, makes a full run whose tree is what a cold build gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import filetree, stamp
+from tests.conftest import cli, model_spec
+
+
+def _spec(name: str, description: str = "A prompt.") -> str:
+    schema = {"type": "object", "properties": {"prompt": {"type": "string", "description": description}}}
+    return yaml.safe_dump(model_spec("acme", name, schema), sort_keys=False)
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "specs" / "acme").mkdir(parents=True)
+    for name in ("one", "two"):
+        (tmp_path / "specs" / "acme" / f"{name}.yaml").write_text(_spec(name), encoding="utf-8")
+    return tmp_path
+
+
+def _generate(work: Path, *extra: str) -> str:
+    run = cli("generate", "--specs", "specs", "--shared", "none", "--out", "out", *extra, cwd=work)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def _cold(work: Path) -> filetree.FileTree:
+    """What a build from scratch makes of the specs as they are now."""
+    scratch = work / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    shutil.copytree(work / "specs", scratch / "specs")
+    shutil.copytree(work / "out", scratch / "out")  # the release (version, changelog) follows the tree
+    run = cli("generate", "--specs", "specs", "--shared", "none", "--out", "out", cwd=scratch,
+              env={"REPLICATE_CODEGEN_CACHE": str(work / "cold-cache")})  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    return filetree.read(scratch / "out")
+
+
+def test_nothing_changed_reads_no_spec_and_writes_nothing(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _generate(work)
+    before = {p: p.stat().st_mtime_ns for p in (work / "out").rglob("*")}
+
+    def no_spec_is_read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a spec was loaded")
+
+    monkeypatch.setattr("generator.specfile.load", no_spec_is_read)
+    assert "out is up to date (" in _generate(work)
+    assert "out is up to date (" in _generate(work, "--check")
+    assert {p: p.stat().st_mtime_ns for p in (work / "out").rglob("*")} == before
+
+
+def test_a_series_of_edits_each_gives_what_a_cold_build_gives(work: Path) -> None:
+    _generate(work)
+    spec = work / "specs" / "acme" / "one.yaml"
+    edits = [
+        lambda: spec.write_text(_spec("one", "A longer prompt."), encoding="utf-8"),  # a description
+        lambda: (work / "specs" / "acme" / "three.yaml").write_text(_spec("three"), encoding="utf-8"),  # added
+        lambda: (work / "specs" / "acme" / "two.yaml").unlink(),  # removed
+        lambda: spec.touch(),  # touched, not changed
+        lambda: (work / "out" / "docs" / "index.md").write_text("edited by hand", encoding="utf-8"),
+        lambda: (work / "out" / "python" / "stray.py").write_text("x = 1\n", encoding="utf-8"),
+    ]
+    for edit in edits:
+        edit()
+        _generate(work)
+        assert filetree.read(work / "out") == _cold(work)
+
+
+def test_another_generator_is_a_full_run(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _generate(work)
+    monkeypatch.setattr(stamp, "fingerprint", lambda: "another version of replicate-codegen")
+    assert "up to date" not in _generate(work)
+
+
+def test_the_fingerprint_covers_code_templates_and_tools() -> None:
+    first = stamp.fingerprint()
+    assert first == stamp.fingerprint()
+    assert len(first) == 64
