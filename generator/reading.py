@@ -41,6 +41,10 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<: *base`
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _NOT_A_NUMBER = re.compile(r"^[-+]?\.(?:inf|nan)$", re.I)
+# An anchor (`&name`) where YAML allows one; `a=1&b=2` inside a scalar is none. No anchor, no alias.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.M)
+_INDENTATION = re.compile(r"^[ \t-]+", re.M)
+_SHALLOW = 2_000  # nesting the C composer takes without the least risk to its stack
 _TOO_DEEP = f"{{what}} nested too deeply; at most {MAX_DEPTH} levels"
 _SURROGATE = "text holds a lone surrogate (\\ud800-\\udfff), which is not a character"
 
@@ -135,14 +139,26 @@ def load_json(text: str, display: str, *, first_line: int = 1) -> Any:
 
 
 def compose_yaml(text: str, display: str, *, first_line: int = 1) -> yaml.Node | None:
-    """The YAML node tree of `text`, after every bound was checked on its events.
-    yaml.YAMLError is left to the caller; bounds are InputError."""
-    _check_events(text, display, first_line)
+    """The YAML node tree of `text`; `check_node` then checks the rest of the bounds on it.
+    yaml.YAMLError is left to the caller; bounds are InputError.
+
+    Aliases and nesting are checked first, on libyaml's events, when the text could hold an alias
+    bomb or nest deep enough to overflow the C composer. A text with no anchor and fewer brackets
+    and columns of indentation than `_SHALLOW` cannot (each level of nesting takes a bracket or a
+    column), so it skips that pass, which costs as much as the parse: every spec we write is such."""
+    if _ANCHOR.search(text) or _nesting_bound(text) > _SHALLOW:
+        _check_events(text, display, first_line)
     loader = _Loader(text)
     try:
         return loader.get_single_node()
     finally:
         loader.dispose()
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the nesting of a YAML text: its flow brackets plus its deepest indentation."""
+    indentation = max((len(m.group()) for m in _INDENTATION.finditer(text)), default=0)
+    return text.count("[") + text.count("{") + indentation
 
 
 def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int, int | None]:
@@ -181,9 +197,14 @@ def load_yaml(text: str, display: str, *, first_line: int = 1) -> Any:
 
 
 def check_node(node: yaml.Node | None, display: str, *, first_line: int = 1) -> None:
-    """Keys are strings and text is text, checked on the nodes so the error has its line."""
-    for item, is_key in _nodes(node):
+    """Nesting, integer size, keys that are strings, text that is text and numbers that are finite,
+    checked on the nodes so that each error has its line."""
+    for item, is_key, depth in _nodes(node):
         line = first_line + item.start_mark.line
+        if depth > MAX_DEPTH:
+            raise InputError(display, _TOO_DEEP.format(what="YAML"), line=line)
+        if isinstance(item, yaml.ScalarNode) and item.tag == _INT_TAG and len(item.value) > MAX_INT_DIGITS:
+            raise InputError(display, _too_many_digits(item.value), line=line)
         if is_key and isinstance(item, yaml.ScalarNode) and item.tag == _INT_TAG:
             item.tag = _STR_TAG  # `200:` in responses, as people write it: the text as written
         elif is_key and not (isinstance(item, yaml.ScalarNode) and item.tag in (_STR_TAG, _MERGE_TAG)):
@@ -268,22 +289,23 @@ def _line(event: yaml.Event, first_line: int) -> int:
     return first_line + (event.start_mark.line if event.start_mark else 0)
 
 
-def _nodes(node: yaml.Node | None) -> Iterator[tuple[yaml.Node, bool]]:
-    """Every node once (an alias's target is not walked again), with whether it is a mapping key."""
+def _nodes(node: yaml.Node | None) -> Iterator[tuple[yaml.Node, bool, int]]:
+    """Every node once (an alias's target is not walked again), with whether it is a mapping key
+    and how deep it sits (collections inside collections)."""
     seen: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(node, False)] if node is not None else []
+    stack: list[tuple[yaml.Node, bool, int]] = [(node, False, 0)] if node is not None else []
     while stack:
-        item, is_key = stack.pop()
+        item, is_key, depth = stack.pop()
         if id(item) in seen:
             continue
         seen.add(id(item))
-        yield item, is_key
+        yield item, is_key, depth
         if isinstance(item, yaml.MappingNode):
             for key, value in item.value:
-                stack.append((value, False))
-                stack.append((key, True))
+                stack.append((value, False, depth + 1))
+                stack.append((key, True, depth + 1))
         elif isinstance(item, yaml.SequenceNode):
-            stack.extend((child, False) for child in item.value)
+            stack.extend((child, False, depth + 1) for child in item.value)
 
 
 def _finite(text: str) -> bool:
