@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tempfile
@@ -60,11 +61,14 @@ def write_atomic(path: Path, content: str | bytes) -> bool:
 class SpecFile:
     """A loaded spec: its document, and where each JSON pointer sits in the file."""
 
-    def __init__(self, path: Path, display: str, document: dict[str, Any], lines: dict[str, int]) -> None:
+    def __init__(
+        self, path: Path, display: str, document: dict[str, Any], lines: dict[str, int], sha256: str = ""
+    ) -> None:
         self.path = path
         self.display = display
         self.document = document
         self._lines = lines
+        self.sha256 = sha256  # of the file's bytes: what the validation cache knows it by
 
     def line_of(self, pointer: str) -> int | None:
         """The line of `pointer`, or of its nearest ancestor present in the file."""
@@ -77,7 +81,8 @@ class SpecFile:
 
 
 def load(path: Path, display: str, what: str = "spec") -> SpecFile:
-    text = reading.decode(reading.read_bytes(path, display, what), display)
+    data = reading.read_bytes(path, display, what)
+    text = reading.decode(data, display)
     try:  # one parse gives both the document and the line of every node
         node = reading.compose_yaml(text, display)
     except yaml.YAMLError as exc:
@@ -90,7 +95,7 @@ def load(path: Path, display: str, what: str = "spec") -> SpecFile:
         raise InputError(display, f"expected {expected} (a mapping) at the top level", line=1)
     lines: dict[str, int] = {}
     _index(node, "", lines)
-    return SpecFile(path, display, document, lines)
+    return SpecFile(path, display, document, lines, hashlib.sha256(data).hexdigest())
 
 
 def pointer_token(key: object) -> str:

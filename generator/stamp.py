@@ -1,5 +1,5 @@
 """What the last `generate` into a folder was made from, so that a rebuild with nothing changed
-reads no spec, renders nothing and writes nothing.
+reads no spec, renders nothing and writes nothing; and which specs were already found valid.
 
 A stamp records the generator's fingerprint (its own code and templates, and the versions of the
 tools whose output it commits), every input spec and every output file, each by size, mtime and
@@ -122,6 +122,29 @@ def record(output: Path, folders: tuple[Path, ...]) -> None:
     }
     with contextlib.suppress(OSError):  # a cache that cannot be written costs a full run next time
         write_atomic(_location(output, folders), json.dumps(stamp, sort_keys=True))
+
+
+class Validated:
+    """Specs this generator found valid, by the SHA-256 of their bytes: a content-addressed cache
+    under `cache_root()/valid`, one empty file per spec, its name the hash of the spec and of the
+    generator's fingerprint, so no other version of the rules or of the validators can vouch."""
+
+    def __init__(self) -> None:
+        self._folder = cache_root() / "valid"
+        self._fingerprint = fingerprint()
+
+    def _marker(self, sha256: str) -> Path:
+        key = hashlib.sha256(f"{self._fingerprint}:{sha256}".encode()).hexdigest()
+        return self._folder / key[:2] / key
+
+    def knows(self, sha256: str) -> bool:
+        return self._marker(sha256).is_file()
+
+    def remember(self, sha256: str) -> None:
+        marker = self._marker(sha256)
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
 
 
 def _hashes(files: Files) -> dict[str, str]:

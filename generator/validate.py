@@ -21,6 +21,7 @@ from generator.errors import Problem
 from generator.openapi_check import openapi_errors
 from generator.schemas import DocumentSchemas
 from generator.specfile import SpecFile, pointer_token, resolve_ref
+from generator.stamp import Validated
 from generator.vocabulary import X_MODEL, create_operation, create_path, model_id, segment_problem
 
 SCHEMA_KEYWORDS_WITH_SUBSCHEMAS = ("properties", "patternProperties", "$defs")
@@ -29,9 +30,17 @@ SCHEMA_KEYWORDS_WITH_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
 def validate(specs: list[SpecFile]) -> list[Problem]:
+    """Every problem of every spec. A spec whose bytes this same validator found valid before is
+    not checked again (see `generator.stamp.Validated`); the rules across specs always run."""
     problems: list[Problem] = []
+    validated = Validated()
     for spec in specs:
-        problems += [_place(spec, pointer, message) for pointer, message in _problems_of(spec.document)]
+        if spec.sha256 and validated.knows(spec.sha256):
+            continue
+        found = [_place(spec, pointer, message) for pointer, message in _problems_of(spec.document)]
+        if not found and spec.sha256:
+            validated.remember(spec.sha256)
+        problems += found
     problems += _uniqueness(specs)
     return sorted(problems)
 
