@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator import naming, shared_operations, specfile
+from generator.cache import Parsed
 from generator.errors import InputError, InputErrors, ValidationFailed
 from generator.paths import display_path, visible_files
 from generator.specfile import SpecFile, pointer_token
@@ -131,10 +132,10 @@ def load_catalog(specs_dir: Path, files: list[Path] | None = None, shared_dir: P
         raise InputError(display_path(specs_dir), "holds no model spec (*.yaml): nothing to validate or generate")
     if shared_dir is not None and shared_dir.is_dir():
         found += visible_files(shared_dir, "*.yaml")
-    specs, errors = [], []
+    specs, errors, parsed = [], [], Parsed()
     for path in found:  # every unreadable spec is told at once, not one per run
         try:
-            specs.append(specfile.load(path, display_path(path)))
+            specs.append(specfile.load(path, display_path(path), parsed=parsed))
         except InputError as exc:
             errors.append(exc)
     if len(errors) == 1:

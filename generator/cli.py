@@ -155,7 +155,7 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
 
 def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Catalog | None = None) -> int:
     """`catalog`: the specs as `build` just validated them, so they are not read and checked twice."""
-    from generator import stamp
+    from generator import cache
 
     paths.check_writable(output, "--out", folder=True)
     if catalog is None and _up_to_date(output, specs, shared):
@@ -173,13 +173,13 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Cat
                 err.print(f"stale: {line}", markup=False)
             raise StaleOutput(changes.added + changes.changed + changes.removed)
         out.print(f"{paths.display_path(output)} is up to date ({len(tree)} files)", markup=False)
-        stamp.record(output, (specs, shared))
+        cache.record(output, (specs, shared))
         return 0
     if changes:
         filetree.replace(output, tree)
         for line in changes.lines():
             out.print(line, markup=False)
-    stamp.record(output, (specs, shared))
+    cache.record(output, (specs, shared))
     out.print(
         f"{paths.display_path(output)}: {len(tree)} files, {len(changes.added)} added, "
         f"{len(changes.changed)} changed, {len(changes.removed)} removed",
@@ -192,10 +192,10 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Cat
 
 
 def _up_to_date(output: Path, specs: Path, shared: Path) -> bool:
-    """True, and said, when the last run into `output` still stands (see `generator.stamp`)."""
-    from generator import stamp
+    """True, and said, when the last run into `output` still stands (see `generator.cache`)."""
+    from generator import cache
 
-    count = stamp.holds(output, (specs, shared))
+    count = cache.holds(output, (specs, shared))
     if count is not None:
         out.print(f"{paths.display_path(output)} is up to date ({count} files; no spec changed)", markup=False)
     return count is not None

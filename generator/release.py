@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import diff, specfile
+from generator.cache import Parsed
 from generator.catalog import Catalog
 from generator.errors import InputError
 from generator.paths import display_path
@@ -79,7 +80,7 @@ def _entry(version: str, headline: str, changes: tuple[diff.Change, ...]) -> str
 
 
 def _read(bundle: Path) -> dict[str, Any]:
-    document = specfile.load(bundle, display_path(bundle), what="previous bundle").document
+    document = specfile.load(bundle, display_path(bundle), what="previous bundle", parsed=Parsed()).document
     if not isinstance(document, dict):
         raise InputError(display_path(bundle), "the previous bundle is not an OpenAPI document")
     return document

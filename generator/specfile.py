@@ -7,11 +7,14 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from generator import paths, reading
+
+if TYPE_CHECKING:
+    from generator.cache import Parsed
 from generator.errors import InputError
 
 # libyaml's emitter: a spec is written in about a tenth of the pure-Python emitter's time, which
@@ -80,8 +83,12 @@ class SpecFile:
             pointer = pointer.rsplit("/", 1)[0]
 
 
-def load(path: Path, display: str, what: str = "spec") -> SpecFile:
+def load(path: Path, display: str, what: str = "spec", parsed: Parsed | None = None) -> SpecFile:
+    """The spec at `path`; from `parsed` (a cache) when these very bytes were parsed before."""
     data = reading.read_bytes(path, display, what)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if parsed is not None and (known := parsed.get(sha256)) is not None:
+        return SpecFile(path, display, known[0], known[1], sha256)
     text = reading.decode(data, display)
     try:  # one parse gives both the document and the line of every node
         node = reading.compose_yaml(text, display)
@@ -95,7 +102,9 @@ def load(path: Path, display: str, what: str = "spec") -> SpecFile:
         raise InputError(display, f"expected {expected} (a mapping) at the top level", line=1)
     lines: dict[str, int] = {}
     _index(node, "", lines)
-    return SpecFile(path, display, document, lines, hashlib.sha256(data).hexdigest())
+    if parsed is not None:
+        parsed.put(sha256, document, lines)
+    return SpecFile(path, display, document, lines, sha256)
 
 
 def pointer_token(key: object) -> str:

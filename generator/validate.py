@@ -17,11 +17,11 @@ from typing import Any
 from jsonschema.exceptions import SchemaError, UnknownType
 from referencing.exceptions import Unresolvable
 
+from generator.cache import Validated
 from generator.errors import Problem
 from generator.openapi_check import openapi_errors
 from generator.schemas import DocumentSchemas
 from generator.specfile import SpecFile, pointer_token, resolve_ref
-from generator.stamp import Validated
 from generator.vocabulary import X_MODEL, create_operation, create_path, model_id, segment_problem
 
 SCHEMA_KEYWORDS_WITH_SUBSCHEMAS = ("properties", "patternProperties", "$defs")
@@ -31,7 +31,7 @@ SCHEMA_KEYWORDS_WITH_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 def validate(specs: list[SpecFile]) -> list[Problem]:
     """Every problem of every spec. A spec whose bytes this same validator found valid before is
-    not checked again (see `generator.stamp.Validated`); the rules across specs always run."""
+    not checked again (see `generator.cache.Validated`); the rules across specs always run."""
     problems: list[Problem] = []
     validated = Validated()
     for spec in specs:

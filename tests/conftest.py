@@ -65,7 +65,7 @@ def model_spec(
 
 @pytest.fixture(autouse=True, scope="session")
 def _stamp_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """generate's stamps (generator/stamp.py) go to a folder of this run, not the user's cache."""
+    """The cache (generator/cache.py) is a folder of this run, not the user's."""
     os.environ["REPLICATE_CODEGEN_CACHE"] = str(tmp_path_factory.mktemp("stamps"))
 
 

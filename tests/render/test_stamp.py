@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import filetree, stamp
+from generator import cache, filetree
 from tests.conftest import cli, model_spec
 
 
@@ -78,11 +78,11 @@ def test_a_series_of_edits_each_gives_what_a_cold_build_gives(work: Path) -> Non
 
 def test_another_generator_is_a_full_run(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _generate(work)
-    monkeypatch.setattr(stamp, "fingerprint", lambda: "another version of replicate-codegen")
+    monkeypatch.setattr(cache, "fingerprint", lambda: "another version of replicate-codegen")
     assert "up to date" not in _generate(work)
 
 
 def test_the_fingerprint_covers_code_templates_and_tools() -> None:
-    first = stamp.fingerprint()
-    assert first == stamp.fingerprint()
+    first = cache.fingerprint()
+    assert first == cache.fingerprint()
     assert len(first) == 64

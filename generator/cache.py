@@ -1,16 +1,22 @@
-"""What the last `generate` into a folder was made from, so that a rebuild with nothing changed
-reads no spec, renders nothing and writes nothing; and which specs were already found valid.
+"""The cache folder: what spares a rebuild the work an earlier run already did.
 
-A stamp records the generator's fingerprint (its own code and templates, and the versions of the
-tools whose output it commits), every input spec and every output file, each by size, mtime and
-SHA-256. It holds when all of them are still what it says: sizes and mtimes are compared first and
-a file is hashed only when they differ, so an unchanged catalogue of a thousand models is checked
-in a few tens of milliseconds. Anything else (a spec edited, added or removed, a generated file
+- Stamps: what the last `generate` into a folder was made from, so that a rebuild with nothing
+  changed reads no spec, renders nothing and writes nothing.
+- `Validated`: the specs this generator found valid, by the SHA-256 of their bytes.
+- `Parsed`: specs (and bundles) as parsed, by the same hash, as JSON: reading one back is a tenth
+  of parsing its YAML with every bound checked.
+
+Every entry is keyed by the generator's fingerprint too (its own code and templates, and the
+versions of the tools whose output it commits), so no other version can vouch for anything. A stamp
+records that fingerprint, every input spec and every output file, each by size, mtime and SHA-256.
+It holds when all of them are still what it says: sizes and mtimes are compared first and a file
+is hashed only when they differ, so an unchanged catalogue of a thousand models is checked in a few
+tens of milliseconds. Anything else (a spec edited, added or removed, a generated file
 touched by hand, another version of this project) means a full run.
 
-Stamps live in a cache folder, never in the output: `$REPLICATE_CODEGEN_CACHE`, else
-`$XDG_CACHE_HOME/replicate-codegen`, else `~/.cache/replicate-codegen`. Losing them only costs a
-full run. Imported before anything heavy, so the check itself stays cheap.
+The folder is never the output: `$REPLICATE_CODEGEN_CACHE`, else `$XDG_CACHE_HOME/replicate-codegen`,
+else `~/.cache/replicate-codegen`. Losing it only costs time. Imported before anything heavy, so the
+no-op check itself stays cheap.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import json
 import os
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 
@@ -145,6 +152,32 @@ class Validated:
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
+
+
+class Parsed:
+    """Specs as parsed before: `[document, lines]` as JSON, by the hash of the file's bytes and of
+    the generator's fingerprint. A document JSON cannot hold (a YAML date) is simply not kept."""
+
+    def __init__(self) -> None:
+        self._folder = cache_root() / "parsed"
+        self._fingerprint = fingerprint()
+
+    def _entry(self, sha256: str) -> Path:
+        key = hashlib.sha256(f"{self._fingerprint}:{sha256}".encode()).hexdigest()
+        return self._folder / key[:2] / f"{key}.json"
+
+    def get(self, sha256: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+        try:
+            document, lines = json.loads(self._entry(sha256).read_bytes())
+        except (OSError, ValueError, TypeError):
+            return None
+        return (document, lines) if isinstance(document, dict) and isinstance(lines, dict) else None
+
+    def put(self, sha256: str, document: dict[str, Any], lines: dict[str, int]) -> None:
+        from generator.specfile import write_atomic
+
+        with contextlib.suppress(OSError, TypeError, ValueError):  # not JSON, or no room: not kept
+            write_atomic(self._entry(sha256), json.dumps([document, lines], ensure_ascii=False))
 
 
 def _hashes(files: Files) -> dict[str, str]:

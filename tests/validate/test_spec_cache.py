@@ -1,5 +1,6 @@
-"""A spec is checked once per content and validator: its bytes found valid by this same generator
-are not checked again; anything else is, and problems are reported every time."""
+"""A spec is parsed and checked once per content and generator: its bytes parsed or found valid by
+this same generator are not parsed or checked again; anything else is, problems are reported every
+time, and what comes back from the cache is what the parse gave."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import stamp, validate
+from generator import cache, reading, specfile, validate
 from tests.conftest import cli, model_spec
 
 INPUT = {"type": "object", "properties": {"steps": {"type": "integer", "default": 4}}}
@@ -70,6 +71,33 @@ def test_problems_are_reported_every_time(specs: Path, monkeypatch: pytest.Monke
 def test_another_generator_checks_everything_again(specs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     checked = _checked(monkeypatch)
     _validate(specs)
-    monkeypatch.setattr(stamp, "fingerprint", lambda: "other rules, other validators")
+    monkeypatch.setattr(cache, "fingerprint", lambda: "other rules, other validators")
     _validate(specs)
     assert sorted(checked) == ["one", "one", "two", "two"]
+
+
+def test_a_spec_parsed_before_comes_back_the_same_without_parsing(specs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = specs / "one.yaml"
+    first = specfile.load(path, "one.yaml", parsed=cache.Parsed())
+
+    def no_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(reading, "compose_yaml", no_parse)
+    again = specfile.load(path, "one.yaml", parsed=cache.Parsed())
+    assert (again.document, again.sha256) == (first.document, first.sha256)
+    assert again.line_of("/components/schemas/Input/properties/steps") == first.line_of(
+        "/components/schemas/Input/properties/steps"
+    )
+
+
+def test_what_json_cannot_hold_or_a_broken_entry_is_parsed_again(specs: Path) -> None:
+    dated = specs / "dated.yaml"
+    dated.write_text("openapi: 3.1.0\nreleased: 2024-01-02\n", encoding="utf-8")
+    for _ in range(2):  # a YAML date is not JSON: never kept, read right each time
+        assert str(specfile.load(dated, "dated.yaml", parsed=cache.Parsed()).document["released"]) == "2024-01-02"
+    path = specs / "one.yaml"
+    specfile.load(path, "one.yaml", parsed=cache.Parsed())
+    for entry in (cache.cache_root() / "parsed").rglob("*.json"):
+        entry.write_text("[{", encoding="utf-8")
+    assert specfile.load(path, "one.yaml", parsed=cache.Parsed()).document["info"]["x-model"]["name"] == "one"
