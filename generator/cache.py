@@ -22,6 +22,7 @@ no-op check itself stays cheap.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -46,6 +47,7 @@ def cache_root() -> Path:
     return Path(base) / "replicate-codegen"
 
 
+@functools.cache  # a run computes it once, though the stamp, the validation and the parse caches ask
 def fingerprint() -> str:
     """This generator: its version, the bytes of its code and templates, and its tools' versions."""
     digest = hashlib.sha256(__version__.encode())

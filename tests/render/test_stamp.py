@@ -82,7 +82,24 @@ def test_another_generator_is_a_full_run(work: Path, monkeypatch: pytest.MonkeyP
     assert "up to date" not in _generate(work)
 
 
-def test_the_fingerprint_covers_code_templates_and_tools() -> None:
-    first = cache.fingerprint()
-    assert first == cache.fingerprint()
-    assert len(first) == 64
+def test_the_fingerprint_covers_code_templates_and_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.jinja").write_text("one", encoding="utf-8")
+    monkeypatch.setattr(cache, "_TEMPLATES", templates)
+
+    def fresh() -> str:
+        cache.fingerprint.cache_clear()
+        return cache.fingerprint()
+
+    try:
+        first = fresh()
+        assert fresh() == first
+        (templates / "page.jinja").write_text("two", encoding="utf-8")  # a template edited
+        second = fresh()
+        assert second != first
+        monkeypatch.setattr(cache.metadata, "version", lambda tool: "0.0.0-other")  # other tools
+        assert fresh() not in (first, second)
+    finally:
+        monkeypatch.undo()
+        cache.fingerprint.cache_clear()

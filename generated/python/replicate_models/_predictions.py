@@ -304,7 +304,8 @@ class Predictions:
                     time.sleep(pause if left is None else min(pause, left))
                     current = self.get(current.id, options=options)
             except APITimeoutError as exc:
-                if current is None or (time_left() or 1.0) > 0:
+                left = time_left()
+                if current is None or left is None or left > 0:  # not the deadline's doing
                     raise
                 raise WaitTimeout(current, timeout or 0.0) from exc
         return current
@@ -451,7 +452,8 @@ class AsyncPredictions:
                     await asyncio.sleep(pause if left is None else min(pause, left))
                     current = await self.get(current.id, options=options)
             except APITimeoutError as exc:
-                if current is None or (time_left() or 1.0) > 0:
+                left = time_left()
+                if current is None or left is None or left > 0:  # not the deadline's doing
                     raise
                 raise WaitTimeout(current, timeout or 0.0) from exc
         return current
