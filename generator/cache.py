@@ -156,30 +156,48 @@ class Validated:
             marker.touch()
 
 
-class Parsed:
-    """Specs as parsed before: `[document, lines]` as JSON, by the hash of the file's bytes and of
-    the generator's fingerprint. A document JSON cannot hold (a YAML date) is simply not kept."""
+class Store:
+    """JSON values under `cache_root()/<name>`, each in its own file named by the hash of its key and
+    of the generator's fingerprint. A value JSON cannot hold is simply not kept; an entry that cannot
+    be read is a miss."""
 
-    def __init__(self) -> None:
-        self._folder = cache_root() / "parsed"
+    def __init__(self, name: str) -> None:
+        self._folder = cache_root() / name
         self._fingerprint = fingerprint()
 
-    def _entry(self, sha256: str) -> Path:
-        key = hashlib.sha256(f"{self._fingerprint}:{sha256}".encode()).hexdigest()
-        return self._folder / key[:2] / f"{key}.json"
+    def _entry(self, key: str) -> Path:
+        digest = hashlib.sha256(f"{self._fingerprint}:{key}".encode()).hexdigest()
+        return self._folder / digest[:2] / f"{digest}.json"
 
-    def get(self, sha256: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+    def get(self, key: str) -> Any:
         try:
-            document, lines = json.loads(self._entry(sha256).read_bytes())
-        except (OSError, ValueError, TypeError):
+            return json.loads(self._entry(key).read_bytes())
+        except (OSError, ValueError):
             return None
-        return (document, lines) if isinstance(document, dict) and isinstance(lines, dict) else None
 
-    def put(self, sha256: str, document: dict[str, Any], lines: dict[str, int]) -> None:
+    def put(self, key: str, value: Any) -> None:
         from generator.specfile import write_atomic
 
         with contextlib.suppress(OSError, TypeError, ValueError):  # not JSON, or no room: not kept
-            write_atomic(self._entry(sha256), json.dumps([document, lines], ensure_ascii=False))
+            write_atomic(self._entry(key), json.dumps(value, ensure_ascii=False))
+
+
+class Parsed:
+    """Specs as parsed before: `[document, lines]`, by the SHA-256 of the file's bytes. A document
+    JSON cannot hold (a YAML date) is not kept."""
+
+    def __init__(self) -> None:
+        self._store = Store("parsed")
+
+    def get(self, sha256: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+        entry = self._store.get(sha256)
+        if not (isinstance(entry, list) and len(entry) == 2):
+            return None
+        document, lines = entry
+        return (document, lines) if isinstance(document, dict) and isinstance(lines, dict) else None
+
+    def put(self, sha256: str, document: dict[str, Any], lines: dict[str, int]) -> None:
+        self._store.put(sha256, [document, lines])
 
 
 def _hashes(files: Files) -> dict[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from generator import canonical, shared_operations, specfile
 from generator.catalog import Catalog, Model
+from generator.errors import InputError
 from generator.render.python import header
 from generator.vocabulary import ANY_OUTPUT, X_MODELS
 
@@ -23,50 +24,96 @@ _PER_MODEL = ("Input", "Output", "PredictionRequest", "Prediction")
 _REF = "#/components/schemas/"
 
 
-def render_bundle(catalog: Catalog, specs_label: str, version: str) -> str:
+def render_bundle(catalog: Catalog, specs_label: str, version: str, fragments: list[Fragment] | None = None) -> str:
+    """The bundle, joined from each model's `fragment` (given, when they were kept from an earlier run)."""
+    fragments = fragments if fragments is not None else [fragment(m) for m in catalog.models]
     schemas = shared_operations.components()
-    common = set(schemas) - set(_PER_MODEL)
-    paths: dict[str, Any] = {}
-    index: dict[str, Any] = {}  # what `diff` reads a bundle by
-    for model in catalog.models:
-        own = dict(model.document["components"]["schemas"])
-        own.setdefault("Output", ANY_OUTPUT)
-        names = {
-            name: f"{model.class_name}{'Request' if name == 'PredictionRequest' else name}"
-            for name in [*_PER_MODEL, *own]
-            if name not in common
-        }
-        for name in own:
-            if name in names and name != "Prediction":
-                schemas[names[name]] = _renamed(own[name], names)
-        schemas[names["Prediction"]] = {
-            "allOf": [{"$ref": f"{_REF}Prediction"}],
-            "properties": {"output": {"anyOf": [{"$ref": f"{_REF}{names['Output']}"}, {"type": "null"}]}},
-        }
-        # A pinned model has no operation of its own here: its version and description are in the index.
-        pinned = {"version": model.version, "description": model.description} if model.version else {}
-        index[model.id] = {"path": model.path, **pinned}
-        index[model.id] |= {"input": f"{_REF}{names['Input']}", "output": f"{_REF}{names['Output']}"}
-        if not model.version:  # a pinned model is in `x-versions` of the shared create
-            paths[model.path] = {"post": _renamed(_completed(model.document["paths"][model.path]["post"]), names)}
+    _check_unique_schemas(catalog, fragments, set(schemas))
+    paths = {f["path"]: f["path_text"] for f in fragments if f["path"]}
+    for shared_path, item in _shared_paths(catalog).items():
+        paths[shared_path] = _under(("paths",), {shared_path: item})
+    info = {
+        "title": f"{len(catalog.models)} Replicate-style models",
+        "version": version,
+        "description": "Every model of the specs, and Replicate's shared prediction operations.",
+    }
+    text = specfile.dump({"openapi": "3.1.0", "info": info})
+    text += _joined(f"  {X_MODELS}:", [f["index"] for f in fragments], "{}")
+    text += specfile.dump({"servers": canonical.servers(), "security": [{"bearerAuth": []}]})
+    text += specfile.dump({"tags": [{"name": "predictions", "description": "Operations on predictions of any model."}]})
+    text += "".join(f["tag"] for f in fragments)
+    text += "paths:\n" + "".join(paths[p] for p in sorted(paths))
+    text += "components:\n" + _under(("components",), {"schemas": schemas})
+    text += "".join(f["schemas"] for f in fragments)
+    text += _under(("components",), {"securitySchemes": canonical.security_schemes()})
+    return header(f"the specs in {specs_label}") + "\n" + text
+
+
+# One model's part of the bundle, as YAML text at the place it takes there: `index` (its
+# `info.x-models` entry), `tag`, `path` and `path_text` (its create operation; none when pinned)
+# and `schemas`. Dumped at the same depth as in the whole document, the text is exactly what
+# dumping the whole document would give, so fragments kept from an earlier run join into the same
+# bytes as a cold build, and a change to one model dumps only that model again.
+Fragment = dict[str, str]
+
+
+def fragment(model: Model) -> Fragment:
+    common = set(shared_operations.components()) - set(_PER_MODEL)
+    own = dict(model.document["components"]["schemas"])
+    own.setdefault("Output", ANY_OUTPUT)
+    names = {
+        name: f"{model.class_name}{'Request' if name == 'PredictionRequest' else name}"
+        for name in [*_PER_MODEL, *own]
+        if name not in common
+    }
+    schemas = {names[name]: _renamed(own[name], names) for name in own if name in names and name != "Prediction"}
+    schemas[names["Prediction"]] = {
+        "allOf": [{"$ref": f"{_REF}Prediction"}],
+        "properties": {"output": {"anyOf": [{"$ref": f"{_REF}{names['Output']}"}, {"type": "null"}]}},
+    }
+    # A pinned model has no operation of its own here: its version and description are in the index.
+    pinned = {"version": model.version, "description": model.description} if model.version else {}
+    entry = {"path": model.path, **pinned, "input": f"{_REF}{names['Input']}", "output": f"{_REF}{names['Output']}"}
+    create = None if model.version else _completed(model.document["paths"][model.path]["post"])
+    operation = None if create is None else {"post": _renamed(create, names)}
+    return {
+        "index": _under(("info", X_MODELS), {model.id: entry}),
+        "tag": _under(("tags",), [{"name": model.id, "description": _tag_description(model)}]),
+        "path": "" if operation is None else model.path,
+        "path_text": "" if operation is None else _under(("paths",), {model.path: operation}),
+        "schemas": _under(("components", "schemas"), schemas),
+        "schema_names": "\n".join(schemas),
+    }
+
+
+def _under(keys: tuple[str, ...], value: Any) -> str:
+    """`value` dumped as it reads under `keys` in the whole document, without the keys' own lines."""
+    for key in reversed(keys):
+        value = {key: value}
+    return specfile.dump(value).split("\n", len(keys))[len(keys)]
+
+
+def _joined(key_line: str, parts: list[str], empty: str) -> str:
+    return f"{key_line}\n" + "".join(parts) if parts else f"{key_line} {empty}\n"
+
+
+def _shared_paths(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    paths: dict[str, dict[str, Any]] = {}
     for shared in catalog.operations().values():
         paths.setdefault(shared.path, {})[shared.method] = {**shared.operation, "tags": ["predictions"]}
-    document = {
-        "openapi": "3.1.0",
-        "info": {
-            "title": f"{len(catalog.models)} Replicate-style models",
-            "version": version,
-            "description": "Every model of the specs, and Replicate's shared prediction operations.",
-            X_MODELS: index,
-        },
-        "servers": canonical.servers(),
-        "security": [{"bearerAuth": []}],
-        "tags": [{"name": "predictions", "description": "Operations on predictions of any model."}]
-        + [{"name": m.id, "description": _tag_description(m)} for m in catalog.models],
-        "paths": dict(sorted(paths.items())),
-        "components": {"schemas": schemas, "securitySchemes": canonical.security_schemes()},
-    }
-    return header(f"the specs in {specs_label}") + "\n" + specfile.dump(document)
+    return paths
+
+
+def _check_unique_schemas(catalog: Catalog, fragments: list[Fragment], taken: set[str]) -> None:
+    """Two models whose schemas would take one name in the bundle (`Foo` with `BarInput` beside
+    `FooBar`'s `Input`) cannot both be there: told, naming both specs, rather than one lost."""
+    owner: dict[str, Model] = {}
+    for model, part in zip(catalog.models, fragments, strict=True):
+        for name in part["schema_names"].split("\n"):
+            if name in taken or name in owner:
+                other = f" and {owner[name].spec_path}" if name in owner else ""
+                raise InputError(model.spec_path, f"its schema {name!r} takes a name the bundle already gives{other}")
+            owner[name] = model
 
 
 def _completed(operation: dict[str, Any]) -> dict[str, Any]:
