@@ -33,6 +33,21 @@ class ModelView:
     required: frozenset[str]
     output: dict[str, Any]
 
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "required": sorted(self.required)}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> ModelView:
+        """The view `as_json` gave; KeyError or TypeError when `value` is not one."""
+        return cls(
+            path=str(value["path"]),
+            version=None if value["version"] is None else str(value["version"]),
+            description=str(value["description"]),
+            inputs=dict(value["inputs"]),
+            required=frozenset(value["required"]),
+            output=dict(value["output"]),
+        )
+
 
 @dataclass(frozen=True)
 class Change:
@@ -114,7 +129,7 @@ def _view(
 
 
 def _resolved(document: dict[str, Any], schema: Any, seen: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """`schema` with every local `$ref` replaced by what it points to (a recursive one is left as is)."""
+    """`schema` with every local `$ref` replaced by what it points to (a recursive one is marked)."""
     if not isinstance(schema, dict):
         return {}
     ref = schema.get("$ref")
@@ -125,7 +140,13 @@ def _resolved(document: dict[str, Any], schema: Any, seen: frozenset[str] = froz
             return schema
         siblings = {k: v for k, v in schema.items() if k != "$ref"}
         return _resolved(document, {**target, **siblings}, seen | {ref})
-    return {k: _deep(document, v, seen) for k, v in schema.items()}
+    resolved = {k: _deep(document, v, seen) for k, v in schema.items()}
+    # A recursive reference names its schema as the spec does (`Node`) or the bundle (`OddNode`):
+    # neither is a change a user sees.
+    return resolved | {"$ref": _RECURSIVE} if isinstance(ref, str) else resolved
+
+
+_RECURSIVE = "(recursive)"
 
 
 def _deep(document: dict[str, Any], value: Any, seen: frozenset[str]) -> Any:

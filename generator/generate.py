@@ -7,7 +7,7 @@ from pathlib import Path
 from generator import filetree
 from generator.catalog import Catalog, load_catalog
 from generator.paths import display_path
-from generator.release import Release, next_release
+from generator.release import BUNDLE, Release, next_release, remember
 from generator.render import render
 
 
@@ -18,7 +18,9 @@ def build(
     generated into `previous` (none: the first release). `catalog`: those specs, already validated."""
     catalog = catalog or load_catalog(specs_dir, None, shared_dir)
     release = next_release(catalog, previous)
-    return render(catalog, display_path(specs_dir), release), release
+    tree = render(catalog, display_path(specs_dir), release)
+    remember(tree[BUNDLE], release)
+    return tree, release
 
 
 def build_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:

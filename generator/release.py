@@ -7,13 +7,15 @@ Deterministic: the same specs and the same previous tree give the same release, 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import diff, specfile
-from generator.cache import Parsed
+from generator import diff, reading, specfile
+from generator.cache import Parsed, Store
 from generator.catalog import Catalog
 from generator.errors import InputError
 from generator.paths import display_path
@@ -31,6 +33,7 @@ class Release:
     version: str
     changes: tuple[diff.Change, ...]  # since the previous tree; empty for the first
     entries: str  # the changelog's entries, newest first, as Markdown
+    views: dict[str, diff.ModelView]  # what the catalogue's users see of each model
 
 
 def next_release(catalog: Catalog, previous: Path | None) -> Release:
@@ -38,17 +41,39 @@ def next_release(catalog: Catalog, previous: Path | None) -> Release:
     new = {m.id: diff.view_of_spec(m.document, m.spec_path) for m in catalog.models}
     bundle = previous / BUNDLE if previous is not None else None
     if bundle is None or not bundle.is_file():
-        return Release(FIRST_VERSION, (), _first(FIRST_VERSION, len(new)))
-    document = _read(bundle)
-    old_version = str((document.get("info") or {}).get("version") or FIRST_VERSION)
-    old_version = old_version if _VERSION.match(old_version) else FIRST_VERSION
-    old = diff.views_of_bundle(document)
+        return Release(FIRST_VERSION, (), _first(FIRST_VERSION, len(new)), new)
+    old_version, old = _previous(bundle)
     changes = tuple(diff.compare(old, new)) if old is not None else ()  # a bundle from before `x-models`
     old_entries = _entries_of(bundle.parent / CHANGELOG)
     version = bump(old_version, diff.level(changes))
     if version == old_version:
-        return Release(version, changes, old_entries or _first(version, len(new)))
-    return Release(version, changes, _entry(version, diff.summary(changes), changes) + old_entries)
+        return Release(version, changes, old_entries or _first(version, len(new)), new)
+    return Release(version, changes, _entry(version, diff.summary(changes), changes) + old_entries, new)
+
+
+def remember(bundle: bytes, release: Release) -> None:
+    """Keep what the bundle just rendered for `release` says (its version, each model's view), so
+    the next run reads it back instead of parsing megabytes of YAML. The views are the specs' own:
+    the bundle says the same of each model (a test holds them equal)."""
+    views = {mid: view.as_json() for mid, view in release.views.items()}
+    Store("bundle-views").put(hashlib.sha256(bundle).hexdigest(), {"version": release.version, "views": views})
+
+
+def _previous(bundle: Path) -> tuple[str, dict[str, diff.ModelView] | None]:
+    """The version of the bundle already generated and each model's view, None for the views of a
+    bundle from before `x-models`: from the cache when this generator wrote these very bytes."""
+    display = display_path(bundle)
+    kept = Store("bundle-views").get(hashlib.sha256(reading.read_bytes(bundle, display, "previous bundle")).hexdigest())
+    with contextlib.suppress(KeyError, TypeError, AttributeError):
+        if isinstance(kept, dict):
+            views = {str(mid): diff.ModelView.from_json(view) for mid, view in kept["views"].items()}
+            return _version_of(kept["version"]), views
+    document = _read(bundle)
+    return _version_of((document.get("info") or {}).get("version")), diff.views_of_bundle(document)
+
+
+def _version_of(value: Any) -> str:
+    return str(value) if _VERSION.match(str(value or "")) else FIRST_VERSION
 
 
 def bump(version: str, level: str | None) -> str:

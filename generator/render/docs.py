@@ -83,11 +83,17 @@ def render_docs(catalog: Catalog, specs_label: str, release: Release) -> dict[st
     for ext in ("md", "html"):
         files[f"index.{ext}"] = render(f"docs/index.{ext}.jinja", page=None, **context)
         files[f"changelog.{ext}"] = render(f"docs/changelog.{ext}.jinja", page=None, **context)
-        for page in models:
-            files[f"{page.path}.{ext}"] = render(f"docs/model.{ext}.jinja", page=page, **context)
         for page in operations:
             files[f"{page.path}.{ext}"] = render(f"docs/operation.{ext}.jinja", page=page, **context)
     return files
+
+
+def model_docs(model: Model) -> dict[str, str]:
+    """A model's own reference pages, Markdown and HTML."""
+    page = _model_page(model)
+    return {
+        f"{page.path}.{ext}": render(f"docs/model.{ext}.jinja", page=page, package=PACKAGE) for ext in ("md", "html")
+    }
 
 
 def _json_type(schema: dict[str, Any]) -> str:

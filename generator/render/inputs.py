@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import unicodedata
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from datamodel_code_generator import InputFileType, PythonVersion, generate
@@ -20,19 +21,20 @@ from datamodel_code_generator.format import Formatter
 from datamodel_code_generator.parser import LiteralType
 
 from generator import naming
-from generator.catalog import Catalog, Model
+from generator.catalog import Model
 from generator.specfile import resolve_ref
 
 HEADER_MARKER = "# <replicate-codegen header>"
 
 
-def render_inputs(catalog: Catalog) -> dict[str, str]:
-    """module name -> source of `types/<module>.py`, starting with `HEADER_MARKER` for the caller to fill."""
-    if not catalog.models:
+def render_inputs(models: Sequence[Model]) -> dict[str, str]:
+    """module name -> source of `types/<module>.py`, starting with `HEADER_MARKER` for the caller to
+    fill. A model's module is the same whether it is generated alone or among others."""
+    if not models:
         return {}
     schemas: dict[str, Any] = {}
     aliases: dict[str, str] = {}
-    for model in catalog.models:
+    for model in models:
         hoisted = _Hoisted(model)
         hoisted.object_class(model.input_class, model.input_schema, ())
         schemas |= hoisted.classes

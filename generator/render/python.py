@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from generator import vocabulary
 from generator.catalog import Catalog, Model
 from generator.render._env import environment, render, templates_dir
-from generator.render.inputs import HEADER_MARKER, render_inputs
+from generator.render.inputs import HEADER_MARKER
 from generator.render.pytypes import output_annotation
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ def header(source: str, comment: str = "#") -> str:
 
 
 def render_python(catalog: Catalog, specs_label: str, release: Release) -> dict[str, str]:
+    """The files that are not one model's own (see `generator.render.models`)."""
     specs = f"the specs in {specs_label}"
     context = {
         "catalog": catalog,
@@ -56,11 +57,17 @@ def render_python(catalog: Catalog, specs_label: str, release: Release) -> dict[
     files = {out: render(f"python/{template}", **context) for template, out in SHARED_FILES.items()}
     for path in sorted((templates_dir() / RUNTIME).iterdir()):
         files[f"{PACKAGE}/{path.name}"] = header(specs) + "\n" + path.read_text(encoding="utf-8")
-    inputs = render_inputs(catalog)
-    for model in catalog.models:
-        files[f"{PACKAGE}/resources/{model.accessor}.py"] = render(f"python/{MODEL_RESOURCE}", model=model, **context)
-        files[f"{PACKAGE}/types/{model.accessor}.py"] = _input_module(inputs[model.accessor], model)
     return files
+
+
+def model_python(model: Model, types_source: str) -> dict[str, str]:
+    """A model's own modules: its resource, and its `Input` types as datamodel-code-generator made them."""
+    return {
+        f"{PACKAGE}/resources/{model.accessor}.py": render(f"python/{MODEL_RESOURCE}", model=model),
+        f"{PACKAGE}/types/{model.accessor}.py": types_source.replace(
+            HEADER_MARKER, header(model.spec_path).rstrip("\n"), 1
+        ),
+    }
 
 
 def _model_versions(catalog: Catalog) -> dict[str, str]:
@@ -78,7 +85,3 @@ def _file_model(catalog: Catalog) -> Model | None:
     list of them (`[image] = run(...)`)."""
     files = ("FileOutput", "list[FileOutput]")
     return next((m for m in catalog.models if output_annotation(m.output_schema) in files), None)
-
-
-def _input_module(source: str, model: Model) -> str:
-    return source.replace(HEADER_MARKER, header(model.spec_path).rstrip("\n"), 1)

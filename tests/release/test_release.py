@@ -106,3 +106,42 @@ def test_check_reports_a_stale_version_and_changelog(tmp_path: Path) -> None:
 )
 def test_semver(version: str, level: str | None, expected: str) -> None:
     assert bump(version, level) == expected
+
+
+def test_the_views_kept_for_a_bundle_are_what_reading_it_back_gives(tmp_path: Path) -> None:
+    """The release keeps each model's view for the bundle it wrote, so the next run need not parse
+    it: they must be what parsing gives, for models with extra schemas, a recursive one, no Output."""
+    from generator.generate import build
+    from generator.specfile import dump
+    from tests.conftest import model_spec
+
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    odd = model_spec("acme", "odd", {"type": "object", "properties": {"node": {"$ref": "#/components/schemas/Node"}}})
+    node = {"name": {"type": "string"}, "child": {"$ref": "#/components/schemas/Node"}}
+    odd["components"]["schemas"]["Node"] = {"type": "object", "properties": node}
+    (specs / "odd.yaml").write_text(dump(odd), encoding="utf-8")
+    (specs / "painter.yaml").write_text(yaml.safe_dump(base()), encoding="utf-8")
+    tree, release = build(specs)
+    assert diff.views_of_bundle(yaml.safe_load(tree["openapi.yaml"])) == release.views
+
+
+@pytest.mark.slow
+def test_the_next_release_reads_the_previous_bundle_from_the_cache_unless_it_was_edited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.release
+
+    _generate(tmp_path, base())
+    parsed: list[Path] = []
+    real_read = generator.release._read
+    monkeypatch.setattr(generator.release, "_read", lambda bundle: parsed.append(bundle) or real_read(bundle))
+    edited = copy.deepcopy(base())
+    _described(edited)
+    assert "the client is now version 0.1.1" in _generate(tmp_path, edited)
+    assert parsed == []  # the views of the bundle it wrote were kept
+    bundle = tmp_path / "out/openapi.yaml"  # by hand: the kept views do not vouch for these bytes
+    bundle.write_text(bundle.read_text(encoding="utf-8").replace("version: 0.1.1", "version: 0.3.0"), encoding="utf-8")
+    _props(edited)["prompt"]["description"] = "Changed again."
+    assert "the client is now version 0.3.1" in _generate(tmp_path, edited)
+    assert parsed == [bundle]
