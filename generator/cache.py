@@ -124,10 +124,15 @@ def record(output: Path, folders: tuple[Path, ...]) -> None:
     """Stamp `output` as made from `folders` by this generator (after a run that succeeded)."""
     from generator.specfile import write_atomic
 
+    try:  # what the last stamp says of a file still the same size and mtime needs no hashing again
+        last = json.loads(_location(output, folders).read_text(encoding="utf-8"))
+        known_inputs, known_outputs = dict(last["inputs"]), dict(last["outputs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        known_inputs, known_outputs = {}, {}
     stamp = {
         "fingerprint": fingerprint(),
-        "inputs": _describe(inputs(folders), None, {}),
-        "outputs": _describe(outputs(output), output, {}),
+        "inputs": _describe(inputs(folders), None, known_inputs),
+        "outputs": _describe(outputs(output), output, known_outputs),
     }
     with contextlib.suppress(OSError):  # a cache that cannot be written costs a full run next time
         write_atomic(_location(output, folders), json.dumps(stamp, sort_keys=True))

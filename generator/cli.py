@@ -176,7 +176,7 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Cat
         cache.record(output, (specs, shared))
         return 0
     if changes:
-        filetree.replace(output, tree)
+        filetree.replace(output, tree, frozenset(tree).difference(changes.added, changes.changed))
         for line in changes.lines():
             out.print(line, markup=False)
     cache.record(output, (specs, shared))

@@ -34,7 +34,15 @@ class ModelView:
     output: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "required": sorted(self.required)}
+        # not `asdict`: it deep-copies every schema, which at a thousand models is most of a second
+        return {
+            "path": self.path,
+            "version": self.version,
+            "description": self.description,
+            "inputs": self.inputs,
+            "required": sorted(self.required),
+            "output": self.output,
+        }
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> ModelView:

@@ -55,9 +55,11 @@ def diff(root: Path, tree: FileTree) -> Changes:
     )
 
 
-def replace(root: Path, tree: FileTree) -> None:
+def replace(root: Path, tree: FileTree, same: frozenset[str] = frozenset()) -> None:
     """Make `root` hold exactly `tree`. The new tree is written beside it and swapped in by renames,
-    so an interrupted run leaves the old tree in place."""
+    so an interrupted run leaves the old tree in place. The files in `same` already hold their bytes
+    under `root`: they are hard-linked rather than written again, keeping their mtime, so what
+    vouches for them by size and mtime (the stamp) still does."""
     root = root.absolute()
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
@@ -67,7 +69,8 @@ def replace(root: Path, tree: FileTree) -> None:
         for relative, content in tree.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            if relative not in same or not _linked(root / relative, target):
+                target.write_bytes(content)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -83,3 +86,11 @@ def replace(root: Path, tree: FileTree) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _linked(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:  # another file system, or one without links: written instead
+        return False
+    return True

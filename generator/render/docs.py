@@ -74,8 +74,24 @@ class Page:
         return "../" * self.path.count("/")
 
 
+@dataclass(frozen=True)
+class Row:
+    """A model as the index lists it: what its page says of it, without building the page."""
+
+    path: str
+    title: str
+    description: str
+    source: str
+    model: Model
+
+    @property
+    def parameters(self) -> tuple[Field, ...]:
+        return self.model.fields
+
+
 def render_docs(catalog: Catalog, specs_label: str, release: Release) -> dict[str, str]:
-    models = [_model_page(m) for m in catalog.models]
+    """The pages that are not one model's own (see `generator.render.models`)."""
+    models = [Row(_page_path(m), m.id, m.description, str(m.source.get("file") or ""), m) for m in catalog.models]
     operations = _operation_pages(catalog)
     context = {"catalog": catalog, "package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
     context |= {"release": release, "changelog_html": MarkdownIt("commonmark", {"html": False}).render(release.entries)}
@@ -178,7 +194,7 @@ def _model_page(model: Model) -> Page:
     )
     operation = model.document["paths"][model.path]["post"]
     return Page(
-        path=f"models/{model.owner}/{model.name}",
+        path=_page_path(model),
         title=model.id,
         summary=model.summary,
         description=model.description,
@@ -194,6 +210,10 @@ def _model_page(model: Model) -> Page:
         source=str(model.source.get("file") or ""),
         link=model.url or "",
     )
+
+
+def _page_path(model: Model) -> str:
+    return f"models/{model.owner}/{model.name}"
 
 
 def _response(model: Model | None, values: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ def _cold(work: Path) -> filetree.FileTree:
     shutil.copytree(work / "specs", scratch / "specs")
     shutil.copytree(work / "out", scratch / "out")  # the release (version, changelog) follows the tree
     run = cli("generate", "--specs", "specs", "--shared", "none", "--out", "out", cwd=scratch,
-              env={"REPLICATE_CODEGEN_CACHE": str(work / "cold-cache")})  # fmt: skip
+              env={"REPLICATE_CODEGEN_CACHE": str(scratch / "cache")})  # fmt: skip
     assert run.returncode == 0, run.stderr
     return filetree.read(scratch / "out")
 
@@ -74,6 +74,26 @@ def test_a_series_of_edits_each_gives_what_a_cold_build_gives(work: Path) -> Non
         edit()
         _generate(work)
         assert filetree.read(work / "out") == _cold(work)
+
+
+def test_one_changed_spec_renders_and_writes_only_what_it_changes(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.render.models
+
+    _generate(work)
+    before = {p: p.stat().st_mtime_ns for p in (work / "out").rglob("*") if p.is_file()}
+    rendered: list[str] = []
+    real = generator.render.models.render_inputs
+    monkeypatch.setattr(
+        generator.render.models, "render_inputs", lambda models: rendered.extend(m.id for m in models) or real(models)
+    )
+    (work / "specs" / "acme" / "one.yaml").write_text(_spec("one", "A longer prompt."), encoding="utf-8")
+    printed = _generate(work)
+    assert rendered == ["acme/one"]  # acme/two's outputs were kept
+    moved = sorted(p.relative_to(work / "out").as_posix() for p, ns in before.items() if p.stat().st_mtime_ns != ns)
+    changed = sorted(line.split()[1] for line in printed.splitlines() if line.startswith("changed "))
+    assert moved == changed and "python/replicate_models/types/one.py" in changed
+    assert not any("two" in path for path in changed)
+    assert filetree.read(work / "out") == _cold(work)
 
 
 def test_another_generator_is_a_full_run(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
