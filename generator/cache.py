@@ -194,14 +194,15 @@ class Parsed:
     def __init__(self) -> None:
         self._store = Store("parsed")
 
-    def get(self, sha256: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+    def get(self, sha256: str) -> tuple[dict[str, Any], dict[str, int] | None] | None:
+        """`[document, lines]`; lines None when the entry came from the import that wrote the spec."""
         entry = self._store.get(sha256)
         if not (isinstance(entry, list) and len(entry) == 2):
             return None
         document, lines = entry
-        return (document, lines) if isinstance(document, dict) and isinstance(lines, dict) else None
+        return (document, lines) if isinstance(document, dict) and isinstance(lines, dict | None) else None
 
-    def put(self, sha256: str, document: dict[str, Any], lines: dict[str, int]) -> None:
+    def put(self, sha256: str, document: dict[str, Any], lines: dict[str, int] | None) -> None:
         self._store.put(sha256, [document, lines])
 
 

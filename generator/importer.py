@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import importing, paths, reading, specfile, vocabulary
+from generator.cache import Parsed
 from generator.errors import InputError
 from generator.importing import replicate
 from generator.importing.record import Endpoint
@@ -73,11 +74,11 @@ def import_file(path: Path, layout: Layout, fmt: str | None = None) -> list[Impo
         return [ImportResult(source=display, error=_internal(display, exc))]
     if not endpoints:
         return [ImportResult(source=display, skipped="the document describes no endpoint")]
-    results = []
+    results, parsed = [], Parsed()
     for endpoint in endpoints:
         result = ImportResult(source=endpoint.source.path, pointer=endpoint.source.pointer)
         try:
-            _import_endpoint(endpoint, layout, result)
+            _import_endpoint(endpoint, layout, result, parsed)
         except InputError as exc:
             result.error = str(exc)
         except Exception as exc:
@@ -95,7 +96,7 @@ def _internal(place: str, exc: Exception) -> str:
     )
 
 
-def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult) -> None:
+def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult, parsed: Parsed) -> None:
     try:
         kind = kinds.classify(endpoint)
         result.kind = kind.name
@@ -117,8 +118,9 @@ def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult) -
         properties = spec.document["components"]["schemas"]["Input"]["properties"]
         result.fields = len(properties)
         result.inferred = [f"{name}.{kw}" for name, p in properties.items() for kw in p.get(INFERRED) or {}]
-    text = SPEC_HEADER.format(source=endpoint.source.place) + specfile.dump(spec.document)
-    result.changed = specfile.write_atomic(target, text)
+    data = (SPEC_HEADER.format(source=endpoint.source.place) + specfile.dump(spec.document)).encode()
+    result.changed = specfile.write_atomic(target, data)
+    specfile.remember_written(data, spec.document, parsed)
 
 
 def _extra(kind: kinds.Kind, layout: Layout) -> Extra:

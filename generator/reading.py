@@ -216,6 +216,33 @@ def check_node(node: yaml.Node | None, display: str, *, first_line: int = 1) -> 
             raise InputError(display, f"{item.value} is not a JSON number; a spec holds JSON values", line=line)
 
 
+def is_plain(value: Any) -> bool:
+    """Whether loading `value`, dumped as YAML, gives it back as it is: JSON types only, string keys,
+    finite numbers, integers within `MAX_INT_DIGITS`, no lone surrogate, nested within `MAX_DEPTH`."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(item, str):
+            if _has_surrogate(item):
+                return False
+        elif isinstance(item, dict):
+            if not all(isinstance(key, str) and not _has_surrogate(key) for key in item):
+                return False
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if len(str(abs(item))) > MAX_INT_DIGITS:
+                return False
+        elif not (isinstance(item, float) and math.isfinite(item)):
+            return False
+    return True
+
+
 def _check_value(value: Any) -> None:
     """A parsed JSON value nests at most `MAX_DEPTH` deep and holds no lone surrogate."""
     stack: list[tuple[Any, str, int]] = [(value, "", 0)]

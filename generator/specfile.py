@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -65,16 +66,18 @@ class SpecFile:
     """A loaded spec: its document, and where each JSON pointer sits in the file."""
 
     def __init__(
-        self, path: Path, display: str, document: dict[str, Any], lines: dict[str, int], sha256: str = ""
+        self, path: Path, display: str, document: dict[str, Any], lines: dict[str, int] | None, sha256: str = ""
     ) -> None:
         self.path = path
         self.display = display
         self.document = document
-        self._lines = lines
+        self._lines = lines  # None: found when first asked (a spec known from the import that wrote it)
         self.sha256 = sha256  # of the file's bytes: what the validation cache knows it by
 
     def line_of(self, pointer: str) -> int | None:
         """The line of `pointer`, or of its nearest ancestor present in the file."""
+        if self._lines is None:
+            self._lines = _lines_of(self.path, self.display)
         while True:
             if pointer in self._lines:
                 return self._lines[pointer]
@@ -105,6 +108,22 @@ def load(path: Path, display: str, what: str = "spec", parsed: Parsed | None = N
     if parsed is not None:
         parsed.put(sha256, document, lines)
     return SpecFile(path, display, document, lines, sha256)
+
+
+def remember_written(data: bytes, document: dict[str, Any], parsed: Parsed) -> None:
+    """Tell the parse cache what a spec just written as `data` holds, when loading it would give
+    `document` back as it is: the build that follows an import then parses none of its specs. Their
+    lines are found only if a problem is reported at one."""
+    if reading.is_plain(document):
+        parsed.put(hashlib.sha256(data).hexdigest(), document, None)
+
+
+def _lines_of(path: Path, display: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    # changed or gone since it was loaded: its problems are told without lines
+    with contextlib.suppress(InputError, yaml.YAMLError):
+        _index(reading.compose_yaml(reading.decode(reading.read_bytes(path, display), display), display), "", lines)
+    return lines
 
 
 def pointer_token(key: object) -> str:

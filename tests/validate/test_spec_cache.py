@@ -101,3 +101,46 @@ def test_what_json_cannot_hold_or_a_broken_entry_is_parsed_again(specs: Path) ->
     for entry in (cache.cache_root() / "parsed").rglob("*.json"):
         entry.write_text("[{", encoding="utf-8")
     assert specfile.load(path, "one.yaml", parsed=cache.Parsed()).document["info"]["x-model"]["name"] == "one"
+
+
+def test_specs_an_import_just_wrote_are_not_parsed_again(
+    specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import FIXTURES
+
+    out = tmp_path / "imported"
+    source = FIXTURES / "samples" / "google__imagen-4-ultra.md"
+    assert cli("import", str(source), "--out", str(out), "--shared", str(tmp_path / "shared")).returncode == 0
+    written = next(out.rglob("*.yaml"))
+
+    def no_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a spec the import wrote was parsed again")
+
+    monkeypatch.setattr(reading, "compose_yaml", no_parse)
+    loaded = specfile.load(written, "w.yaml", parsed=cache.Parsed())
+    monkeypatch.undo()
+    assert loaded.document == specfile.load(written, "w.yaml").document  # what a parse gives
+
+
+def test_a_problem_in_a_spec_known_from_its_import_still_has_its_line(specs: Path) -> None:
+    spec = model_spec("acme", "bad", {"type": "object", "properties": {"steps": {"type": "integer", "default": "x"}}})
+    data = ("# a header line\n" + specfile.dump(spec)).encode()
+    (specs / "bad.yaml").write_bytes(data)
+    specfile.remember_written(data, spec, cache.Parsed())
+    problems = validate.validate([specfile.load(specs / "bad.yaml", "bad.yaml", parsed=cache.Parsed())])
+    line = next(n for n, text in enumerate(data.decode().splitlines(), 1) if "default: x" in text)
+    assert [(p.pointer.endswith("/steps/default"), p.line) for p in problems] == [(True, line)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{1: "int key"}, {"x": float("nan")}, {"x": 10**200}, {"x": "\ud800"}, {"\udfff": 1}, {"x": (1, 2)}],
+    ids=["int-key", "nan", "huge-int", "surrogate", "surrogate-key", "tuple"],
+)
+def test_only_documents_a_load_gives_back_as_they_are_are_handed_over(value: object, specs: Path) -> None:
+    assert not reading.is_plain(value)
+    nested: object = "leaf"
+    for _ in range(reading.MAX_DEPTH + 1):
+        nested = [nested]
+    assert not reading.is_plain({"deep": nested})
+    assert reading.is_plain(model_spec("acme", "fine", INPUT) | {"x": [1.5, None, True, "ü"]})
