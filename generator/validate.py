@@ -11,7 +11,7 @@ Project rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from jsonschema.exceptions import SchemaError, UnknownType
@@ -20,6 +20,7 @@ from referencing.exceptions import Unresolvable
 from generator.cache import Validated
 from generator.errors import Problem
 from generator.openapi_check import openapi_errors
+from generator.parallel import chunked_map
 from generator.schemas import DocumentSchemas
 from generator.specfile import SpecFile, pointer_token, resolve_ref
 from generator.vocabulary import X_MODEL, create_operation, create_path, model_id, segment_problem
@@ -34,15 +35,17 @@ def validate(specs: list[SpecFile]) -> list[Problem]:
     not checked again (see `generator.cache.Validated`); the rules across specs always run."""
     problems: list[Problem] = []
     validated = Validated()
-    for spec in specs:
-        if spec.sha256 and validated.knows(spec.sha256):
-            continue
-        found = [_place(spec, pointer, message) for pointer, message in _problems_of(spec.document)]
+    unknown = [spec for spec in specs if not (spec.sha256 and validated.knows(spec.sha256))]
+    for spec, found in zip(unknown, chunked_map(_problems_of_each, [s.document for s in unknown]), strict=True):
         if not found and spec.sha256:
             validated.remember(spec.sha256)
-        problems += found
+        problems += [_place(spec, pointer, message) for pointer, message in found]
     problems += _uniqueness(specs)
     return sorted(problems)
+
+
+def _problems_of_each(documents: Sequence[dict[str, Any]]) -> list[list[tuple[str, str]]]:
+    return [list(_problems_of(document)) for document in documents]
 
 
 def _place(spec: SpecFile, pointer: str, message: str) -> Problem:

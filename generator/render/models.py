@@ -6,7 +6,7 @@ fragment of the bundle. They depend on that model alone, never on the others: th
 datamodel-code-generator call that makes the types gives a model the same module alone as among a
 thousand. So they are kept in the cache folder (`generator.cache.Store`), keyed by everything the
 model holds and by the generator's fingerprint, and only the models not found there are rendered,
-together, in one datamodel-code-generator call.
+together: one datamodel-code-generator call for them all, or one per core (`generator.parallel`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from generator.cache import Store
 from generator.catalog import Model
+from generator.parallel import chunked_map
 from generator.render.bundle import Fragment, fragment
 from generator.render.docs import model_docs
 from generator.render.inputs import render_inputs
@@ -37,15 +38,20 @@ def model_outputs(models: Sequence[Model]) -> list[ModelOutput]:
     keys = [_key(model) for model in models]
     outputs = [_entry(store.get(key)) for key in keys]
     missing = [i for i, output in enumerate(outputs) if output is None]
-    types = render_inputs([models[i] for i in missing])
-    for i in missing:
-        model = models[i]
-        files = {f"python/{path}": text for path, text in model_python(model, types[model.accessor]).items()}
-        files |= {f"docs/{path}": text for path, text in model_docs(model).items()}
-        made = ModelOutput(files, fragment(model))
+    for i, made in zip(missing, chunked_map(_rendered, [models[i] for i in missing]), strict=True):
         store.put(keys[i], {"files": made.files, "fragment": made.fragment})
         outputs[i] = made
     return [output for output in outputs if output is not None]
+
+
+def _rendered(models: Sequence[Model]) -> list[ModelOutput]:
+    types = render_inputs(models)
+    made = []
+    for model in models:
+        files = {f"python/{path}": text for path, text in model_python(model, types[model.accessor]).items()}
+        files |= {f"docs/{path}": text for path, text in model_docs(model).items()}
+        made.append(ModelOutput(files, fragment(model)))
+    return made
 
 
 def _key(model: Model) -> str:

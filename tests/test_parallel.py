@@ -1,0 +1,54 @@
+"""Work shared out among worker processes gives what the same work gives in one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import filetree, parallel
+from generator.catalog import load_catalog
+from generator.errors import ValidationFailed
+from tests.conftest import cli, model_spec
+
+
+def _specs(folder: Path, count: int, broken: tuple[int, ...] = ()) -> None:
+    for index in range(count):
+        steps = {"type": "integer", "default": "four" if index in broken else 4, "description": f"Steps {index}."}
+        spec = model_spec("acme", f"m{index}", {"type": "object", "properties": {"steps": steps}})
+        (folder / f"m{index}.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_build_on_two_workers_is_the_build_in_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "specs").mkdir()
+    _specs(tmp_path / "specs", 5)
+    trees = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", jobs)
+        monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / f"cache-{jobs}"))
+        monkeypatch.setattr(parallel, "MIN_PER_WORKER", 2)
+        out = tmp_path / f"out-{jobs}"
+        run = cli("generate", "--specs", str(tmp_path / "specs"), "--shared", str(tmp_path / "none"), "--out", str(out))
+        assert run.returncode == 0, run.stderr
+        trees.append(filetree.read(out))
+    assert trees[0] == trees[1]
+    assert len([p for p in trees[0] if p.startswith("python/replicate_models/types/m")]) == 5
+
+
+@pytest.mark.slow
+def test_problems_found_on_two_workers_are_every_problem_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _specs(tmp_path, 6, broken=(1, 4))
+    found = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", jobs)
+        monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / f"cache-{jobs}"))
+        monkeypatch.setattr(parallel, "MIN_PER_WORKER", 2)
+        with pytest.raises(ValidationFailed) as failed:
+            load_catalog(tmp_path)
+        found.append([(p.file, p.pointer, p.line) for p in failed.value.problems])
+    assert found[0] == found[1]
+    assert [Path(file).name for file, _, _ in found[0]] == ["m1.yaml", "m4.yaml"]
