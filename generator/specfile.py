@@ -52,7 +52,8 @@ class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]
             return yaml.ScalarNode(_TAGS[None], "null")
         if kind is int:
             return yaml.ScalarNode(_TAGS[int], str(data))
-        return super().represent_data(data)  # floats, and anything not JSON, as PyYAML writes them
+        node: yaml.Node = super().represent_data(data)  # floats, and anything not JSON, as PyYAML writes them
+        return node
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is not yaml.ScalarNode:
