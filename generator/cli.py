@@ -77,20 +77,16 @@ def _import(
     from collections import Counter
 
     from generator import specfile
-    from generator.importer import duplicate_warnings, expand, import_file, orphans
+    from generator.importer import duplicate_warnings, expand, import_files, orphans
 
     paths.check_writable(layout.models, "--out", folder=True)
     paths.check_writable(layout.shared, "--shared", folder=True)
     if report is not None:
         paths.check_writable(report, "--report", folder=False)
-    results: list[ImportResult] = []
     files = list(expand(list(sources)))
     with _progress() as progress:
-        task = progress.add_task("importing", total=len(files))
-        for path in files:
-            progress.update(task, description=f"importing {paths.display_path(path)}")
-            results += import_file(path, layout, fmt)
-            progress.advance(task)
+        progress.add_task(f"importing {len(files)} document(s)")
+        results = import_files(files, layout, fmt)
     duplicate_warnings(results)
     for r in results:
         _print_result(r)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import importing, paths, reading, specfile, vocabulary
 from generator.cache import Parsed
@@ -15,6 +17,7 @@ from generator.importing import replicate
 from generator.importing.record import Endpoint
 from generator.normalize import kinds, normalize, overrides
 from generator.normalize.spec import Extra
+from generator.parallel import chunked_map
 from generator.vocabulary import INFERRED
 
 SPEC_HEADER = (
@@ -62,29 +65,74 @@ def expand(sources: list[Path]) -> Iterator[Path]:
             yield source
 
 
+@dataclass(frozen=True)
+class _Write:
+    """A spec an endpoint makes, to be written by the process that writes them all, in order."""
+
+    target: Path
+    data: bytes
+    document: dict[str, Any]
+
+
+Imported = list[tuple[ImportResult, _Write | None]]
+
+
 def import_file(path: Path, layout: Layout, fmt: str | None = None) -> list[ImportResult]:
-    """Every endpoint of one document; a document that cannot be read at all is one failed result.
-    Whatever goes wrong with one document or endpoint is its own result: the others still import."""
+    """Every endpoint of one document, its spec written; a document that cannot be read at all is one
+    failed result. Whatever goes wrong with one document or endpoint is its own result: the others
+    still import."""
+    return write(read_file(path, layout, fmt))
+
+
+def import_files(files: Sequence[Path], layout: Layout, fmt: str | None = None) -> list[ImportResult]:
+    """`import_file` for each, documents read on every core when there are many, specs written here in
+    the order of `files`: when two documents make one spec, the later one's is kept, as in one process."""
+    read = chunked_map(functools.partial(_read_each, layout=layout, fmt=fmt), files)
+    return write([pair for pairs in read for pair in pairs])
+
+
+def _read_each(files: Sequence[Path], layout: Layout, fmt: str | None) -> list[Imported]:
+    return [read_file(path, layout, fmt) for path in files]
+
+
+def read_file(path: Path, layout: Layout, fmt: str | None = None) -> Imported:
+    """Every endpoint of one document and the spec it makes, nothing written."""
     display = paths.display_path(path)
     try:
         endpoints = importing.load(path, fmt)
     except InputError as exc:
-        return [ImportResult(source=display, error=str(exc))]
+        return [(ImportResult(source=display, error=str(exc)), None)]
     except Exception as exc:
-        return [ImportResult(source=display, error=_internal(display, exc))]
+        return [(ImportResult(source=display, error=_internal(display, exc)), None)]
     if not endpoints:
-        return [ImportResult(source=display, skipped="the document describes no endpoint")]
-    results, parsed = [], Parsed()
+        return [(ImportResult(source=display, skipped="the document describes no endpoint"), None)]
+    results: Imported = []
     for endpoint in endpoints:
         result = ImportResult(source=endpoint.source.path, pointer=endpoint.source.pointer)
+        made = None
         try:
-            _import_endpoint(endpoint, layout, result, parsed)
+            made = _import_endpoint(endpoint, layout, result)
         except InputError as exc:
             result.error = str(exc)
         except Exception as exc:
             result.error = _internal(result.place, exc)
-        results.append(result)
+        results.append((result, made))
     return results
+
+
+def write(imported: Imported) -> list[ImportResult]:
+    """Write each endpoint's spec, in order; an endpoint whose spec cannot be written fails alone."""
+    parsed = Parsed()
+    for result, made in imported:
+        if made is None:
+            continue
+        try:
+            result.changed = specfile.write_atomic(made.target, made.data)
+        except OSError as exc:
+            result.error = f"{result.place}: cannot write {paths.display_path(made.target)}: {exc.strerror or exc}"
+            continue
+        specfile.remember_written(made.data, made.document, parsed)
+    return [result for result, _ in imported]
 
 
 def _internal(place: str, exc: Exception) -> str:
@@ -96,13 +144,13 @@ def _internal(place: str, exc: Exception) -> str:
     )
 
 
-def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult, parsed: Parsed) -> None:
+def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult) -> _Write | None:
     try:
         kind = kinds.classify(endpoint)
         result.kind = kind.name
         if kind.name == vocabulary.SKIPPED:
             result.skipped = kind.reason
-            return
+            return None
         spec = normalize(endpoint, kind, _extra(kind, layout))
     except RecursionError:  # a schema whose `$ref`s nest deeper than any real one
         raise InputError(result.place, "the schema nests too deeply (through its $refs)") from None
@@ -119,8 +167,7 @@ def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult, p
         result.fields = len(properties)
         result.inferred = [f"{name}.{kw}" for name, p in properties.items() for kw in p.get(INFERRED) or {}]
     data = (SPEC_HEADER.format(source=endpoint.source.place) + specfile.dump(spec.document)).encode()
-    result.changed = specfile.write_atomic(target, data)
-    specfile.remember_written(data, spec.document, parsed)
+    return _Write(target, data, spec.document)
 
 
 def _extra(kind: kinds.Kind, layout: Layout) -> Extra:

@@ -10,7 +10,7 @@ import yaml
 from generator import filetree, parallel
 from generator.catalog import load_catalog
 from generator.errors import ValidationFailed
-from tests.conftest import cli, model_spec
+from tests.conftest import FIXTURES, cli, model_spec
 
 
 def _specs(folder: Path, count: int, broken: tuple[int, ...] = ()) -> None:
@@ -52,3 +52,32 @@ def test_problems_found_on_two_workers_are_every_problem_in_order(
         found.append([(p.file, p.pointer, p.line) for p in failed.value.problems])
     assert found[0] == found[1]
     assert [Path(file).name for file, _, _ in found[0]] == ["m1.yaml", "m4.yaml"]
+
+
+@pytest.mark.slow
+def test_an_import_on_two_workers_writes_what_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Documents are read on both cores and the specs written in order: where two documents make
+    one spec (the same page saved twice, edited), the later one's is kept either way."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    page = (FIXTURES / "samples" / "google__imagen-4-ultra.md").read_text(encoding="utf-8")
+    for index in range(4):
+        (sources / f"{index}-page.md").write_text(page.replace("google/imagen-4-ultra", f"google/m{index}"), "utf-8")
+    (sources / "5-again.md").write_text(
+        page.replace("google/imagen-4-ultra", "google/m0").replace("图像", "图片"), "utf-8"
+    )
+    written = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", jobs)
+        monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / f"cache-{jobs}"))
+        monkeypatch.setattr(parallel, "MIN_PER_WORKER", 2)
+        out = tmp_path / f"models-{jobs}"
+        run = cli("import", str(sources), "--out", str(out), "--shared", str(tmp_path / f"shared-{jobs}"))
+        assert run.returncode == 0, run.stderr
+        written.append(({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.yaml")}, run.stdout))
+    assert written[0][0] == written[1][0]
+    assert written[0][1].replace("models-1", "models-2").replace("shared-1", "shared-2") == written[1][1]
+    assert sorted(written[0][0]) == [f"google/m{index}.yaml" for index in range(4)]
+    assert "图片".encode() in written[0][0]["google/m0.yaml"]  # the later document's
