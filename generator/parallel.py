@@ -1,10 +1,13 @@
 """Work spread over the machine's cores, giving what a plain loop gives, in the same order.
 
-A cold build of hundreds of models spends most of its time checking specs and rendering models,
-one independent piece of work per model. Small batches stay in this process: a worker's start
-costs it a fraction of a second of imports. A batch of at least `MIN_PER_WORKER` items per worker is
-cut into one contiguous chunk per core, each run in a worker started by a fork server, so a worker
-inherits nothing of this process's threads (the progress display's) or locks.
+A cold build of hundreds of models spends most of its time importing documents, checking specs and
+rendering models, one independent piece of work per item. Small batches stay in this process. A
+batch of at least `MIN_PER_WORKER` items per worker is cut into one contiguous chunk per worker.
+
+The workers are forked from a fork server that has imported the importer, the validator and the
+renderer once, so a worker starts with them loaded and inherits nothing of this process's threads
+(the progress display's) or locks; the same workers serve every batch of a run. Each chunk runs in
+the caller's current folder, since paths are shown relative to it.
 
 `REPLICATE_CODEGEN_JOBS` sets the number of workers (1: everything in this process); by default,
 the cores this process may run on.
@@ -12,6 +15,8 @@ the cores this process may run on.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -22,19 +27,19 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PER_WORKER = 50
+_PRELOAD = ["generator.importer", "generator.validate", "generator.render.models"]
 
 
 def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
     """`function(items)`, the items shared out among workers when there are enough of them.
-    `function` takes a chunk and gives one result per item; it must be a module-level function."""
+    `function` takes a chunk and gives one result per item; it must be picklable (module-level)."""
     workers = min(jobs(), len(items) // MIN_PER_WORKER)
     if workers < 2:
         return function(items)
     size = -(-len(items) // workers)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-        return [result for chunk in pool.map(function, chunks) for result in chunk]
+    work = functools.partial(_in_folder, os.getcwd(), function)
+    return [result for chunk in _pool(len(chunks)).map(work, chunks) for result in chunk]
 
 
 def jobs() -> int:
@@ -42,3 +47,27 @@ def jobs() -> int:
     if explicit.isdigit() and int(explicit) > 0:
         return int(explicit)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def shutdown() -> None:
+    """Stop the workers (they are otherwise stopped when this process exits)."""
+    for pool in _pools.values():
+        pool.shutdown(cancel_futures=True)
+    _pools.clear()
+
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+atexit.register(shutdown)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    if workers not in _pools:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return _pools[workers]
+
+
+def _in_folder(folder: str, function: Callable[[Sequence[T]], list[R]], chunk: Sequence[T]) -> list[R]:
+    os.chdir(folder)
+    return function(chunk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,16 @@ from generator import filetree, parallel
 from generator.catalog import load_catalog
 from generator.errors import ValidationFailed
 from tests.conftest import FIXTURES, cli, model_spec
+
+
+@pytest.fixture(autouse=True)
+def _two_workers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Two workers for batches of two or more; the workers stopped after each test."""
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 2)
+    try:
+        yield
+    finally:
+        parallel.shutdown()
 
 
 def _specs(folder: Path, count: int, broken: tuple[int, ...] = ()) -> None:
@@ -28,7 +39,6 @@ def test_a_build_on_two_workers_is_the_build_in_one(tmp_path: Path, monkeypatch:
     for jobs in ("1", "2"):
         monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", jobs)
         monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / f"cache-{jobs}"))
-        monkeypatch.setattr(parallel, "MIN_PER_WORKER", 2)
         out = tmp_path / f"out-{jobs}"
         run = cli("generate", "--specs", str(tmp_path / "specs"), "--shared", str(tmp_path / "none"), "--out", str(out))
         assert run.returncode == 0, run.stderr
@@ -46,7 +56,6 @@ def test_problems_found_on_two_workers_are_every_problem_in_order(
     for jobs in ("1", "2"):
         monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", jobs)
         monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / f"cache-{jobs}"))
-        monkeypatch.setattr(parallel, "MIN_PER_WORKER", 2)
         with pytest.raises(ValidationFailed) as failed:
             load_catalog(tmp_path)
         found.append([(p.file, p.pointer, p.line) for p in failed.value.problems])
@@ -68,13 +77,15 @@ def test_an_import_on_two_workers_writes_what_one_process_writes(
     (sources / "5-again.md").write_text(
         page.replace("google/imagen-4-ultra", "google/m0").replace("图像", "图片"), "utf-8"
     )
+    # The workers' fork server may have started anywhere (here: in the project root); the chunks
+    # still run where the command runs, so relative paths mean the same.
+    assert parallel.chunked_map(sorted, ["b", "a", "d", "c"]) == ["a", "b", "c", "d"]
     written = []
     for jobs in ("1", "2"):
         monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", jobs)
         monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / f"cache-{jobs}"))
-        monkeypatch.setattr(parallel, "MIN_PER_WORKER", 2)
         out = tmp_path / f"models-{jobs}"
-        run = cli("import", str(sources), "--out", str(out), "--shared", str(tmp_path / f"shared-{jobs}"))
+        run = cli("import", "sources", "--out", f"models-{jobs}", "--shared", f"shared-{jobs}", cwd=tmp_path)
         assert run.returncode == 0, run.stderr
         written.append(({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.yaml")}, run.stdout))
     assert written[0][0] == written[1][0]
