@@ -5,14 +5,18 @@
 - `Validated`: the specs this generator found valid, by the SHA-256 of their bytes.
 - `Parsed`: specs (and bundles) as parsed, by the same hash, as JSON: reading one back is a tenth
   of parsing its YAML with every bound checked.
+- `Store`s of the renderers and the release: each model's rendered files, each Python file as
+  formatted, what a written bundle says.
 
-Every entry is keyed by the generator's fingerprint too (its own code and templates, and the
-versions of the tools whose output it commits), so no other version can vouch for anything. A stamp
-records that fingerprint, every input spec and every output file, each by size, mtime and SHA-256.
-It holds when all of them are still what it says: sizes and mtimes are compared first and a file
-is hashed only when they differ, so an unchanged catalogue of a thousand models is checked in a few
-tens of milliseconds. Anything else (a spec edited, added or removed, a generated file
-touched by hand, another version of this project) means a full run.
+Every entry lives under the generator's fingerprint (its own code and templates, and the versions
+of the tools whose output it commits), so no other version can vouch for anything, and `prune`
+removes the entries of generators no run has used for two weeks. A stamp records that
+fingerprint, every input spec and every output file, each by size, mtime and SHA-256. It holds
+when all of them are still what it says: sizes and mtimes are compared first and a file is hashed
+only when they differ, so an unchanged catalogue of a thousand models is checked in a few tens of
+milliseconds. Anything else (a spec edited, added or removed, a generated file touched by hand,
+another version of this project) means a new run, which the other entries make redo only what
+changed.
 
 The folder is never the output: `$REPLICATE_CODEGEN_CACHE`, else `$XDG_CACHE_HOME/replicate-codegen`,
 else `~/.cache/replicate-codegen`. Losing it only costs time. Imported before anything heavy, so the
@@ -26,6 +30,8 @@ import functools
 import hashlib
 import json
 import os
+import shutil
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -140,11 +146,11 @@ def record(output: Path, folders: tuple[Path, ...]) -> None:
 
 class Validated:
     """Specs this generator found valid, by the SHA-256 of their bytes: a content-addressed cache
-    under `cache_root()/valid`, one empty file per spec, its name the hash of the spec and of the
+    under `cache_root()/valid/<fingerprint>`, one empty file per spec, its name the hash of the spec and of the
     generator's fingerprint, so no other version of the rules or of the validators can vouch."""
 
     def __init__(self) -> None:
-        self._folder = cache_root() / "valid"
+        self._folder = _current("valid")
         self._fingerprint = fingerprint()
 
     def _marker(self, sha256: str) -> Path:
@@ -162,12 +168,12 @@ class Validated:
 
 
 class Store:
-    """JSON values under `cache_root()/<name>`, each in its own file named by the hash of its key and
-    of the generator's fingerprint. A value JSON cannot hold is simply not kept; an entry that cannot
-    be read is a miss."""
+    """JSON values under `cache_root()/<name>/<fingerprint>`, each in its own file named by the hash
+    of its key and of the generator's fingerprint. A value JSON cannot hold is simply not kept; an
+    entry that cannot be read is a miss."""
 
     def __init__(self, name: str) -> None:
-        self._folder = cache_root() / name
+        self._folder = _current(name)
         self._fingerprint = fingerprint()
 
     def _entry(self, key: str) -> Path:
@@ -204,6 +210,39 @@ class Parsed:
 
     def put(self, sha256: str, document: dict[str, Any], lines: dict[str, int] | None) -> None:
         self._store.put(sha256, [document, lines])
+
+
+# The entries a generator makes live in a folder of its fingerprint, so those of generators no
+# longer run can go as a whole; each run marks its folders used.
+_USED = ".used"
+KEEP_UNUSED_DAYS = 14
+
+
+def _current(name: str) -> Path:
+    return cache_root() / name / fingerprint()[:32]
+
+
+def prune(now: float | None = None) -> list[Path]:
+    """Remove the entries of every other generator (another version, or the same one edited) that no
+    run has used for `KEEP_UNUSED_DAYS`, and mark this generator's folders used. Returns what it removed."""
+    now = time.time() if now is None else now
+    removed = []
+    with contextlib.suppress(OSError):  # a cache that cannot be tidied only takes room
+        for kind in (p for p in cache_root().iterdir() if p.is_dir() and p.name != "stamps"):
+            for folder in (p for p in kind.iterdir() if p.is_dir()):
+                if folder == _current(kind.name):
+                    folder.joinpath(_USED).touch()
+                elif now - _last_used(folder) > KEEP_UNUSED_DAYS * 86400:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed.append(folder)
+    return removed
+
+
+def _last_used(folder: Path) -> float:
+    try:
+        return (folder / _USED).stat().st_mtime
+    except OSError:
+        return folder.stat().st_mtime
 
 
 def _hashes(files: Files) -> dict[str, str]:

@@ -176,6 +176,7 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Cat
         for line in changes.lines():
             out.print(line, markup=False)
     cache.record(output, (specs, shared))
+    cache.prune()
     out.print(
         f"{paths.display_path(output)}: {len(tree)} files, {len(changes.added)} added, "
         f"{len(changes.changed)} changed, {len(changes.removed)} removed",

@@ -123,3 +123,21 @@ def test_the_fingerprint_covers_code_templates_and_tools(tmp_path: Path, monkeyp
     finally:
         monkeypatch.undo()
         cache.fingerprint.cache_clear()
+
+
+def test_a_run_removes_the_entries_of_generators_unused_for_two_weeks(work: Path) -> None:
+    import os
+    import time
+
+    old, recent = work / "cache" / "rendered" / "an-old-generator", work / "cache" / "rendered" / "a-recent-one"
+    for folder, days in ((old, cache.KEEP_UNUSED_DAYS + 1), (recent, cache.KEEP_UNUSED_DAYS - 1)):
+        (folder / "ab").mkdir(parents=True)
+        (folder / "ab" / "entry.json").write_text("{}", encoding="utf-8")
+        (folder / ".used").touch()
+        then = time.time() - days * 86400
+        os.utime(folder / ".used", (then, then))
+    _generate(work)
+    assert not old.exists() and (recent / "ab" / "entry.json").is_file()
+    current = work / "cache" / "rendered" / cache.fingerprint()[:32]
+    assert any(current.rglob("*.json")) and (current / ".used").is_file()
+    assert "up to date" in _generate(work)  # the stamps are not pruned
