@@ -108,20 +108,30 @@ def _location(output: Path, folders: tuple[Path, ...]) -> Path:
     return cache_root() / "stamps" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
 
 
-def holds(output: Path, folders: tuple[Path, ...]) -> int | None:
-    """The number of output files when the last run into `output` from `folders` is still exactly what
-    is on disk, with this same generator; None when a run is needed."""
+def _last_stamp(output: Path, folders: tuple[Path, ...]) -> dict[str, Any]:
+    """The stamp of the last run into `output` from `folders`, its `inputs` and `outputs` always
+    mappings (empty when there is none, or it cannot be read)."""
     try:
         stamp = json.loads(_location(output, folders).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        stamp = {}
+    stamp = stamp if isinstance(stamp, dict) else {}
+    for files in ("inputs", "outputs"):
+        stamp[files] = stamp.get(files) if isinstance(stamp.get(files), dict) else {}
+    return stamp
+
+
+def holds(output: Path, folders: tuple[Path, ...]) -> int | None:
+    """The number of output files when the last run into `output` from `folders` is still exactly what
+    is on disk, with this same generator; None when a run is needed."""
+    stamp = _last_stamp(output, folders)
+    if stamp.get("fingerprint") != fingerprint():
         return None
-    if not isinstance(stamp, dict) or stamp.get("fingerprint") != fingerprint():
-        return None
-    made_from = _describe(inputs(folders), None, stamp.get("inputs") or {})
-    made = _describe(outputs(output), output, stamp.get("outputs") or {})
+    made_from = _describe(inputs(folders), None, stamp["inputs"])
+    made = _describe(outputs(output), output, stamp["outputs"])
     if made_from is None or made is None:
         return None
-    if _hashes(made_from) != _hashes(stamp.get("inputs") or {}) or _hashes(made) != _hashes(stamp.get("outputs") or {}):
+    if _hashes(made_from) != _hashes(stamp["inputs"]) or _hashes(made) != _hashes(stamp["outputs"]):
         return None
     return len(made)
 
@@ -130,15 +140,11 @@ def record(output: Path, folders: tuple[Path, ...]) -> None:
     """Stamp `output` as made from `folders` by this generator (after a run that succeeded)."""
     from generator.specfile import write_atomic
 
-    try:  # what the last stamp says of a file still the same size and mtime needs no hashing again
-        last = json.loads(_location(output, folders).read_text(encoding="utf-8"))
-        known_inputs, known_outputs = dict(last["inputs"]), dict(last["outputs"])
-    except (OSError, ValueError, KeyError, TypeError):
-        known_inputs, known_outputs = {}, {}
+    last = _last_stamp(output, folders)  # what it says of a file of the same size and mtime is not hashed again
     stamp = {
         "fingerprint": fingerprint(),
-        "inputs": _describe(inputs(folders), None, known_inputs),
-        "outputs": _describe(outputs(output), output, known_outputs),
+        "inputs": _describe(inputs(folders), None, last["inputs"]),
+        "outputs": _describe(outputs(output), output, last["outputs"]),
     }
     with contextlib.suppress(OSError):  # a cache that cannot be written costs a full run next time
         write_atomic(_location(output, folders), json.dumps(stamp, sort_keys=True))

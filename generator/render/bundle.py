@@ -12,6 +12,7 @@ A model pinned to a version shares `POST /v1/predictions`, so it appears in that
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 from generator import canonical, shared_operations, specfile
@@ -58,7 +59,7 @@ Fragment = dict[str, str]
 
 
 def fragment(model: Model) -> Fragment:
-    common = set(shared_operations.components()) - set(_PER_MODEL)
+    common = _common()
     own = dict(model.document["components"]["schemas"])
     own.setdefault("Output", ANY_OUTPUT)
     names = {
@@ -84,6 +85,12 @@ def fragment(model: Model) -> Fragment:
         "schemas": _under(("components", "schemas"), schemas),
         "schema_names": "\n".join(schemas),
     }
+
+
+@functools.cache
+def _common() -> frozenset[str]:
+    """The schemas every model shares, which keep their names in the bundle."""
+    return frozenset(shared_operations.components()) - set(_PER_MODEL)
 
 
 def _under(keys: tuple[str, ...], value: Any) -> str:

@@ -91,7 +91,7 @@ class Row:
 
 def render_docs(catalog: Catalog, specs_label: str, release: Release) -> dict[str, str]:
     """The pages that are not one model's own (see `generator.render.models`)."""
-    models = [Row(_page_path(m), m.id, m.description, str(m.source.get("file") or ""), m) for m in catalog.models]
+    models = [Row(_page_path(m), m.id, m.description, _source_file(m), m) for m in catalog.models]
     operations = _operation_pages(catalog)
     context = {"catalog": catalog, "package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
     context |= {"release": release, "changelog_html": MarkdownIt("commonmark", {"html": False}).render(release.entries)}
@@ -207,13 +207,17 @@ def _model_page(model: Model) -> Page:
         response_example=json.dumps(_response(model, values), ensure_ascii=False, indent=2),
         errors=_errors(operation["responses"]),
         model=model,
-        source=str(model.source.get("file") or ""),
+        source=_source_file(model),
         link=model.url or "",
     )
 
 
 def _page_path(model: Model) -> str:
     return f"models/{model.owner}/{model.name}"
+
+
+def _source_file(model: Model) -> str:
+    return str(model.source.get("file") or "")
 
 
 def _response(model: Model | None, values: dict[str, Any]) -> dict[str, Any]:
