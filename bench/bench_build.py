@@ -12,8 +12,9 @@ scratch:
 - changed doc:     one document's description edited, then `build`;
 
 with the peak resident memory of each process; and, on the generated package, `import
-replicate_models` plus the first model's `create` (to the point of building its body) against
-`import httpx, pydantic`, each in fresh processes. Prints a Markdown table: median, min and max.
+replicate_models` plus `Client()` and the first model's `create` against a local server, beside
+`import httpx, pydantic` and the same create written by hand with httpx and pydantic, each in fresh
+processes. Prints a Markdown table: median, min and max.
 """
 
 from __future__ import annotations
@@ -165,26 +166,83 @@ def one_run(count: int, root: Path, round_: int) -> dict[str, tuple[float, float
     return results
 
 
-def client_import(package_root: Path, repeat: int) -> dict[str, float]:
-    """Medians over `repeat` fresh processes of: httpx+pydantic; our package plus a first create.
+# What a hand-written client does for the same first call: validate the inputs with a pydantic model
+# of the same fields, post them with httpx, parse the answer into a model of the Prediction's fields.
+BY_HAND = """
+from datetime import datetime
+from typing import Annotated, Any, Literal
+import httpx
+from pydantic import BaseModel, Field
+class Input(BaseModel):
+    prompt: str
+    aspect_ratio: Literal["1:1", "16:9", "9:16", "4:3", "3:4"] = "1:1"
+    num_outputs_0: Annotated[int, Field(ge=1, le=4)] = 1
+    seed: int | None = None
+    output_format: Literal["webp", "jpg", "png"] = "webp"
+    output_quality: Annotated[int, Field(ge=0, le=100)] = 80
+    guidance: Annotated[float, Field(ge=0.0, le=10.0)] = 3.5
+    steps: Annotated[int, Field(le=50)] = 28
+    safety_tolerance: Annotated[int, Field(ge=1, le=6)] = 2
+    image_0: str | None = None
+    raw: bool = False
+class Prediction(BaseModel):
+    id: str
+    model: str = ""
+    version: str = ""
+    status: str
+    input: dict[str, Any] = {{}}
+    output: Any = None
+    error: Any = None
+    logs: str | None = None
+    data_removed: bool = False
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    metrics: dict[str, Any] | None = None
+    urls: dict[str, str] = {{}}
+body = {{"input": Input(prompt="x").model_dump(mode="json", exclude_unset=True)}}
+client = httpx.Client(base_url="{url}", headers={{"Authorization": "Bearer test-token"}})
+Prediction.model_validate(client.post("/v1/models/{model}/predictions", json=body).raise_for_status().json())
+"""
+
+
+def client_import(root: Path, repeat: int) -> dict[str, float]:
+    """Medians over `repeat` fresh processes of: `import httpx, pydantic`; a first create by hand with
+    httpx and pydantic; our package's import, `Client()` and first create. Both creates are real: they
+    go to `replicate-codegen serve` over loopback and parse the prediction it answers.
     The package is byte-compiled first, as `pip install` does (httpx and pydantic are)."""
+    package_root = root / "generated" / "python"
     subprocess.run([sys.executable, "-m", "compileall", "-q", "replicate_models"], cwd=package_root, check=True)
     first = sorted((package_root / "replicate_models" / "resources").glob("*.py"))[1].stem  # [0]: __init__
-    probe = "import time\nt = time.perf_counter()\n{body}\nprint(time.perf_counter() - t)"
-    # The create goes as far as the socket: port 9 on loopback refuses at once, and no retry waits.
-    ours = (
-        "import replicate_models as m; c = m.Client(api_token='t', base_url='http://127.0.0.1:9', max_retries=0)\n"
-        f"try: c.{first}.create(prompt='x')\nexcept m.APIConnectionError: pass"
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", "0", "--specs", str(root / "models")], stdout=subprocess.PIPE, text=True
     )
-    figures: dict[str, list[float]] = {"import httpx, pydantic": [], "import replicate_models + first create": []}
-    for _ in range(repeat):
-        for label, body in (("import httpx, pydantic", "import httpx, pydantic"),
-                            ("import replicate_models + first create", ours)):  # fmt: skip
-            out = subprocess.run(
-                [sys.executable, "-c", probe.format(body=body)],
-                cwd=package_root, check=True, capture_output=True, text=True,
-            )  # fmt: skip
-            figures[label].append(float(out.stdout.strip()))
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split(" at ")[1].strip()
+        model = next((root / "models").rglob(f"{first.replace('_', '-')}.yaml"))
+        probes = {
+            "import httpx, pydantic": "import httpx, pydantic",
+            "by hand: httpx + pydantic, first create": BY_HAND.format(
+                url=url, model=f"{model.parent.name}/{model.stem}"
+            ),
+            "replicate_models: import, Client(), first create": (
+                f"import replicate_models as m\nc = m.Client(api_token='test-token', base_url='{url}')\n"
+                f"assert c.{first}.create(prompt='x').id"
+            ),
+        }
+        probe = "import time\nt = time.perf_counter()\n{body}\nprint(time.perf_counter() - t)"
+        figures: dict[str, list[float]] = {label: [] for label in probes}
+        for _ in range(repeat):  # interleaved, so the machine's drift hits each alike
+            for label, body in probes.items():
+                out = subprocess.run(
+                    [sys.executable, "-c", probe.format(body=body)],
+                    cwd=package_root, check=True, capture_output=True, text=True,
+                )  # fmt: skip
+                figures[label].append(float(out.stdout.strip()))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     return {label: statistics.median(values) for label, values in figures.items()}
 
 
@@ -210,13 +268,14 @@ def main() -> None:
         for round_ in range(options.repeat):
             for step, figure in one_run(options.count, root, round_).items():
                 rows.setdefault(step, []).append(figure)
-        imports = client_import(root / "run-0" / "generated" / "python", max(5, options.repeat))
+        imports = client_import(root / "run-0", max(9, options.repeat))
         shutil.rmtree(root, ignore_errors=True)
     print(f"{options.count} models, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(table(rows))
-    base, ours = imports["import httpx, pydantic"], imports["import replicate_models + first create"]
-    print(f"\nimport httpx, pydantic: {base * 1000:.0f} ms; import replicate_models + first create: "
-          f"{ours * 1000:.0f} ms ({ours / base:.2f}x)")  # fmt: skip
+    base = imports["import httpx, pydantic"]
+    print()
+    for label, seconds in imports.items():
+        print(f"{label}: {seconds * 1000:.0f} ms ({seconds / base:.2f}x)")
 
 
 if __name__ == "__main__":

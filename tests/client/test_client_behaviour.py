@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+import trio
 from PIL import Image
 from replicate_models import (
     APIConnectionError,
@@ -226,6 +227,24 @@ def test_a_hundred_concurrent_runs_with_the_async_client() -> None:
     assert len(outputs) == 100 and all(isinstance(o, list) and o[0].url.endswith(".jpg") for o in outputs)
     assert len({o[0].url for o in outputs}) == 100
 
+
+
+def test_the_async_client_sleeps_on_whatever_loop_it_runs_on() -> None:
+    """A retry's wait and a poll's pause go through anyio, so the async client works under trio
+    as httpx does, not only under asyncio."""
+    app = create_app(SPECS, replace(FAST, faults=(Fault.parse("429:1#1"),)))
+
+    async def main(url: str) -> tuple[Prediction, Prediction]:
+        async with AsyncClient(api_token=TOKEN, base_url=url) as client:
+            created = await client.imagen_4_ultra.create(prompt="a fox")  # 429 first: retried after 1 s
+            return created, await client.predictions.wait(created, poll_interval=0.01)
+
+    with running(app) as url:
+        started = time.monotonic()
+        created, ended = trio.run(main, url)
+    assert time.monotonic() - started >= 1.0
+    assert attempts(app, "POST", "/predictions") == 2
+    assert not created.terminal and ended.status == "succeeded"
 
 class TestFileOutput:
     def test_read_save_and_iterate_with_the_clients_auth(self, tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ Retries, with exponential backoff and jitter, honouring `Retry-After` up to a ca
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import os
@@ -27,6 +26,7 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
+import anyio
 import httpx
 
 from ._exceptions import (
@@ -61,7 +61,7 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0  # a longer `Retry-After` is not waited out: the error is raised instead
 _RETRY_ON_ANY_CALL = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _REDACTED = "[redacted]"
-# A contextvar: each thread and each asyncio task sees the deadline of the call it is inside.
+# A contextvar: each thread and each async task (asyncio or trio) sees the deadline of the call it is inside.
 _DEADLINE: ContextVar[float | None] = ContextVar("replicate_models_deadline", default=None)
 
 
@@ -402,7 +402,7 @@ class AsyncAPIClient(_BaseClient):
                         await response.aread()
                     raise make_status_error(response)
                 await response.aclose()
-            await asyncio.sleep(delay)
+            await anyio.sleep(delay)
 
     async def close(self) -> None:
         """Close the pooled connections."""

@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+import anyio
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
 from pydantic import BaseModel, ValidationError
@@ -449,7 +449,7 @@ class AsyncPredictions:
                     left = time_left()
                     if left is not None and left <= 0:
                         raise WaitTimeout(current, timeout or 0.0)
-                    await asyncio.sleep(pause if left is None else min(pause, left))
+                    await anyio.sleep(pause if left is None else min(pause, left))
                     current = await self.get(current.id, options=options)
             except APITimeoutError as exc:
                 left = time_left()
