@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from generator.render.examples import example_input, required_input
+from generator.render.markup import code_html, input_anchor, markdown_html
 from generator.render.pytypes import annotation, literal, output_annotation
 
 
@@ -106,6 +108,10 @@ def environment() -> jinja2.Environment:
         oneline=_oneline,
         docstring=_docstring,
         comment_text=_comment_text,
+        # HTML that markup.py made from text, escaping all of it: safe to insert as is.
+        markdown_html=lambda text: Markup(markdown_html(str(text))),
+        highlight=lambda code, language: Markup(code_html(str(code), language)),
+        input_anchor=input_anchor,
     )
     env.globals.update(example_input=example_input, required_input=required_input)
     return env

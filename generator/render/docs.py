@@ -18,6 +18,7 @@ from generator import shared_operations, vocabulary
 from generator.catalog import Catalog, Field, Model
 from generator.render._env import render
 from generator.render.examples import example_input
+from generator.render.markup import first_sentence, input_anchor, pygments_css
 from generator.render.python import PACKAGE
 from generator.render.pytypes import literal
 
@@ -48,13 +49,14 @@ class Example:
     language: str  # "sh" | "python"
     title: str
     code: str
+    tab: str = ""  # the language tab it is shown under on HTML pages ("curl", "python", …); "" shows it alone
 
 
 @dataclass(frozen=True)
 class Page:
     path: str  # without extension, relative to docs/: `models/google/imagen-4-ultra`
     title: str
-    summary: str
+    summary: str  # the description's first sentence that says something; may be ""
     description: str
     method: str
     http_path: str
@@ -80,6 +82,7 @@ class Row:
 
     path: str
     title: str
+    summary: str
     description: str
     source: str
     model: Model
@@ -91,17 +94,48 @@ class Row:
 
 def render_docs(catalog: Catalog, specs_label: str, release: Release) -> dict[str, str]:
     """The pages that are not one model's own (see `generator.render.models`)."""
-    models = [Row(_page_path(m), m.id, m.description, _source_file(m), m) for m in catalog.models]
+    models = [Row(_page_path(m), m.id, summary(m), m.description, _source_file(m), m) for m in catalog.models]
     operations = _operation_pages(catalog)
     context = {"catalog": catalog, "package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
     context |= {"release": release, "changelog_html": MarkdownIt("commonmark", {"html": False}).render(release.entries)}
-    files = {}
+    files = {
+        "assets/site.css": render("docs/assets/site.css.jinja", pygments_css=pygments_css()),
+        "assets/site.js": render("docs/assets/site.js.jinja"),
+        "assets/catalog.js": render("docs/assets/catalog.js.jinja", specs=specs_label, reference=_reference(models, operations)),
+    }
     for ext in ("md", "html"):
         files[f"index.{ext}"] = render(f"docs/index.{ext}.jinja", page=None, **context)
         files[f"changelog.{ext}"] = render(f"docs/changelog.{ext}.jinja", page=None, **context)
         for page in operations:
             files[f"{page.path}.{ext}"] = render(f"docs/operation.{ext}.jinja", page=page, **context)
     return files
+
+
+def summary(model: Model) -> str:
+    """What the index and search say of a model: its description's first sentence, passing over
+    the page title that importers often copy into it (`创建任务 google/imagen-4-ultra`)."""
+    title = str(model.source.get("title") or "")
+    return first_sentence(model.description, skip=tuple(t for t in (title, model.id, model.summary) if t))
+
+
+def _reference(models: list[Row], operations: list[Page]) -> dict[str, Any]:
+    """The data of assets/catalog.js: the sidebar's entries and the search index. Descriptions are
+    cut to their first sentence, so the file stays small at a thousand models."""
+    return {
+        "changelog": True,
+        "operations": [{"path": p.path, "title": p.title, "http": f"{p.method} {p.http_path}"} for p in operations],
+        "models": [
+            {
+                "id": row.model.id,
+                "owner": row.model.owner,
+                "name": row.model.name,
+                "path": row.path,
+                "summary": row.summary,
+                "inputs": [[f.name, input_anchor(f.name), first_sentence(f.description)] for f in row.model.fields],
+            }
+            for row in models
+        ],
+    }
 
 
 def model_docs(model: Model) -> dict[str, str]:
@@ -187,16 +221,16 @@ def _model_page(model: Model) -> Page:
     )
     webhook = {**body, "webhook": WEBHOOK_EXAMPLE, "webhook_events_filter": ["completed"]}
     examples = (
-        Example("sh", "curl: create and wait up to 60 s", _curl("POST", model.path, body, ("Prefer: wait",))),
-        Example("python", "Python", sync),
-        Example("python", "Python, async", asynchronous),
+        Example("sh", "curl: create and wait up to 60 s", _curl("POST", model.path, body, ("Prefer: wait",)), "curl"),
+        Example("python", "Python", sync, "python"),
+        Example("python", "Python, async", asynchronous, "python-async"),
         Example("sh", "curl: with a webhook called when it completes", _curl("POST", model.path, webhook)),
     )
     operation = model.document["paths"][model.path]["post"]
     return Page(
         path=_page_path(model),
         title=model.id,
-        summary=model.summary,
+        summary=summary(model),
         description=model.description,
         method="POST",
         http_path=model.path,
@@ -328,8 +362,8 @@ def _operation_pages(catalog: Catalog) -> list[Page]:
                 parameters=parameters,
                 request_example=json.dumps(body, ensure_ascii=False, indent=2) if body else "",
                 examples=(
-                    Example("sh", "curl", curl),
-                    Example("python", "Python", _operation_python(kind, version, values)),
+                    Example("sh", "curl", curl, "curl"),
+                    Example("python", "Python", _operation_python(kind, version, values), "python"),
                 ),
                 response_status="201" if body else "200",
                 response_example=json.dumps(response, ensure_ascii=False, indent=2),

@@ -1,0 +1,72 @@
+"""Text as the HTML reference shows it: descriptions read as Markdown, code highlighted, and the one
+sentence that sums a model up. All of it happens at build time; the pages load no renderer."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from markdown_it import MarkdownIt
+from pygments import highlight as _pygments
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import BashLexer, JsonLexer, PythonLexer
+from pygments.lexer import Lexer
+
+__all__ = ["code_html", "first_sentence", "input_anchor", "markdown_html", "pygments_css"]
+
+_LEXERS: dict[str, type[Lexer]] = {"sh": BashLexer, "python": PythonLexer, "json": JsonLexer}
+# The site works from file:// and offline: a link may only leave for the web, and nothing is loaded.
+_WEB = re.compile(r"https?://", re.IGNORECASE)
+# A sentence ends at CJK end punctuation, or at `.!?` followed by a space (so `1.5`, `v2.0` and
+# `e.g.x` do not end one). Possessive, so a long run without an end stays linear.
+_SENTENCE = re.compile(r"(?:[^。！？!?.]|[.!?](?!\s))*+(?:[。！？]|[.!?](?=\s)|$)")
+# Apifox pages lead with a pointer to the upstream page (`官方文档:https://…`), not a sentence.
+_POINTER = re.compile(r"^\s*(?:官方文档|文档|docs?|official docs?)\s*[:：]\s*\S+\s*", re.IGNORECASE)
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable("image")  # an image would be fetched from wherever the document says
+    md.validateLink = lambda url: _WEB.match(url.strip()) is not None
+    return md
+
+
+def markdown_html(text: str) -> str:
+    """A description as HTML: Markdown with raw HTML shown as text and links only to http(s)."""
+    return _markdown().render(text)
+
+
+def code_html(code: str, language: str) -> str:
+    """`code` as highlighted, escaped HTML spans (Pygments classes), without a wrapper element."""
+    formatter = HtmlFormatter(nowrap=True)
+    return _pygments(code, _LEXERS[language](), formatter).rstrip("\n")
+
+
+def pygments_css() -> str:
+    """The highlighting colours: light by default, dark when the system asks for it."""
+    light = HtmlFormatter(style="default").get_style_defs(".hl")
+    dark = HtmlFormatter(style="github-dark").get_style_defs(".hl")
+    # Our own code background stays: drop the styles' backgrounds and line-number rules.
+    keep = "\n".join(line for line in light.splitlines() if line.startswith(".hl .") and "background" not in line)
+    keep_dark = "\n".join(line for line in dark.splitlines() if line.startswith(".hl .") and "background" not in line)
+    return f"{keep}\n@media (prefers-color-scheme: dark) {{\n{keep_dark}\n}}\n"
+
+
+def input_anchor(name: str) -> str:
+    """The id of an input's row (`input-aspect_ratio`), linked from the row and from search. An id
+    may hold any character but whitespace, so only whitespace is spelled out."""
+    return "input-" + re.sub(r"\s", lambda m: f"~{ord(m.group()):x}~", name)
+
+
+def first_sentence(text: str, *, skip: tuple[str, ...] = ()) -> str:
+    """The first sentence of a description that says something: pointers to the upstream page and
+    paragraphs that only repeat `skip` (the page's title, the model id) are passed over."""
+    for paragraph in re.split(r"\n\s*\n", text):
+        line = " ".join(_POINTER.sub("", paragraph).split())
+        if not line or line in skip or any(line.endswith(s) and len(line) - len(s) <= 12 for s in skip if s):
+            continue
+        match = _SENTENCE.match(line)
+        sentence = match.group().strip() if match else line
+        return sentence if len(sentence) <= 200 else sentence[:199].rstrip() + "…"
+    return ""
