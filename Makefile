@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The browser test drives Debian's Chromium through its ChromeDriver; installed once if missing.
+# The browser tests drive Debian's Chromium through its ChromeDriver, with a CJK font so Chinese
+# descriptions render as glyphs; installed once if missing.
 BROWSER := /usr/bin/chromedriver
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 .PHONY: build test fuzz check golden clean
 
@@ -21,12 +23,17 @@ $(BROWSER):
 	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver \
 	  || echo "warning: chromium could not be installed; the browser test will fail and say so" >&2
 
+$(CJK_FONT):
+	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei \
+	  || echo "warning: no CJK font could be installed; the CJK browser test will fail and say so" >&2
+
 ## import specs/apifox/*, validate, generate generated/
 build: $(STAMP)
 	$(BIN)/replicate-codegen build
 
 ## the whole test suite
-test: $(STAMP) $(BROWSER)
+test: $(STAMP) $(BROWSER) $(CJK_FONT)
 	$(BIN)/ruff check generator tests bench templates/python/runtime
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -79,9 +79,11 @@ def _docstring(text: Any) -> str:
 
 def _comment_text(text: Any, comment: str) -> str:
     """Text that stays inside its comment: one line (a newline would end a `#` comment), nothing
-    Python source cannot hold, and in HTML no `--` (which could close `<!-- -->`, e.g. from a spec
-    path whose owner folder is named so)."""
+    Python source cannot hold, in HTML no `--` (which could close `<!-- -->`, e.g. from a spec
+    path whose owner folder is named so), and in CSS no `*/`."""
     line = _INVISIBLE.sub(_escaped, _oneline(text))
+    if comment == "/*":  # a CSS comment ends at the first `*/`
+        return line.replace("*/", "*\u2215")
     return line.replace("--", "-\u2010") if comment == "html" else line
 
 

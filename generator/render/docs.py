@@ -99,9 +99,11 @@ def render_docs(catalog: Catalog, specs_label: str, release: Release) -> dict[st
     context = {"catalog": catalog, "package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
     context |= {"release": release, "changelog_html": MarkdownIt("commonmark", {"html": False}).render(release.entries)}
     files = {
-        "assets/site.css": render("docs/assets/site.css.jinja", pygments_css=pygments_css()),
-        "assets/site.js": render("docs/assets/site.js.jinja"),
-        "assets/catalog.js": render("docs/assets/catalog.js.jinja", specs=specs_label, reference=_reference(models, operations)),
+        "assets/site.css": render("docs/assets/site.css.jinja", specs=specs_label, pygments_css=pygments_css()),
+        "assets/site.js": render("docs/assets/site.js.jinja", specs=specs_label),
+        "assets/catalog.js": render(
+            "docs/assets/catalog.js.jinja", specs=specs_label, reference=_reference(models, operations)
+        ),
     }
     for ext in ("md", "html"):
         files[f"index.{ext}"] = render(f"docs/index.{ext}.jinja", page=None, **context)

@@ -3,14 +3,15 @@ sentence that sums a model up. All of it happens at build time; the pages load n
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cache
 
 from markdown_it import MarkdownIt
 from pygments import highlight as _pygments
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import BashLexer, JsonLexer, PythonLexer
 from pygments.lexer import Lexer
+from pygments.lexers import BashLexer, JsonLexer, PythonLexer
 
 __all__ = ["code_html", "first_sentence", "input_anchor", "markdown_html", "pygments_css"]
 
@@ -21,6 +22,7 @@ _WEB = re.compile(r"https?://", re.IGNORECASE)
 # `e.g.x` do not end one). Possessive, so a long run without an end stays linear.
 _SENTENCE = re.compile(r"(?:[^。！？!?.]|[.!?](?!\s))*+(?:[。！？]|[.!?](?=\s)|$)")
 # Apifox pages lead with a pointer to the upstream page (`官方文档:https://…`), not a sentence.
+_TAG = re.compile(r"<[^<>]*+>")  # not `[^>]*`: from each `<` of a run it would scan the whole run
 _POINTER = re.compile(r"^\s*(?:官方文档|文档|docs?|official docs?)\s*[:：]\s*\S+\s*", re.IGNORECASE)
 
 
@@ -28,29 +30,39 @@ _POINTER = re.compile(r"^\s*(?:官方文档|文档|docs?|official docs?)\s*[:：
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable("image")  # an image would be fetched from wherever the document says
-    md.validateLink = lambda url: _WEB.match(url.strip()) is not None
+    md.validateLink = _is_web_link  # type: ignore[method-assign]  # markdown-it's documented hook
     return md
+
+
+def _is_web_link(url: str) -> bool:
+    return _WEB.match(url.strip()) is not None
 
 
 def markdown_html(text: str) -> str:
     """A description as HTML: Markdown with raw HTML shown as text and links only to http(s)."""
-    return _markdown().render(text)
+    return str(_markdown().render(text))
 
 
 def code_html(code: str, language: str) -> str:
     """`code` as highlighted, escaped HTML spans (Pygments classes), without a wrapper element."""
     formatter = HtmlFormatter(nowrap=True)
-    return _pygments(code, _LEXERS[language](), formatter).rstrip("\n")
+    return str(_pygments(code, _LEXERS[language](), formatter)).rstrip("\n")
 
 
 def pygments_css() -> str:
     """The highlighting colours: light by default, dark when the system asks for it."""
-    light = HtmlFormatter(style="default").get_style_defs(".hl")
-    dark = HtmlFormatter(style="github-dark").get_style_defs(".hl")
-    # Our own code background stays: drop the styles' backgrounds and line-number rules.
-    keep = "\n".join(line for line in light.splitlines() if line.startswith(".hl .") and "background" not in line)
-    keep_dark = "\n".join(line for line in dark.splitlines() if line.startswith(".hl .") and "background" not in line)
-    return f"{keep}\n@media (prefers-color-scheme: dark) {{\n{keep_dark}\n}}\n"
+    return f"{_token_rules('default')}\n@media (prefers-color-scheme: dark) {{\n{_token_rules('github-dark')}\n}}\n"
+
+
+def _token_rules(style: str) -> str:
+    """A Pygments style's token colours under `.hl`, without its background: the page keeps its own."""
+    rules = HtmlFormatter(style=style).get_style_defs(".hl")  # type: ignore[no-untyped-call]  # untyped in the stubs
+    return "\n".join(line for line in rules.splitlines() if line.startswith(".hl .") and "background" not in line)
+
+
+def _plain(markdown: str) -> str:
+    """Inline Markdown as the text a reader sees (`**small**` -> `small`), for places that show text."""
+    return html.unescape(_TAG.sub("", _markdown().renderInline(markdown))).strip()
 
 
 def input_anchor(name: str) -> str:
@@ -67,6 +79,6 @@ def first_sentence(text: str, *, skip: tuple[str, ...] = ()) -> str:
         if not line or line in skip or any(line.endswith(s) and len(line) - len(s) <= 12 for s in skip if s):
             continue
         match = _SENTENCE.match(line)
-        sentence = match.group().strip() if match else line
+        sentence = _plain(match.group().strip() if match else line)
         return sentence if len(sentence) <= 200 else sentence[:199].rstrip() + "…"
     return ""

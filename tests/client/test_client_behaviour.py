@@ -228,7 +228,6 @@ def test_a_hundred_concurrent_runs_with_the_async_client() -> None:
     assert len({o[0].url for o in outputs}) == 100
 
 
-
 def test_the_async_client_sleeps_on_whatever_loop_it_runs_on() -> None:
     """A retry's wait and a poll's pause go through anyio, so the async client works under trio
     as httpx does, not only under asyncio."""
@@ -245,6 +244,7 @@ def test_the_async_client_sleeps_on_whatever_loop_it_runs_on() -> None:
     assert time.monotonic() - started >= 1.0
     assert attempts(app, "POST", "/predictions") == 2
     assert not created.terminal and ended.status == "succeeded"
+
 
 class TestFileOutput:
     def test_read_save_and_iterate_with_the_clients_auth(self, tmp_path: Path) -> None:
