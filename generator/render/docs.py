@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from markdown_it import MarkdownIt
-
 from generator import shared_operations, vocabulary
 from generator.catalog import Catalog, Field, Model
 from generator.render._env import render
 from generator.render.examples import example_input
-from generator.render.markup import first_sentence, input_anchor, pygments_css
+from generator.render.markup import first_sentence, input_anchor, markdown_html, pygments_css
 from generator.render.python import PACKAGE
 from generator.render.pytypes import literal
 
@@ -97,7 +95,7 @@ def render_docs(catalog: Catalog, specs_label: str, release: Release) -> dict[st
     models = [Row(_page_path(m), m.id, summary(m), m.description, _source_file(m), m) for m in catalog.models]
     operations = _operation_pages(catalog)
     context = {"catalog": catalog, "package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
-    context |= {"release": release, "changelog_html": MarkdownIt("commonmark", {"html": False}).render(release.entries)}
+    context |= {"release": release, "changelog_html": markdown_html(release.entries)}
     files = {
         "assets/site.css": render("docs/assets/site.css.jinja", specs=specs_label, pygments_css=pygments_css()),
         "assets/site.js": render("docs/assets/site.js.jinja", specs=specs_label),
@@ -124,7 +122,6 @@ def _reference(models: list[Row], operations: list[Page]) -> dict[str, Any]:
     """The data of assets/catalog.js: the sidebar's entries and the search index. Descriptions are
     cut to their first sentence, so the file stays small at a thousand models."""
     return {
-        "changelog": True,
         "operations": [{"path": p.path, "title": p.title, "http": f"{p.method} {p.http_path}"} for p in operations],
         "models": [
             {

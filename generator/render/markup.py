@@ -24,6 +24,8 @@ _SENTENCE = re.compile(r"(?:[^。！？!?.]|[.!?](?!\s))*+(?:[。！？]|[.!?](?
 # Apifox pages lead with a pointer to the upstream page (`官方文档:https://…`), not a sentence.
 _TAG = re.compile(r"<[^<>]*+>")  # not `[^>]*`: from each `<` of a run it would scan the whole run
 _POINTER = re.compile(r"^\s*(?:官方文档|文档|docs?|official docs?)\s*[:：]\s*\S+\s*", re.IGNORECASE)
+# A paragraph that is one of `skip` behind a short label (`创建任务 owner/name`) is a title too.
+_LABEL = 12
 
 
 @cache
@@ -76,7 +78,7 @@ def first_sentence(text: str, *, skip: tuple[str, ...] = ()) -> str:
     paragraphs that only repeat `skip` (the page's title, the model id) are passed over."""
     for paragraph in re.split(r"\n\s*\n", text):
         line = " ".join(_POINTER.sub("", paragraph).split())
-        if not line or line in skip or any(line.endswith(s) and len(line) - len(s) <= 12 for s in skip if s):
+        if not line or line in skip or any(line.endswith(s) and len(line) - len(s) <= _LABEL for s in skip if s):
             continue
         match = _SENTENCE.match(line)
         sentence = _plain(match.group().strip() if match else line)

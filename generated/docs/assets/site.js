@@ -33,11 +33,9 @@
     var index = element("li");
     index.appendChild(link("index", "", "All models"));
     top.appendChild(index);
-    if (data.changelog) {
-      var changes = element("li");
-      changes.appendChild(link("changelog", "", "Changelog"));
-      top.appendChild(changes);
-    }
+    var changes = element("li");
+    changes.appendChild(link("changelog", "", "Changelog"));
+    top.appendChild(changes);
     nav.appendChild(top);
     nav.appendChild(element("h2", {}, "Shared operations"));
     var operations = element("ul");
