@@ -136,6 +136,23 @@ def holds(output: Path, folders: tuple[Path, ...]) -> int | None:
     return len(made)
 
 
+def vouched(output: Path, folders: tuple[Path, ...]) -> dict[str, str]:
+    """Each file under `output` that the last run's stamp (this generator's) still vouches for, by
+    its size and mtime -> its SHA-256."""
+    stamp = _last_stamp(output, folders)
+    if stamp.get("fingerprint") != fingerprint():
+        return {}
+    found = {}
+    for path, recorded in stamp["outputs"].items():
+        try:
+            status = (output / path).stat()
+            if recorded[:2] == [status.st_size, status.st_mtime_ns]:
+                found[path] = str(recorded[2])
+        except (OSError, TypeError, IndexError):
+            continue
+    return found
+
+
 def record(output: Path, folders: tuple[Path, ...]) -> None:
     """Stamp `output` as made from `folders` by this generator (after a run that succeeded)."""
     from generator.specfile import write_atomic

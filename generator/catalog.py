@@ -5,17 +5,20 @@ Built only from specs that passed validation, so lookups here do not re-check th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from generator import naming, shared_operations, specfile
+from generator import naming, reading, shared_operations, specfile
 from generator.cache import Parsed
 from generator.errors import InputError, InputErrors, ValidationFailed
 from generator.paths import display_path, visible_files
 from generator.specfile import SpecFile, pointer_token
-from generator.validate import validate
+from generator.validate import Identity, identity, validate
 from generator.vocabulary import INFERRED, SHARED_KINDS, X_MODEL, create_operation, model_id, pinned_version
 
 
@@ -53,10 +56,22 @@ class Model:
     summary: str
     description: str
     fields: tuple[Field, ...]
+    sha256: str = ""  # of the spec's bytes; "" for a spec not read from a file
 
     @property
     def id(self) -> str:
         return f"{self.owner}/{self.name}"
+
+    @property
+    def key(self) -> str:
+        """See `model_key`; a spec not read from a file is known by its document."""
+        content = (
+            self.sha256
+            or hashlib.sha256(
+                json.dumps(self.document, ensure_ascii=False, default=_not_json).encode("utf-8", "surrogatepass")
+            ).hexdigest()
+        )
+        return model_key(self.owner, self.name, self.spec_path, self.accessor, self.class_name, content)
 
     @property
     def input_class(self) -> str:
@@ -94,6 +109,67 @@ class Model:
 
 
 @dataclass(frozen=True)
+class EntryInput:
+    name: str
+    identifier: str
+    required: bool
+    summary: str  # the first sentence of its description
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A model as the files common to every model see it (the client's attribute table, the package
+    README, the reference index and search, the bundle, the changelog): a few facts, decided once
+    from the full `Model` when its own files are rendered (`generator.render.models`), and kept
+    with them. Plain JSON, and small: a rebuild after one spec changed reads the entries of the
+    others from one file (`generator.snapshot`) instead of their documents."""
+
+    key: str  # everything the model's entry and own files are made from (`render.models.model_key`)
+    owner: str
+    name: str
+    spec_path: str
+    accessor: str
+    class_name: str
+    version: str | None
+    description: str
+    summary: str  # the description's first sentence that says something; may be ""
+    source_file: str
+    returns: str  # the annotation of what `run()` returns
+    single_output: bool  # its output schema is one string (a URL), not a list
+    inputs: tuple[EntryInput, ...]
+    example: dict[str, Any]  # an input that shows every field with a value to show
+    required_example: dict[str, Any]  # the required fields only
+    fragment: dict[str, str]  # its part of the bundle (`render.bundle.fragment`)
+    files: dict[str, str]  # its own files: path under the output root -> SHA-256 of their bytes
+
+    @property
+    def id(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    @property
+    def input_class(self) -> str:
+        return f"{self.class_name}Input"
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "inputs": [list(i.__dict__.values()) for i in self.inputs]}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Entry:
+        """The entry `as_json` gave; KeyError, TypeError or ValueError when `value` is not one."""
+        inputs = tuple(EntryInput(str(n), str(i), bool(r), str(s)) for n, i, r, s in value["inputs"])
+        entry = cls(**{**value, "inputs": inputs})
+        texts = [entry.key, entry.owner, entry.name, entry.spec_path, entry.accessor, entry.class_name]
+        texts += [entry.description, entry.summary, entry.source_file, entry.returns]
+        if not all(isinstance(t, str) for t in texts) or not isinstance(entry.version, str | None):
+            raise TypeError("not an entry")
+        if not isinstance(entry.single_output, bool):
+            raise TypeError("not an entry")
+        if not all(isinstance(d, dict) for d in (entry.example, entry.required_example, entry.fragment, entry.files)):
+            raise TypeError("not an entry")
+        return entry
+
+
+@dataclass(frozen=True)
 class SharedOperation:
     path: str
     method: str
@@ -102,8 +178,10 @@ class SharedOperation:
 
 @dataclass(frozen=True)
 class Catalog:
-    models: tuple[Model, ...]  # sorted by model id
+    models: tuple[Model, ...]  # the models read in full, sorted by model id
     shared: tuple[SpecFile, ...] = ()  # specs of the shared operations (get, cancel, list, create by version)
+    known: tuple[Entry, ...] = ()  # the models not read: their specs are as the last generate left them
+    identities: Mapping[str, Identity] = field(default_factory=dict)  # each model spec's, by its SHA-256
 
     @property
     def versions(self) -> dict[str, str]:
@@ -112,8 +190,13 @@ class Catalog:
         for spec in self.shared:
             create = (spec.document.get("paths") or {}).get("/v1/predictions", {}).get("post", {})
             found.update(create.get("x-versions") or {})
-        found.update({m.version: m.id for m in self.models if m.version})
+        found.update({version: mid for mid, version in self.pinned()})
         return dict(sorted(found.items(), key=lambda item: (item[1], item[0])))
+
+    def pinned(self) -> list[tuple[str, str]]:
+        """(model id, version) of each model pinned to a version, by model id."""
+        pinned = [(m.id, m.version) for m in self.models if m.version]
+        return sorted(pinned + [(e.id, e.version) for e in self.known if e.version])
 
     def operations(self) -> dict[str, SharedOperation]:
         """Replicate's shared operations by kind (create by version, list, get, cancel), each a fresh
@@ -122,9 +205,36 @@ class Catalog:
         return {kind: SharedOperation(*shared_operations.operation(kind, versions)) for kind in SHARED_KINDS}
 
 
-def load_catalog(specs_dir: Path, files: list[Path] | None = None, shared_dir: Path | None = None) -> Catalog:
+class Known(Protocol):
+    """What the last generate into the output left (`generator.snapshot.Snapshot`)."""
+
+    def identity(self, sha256: str) -> Identity | None:
+        """A model spec of these bytes, as the last run read it; None for any other."""
+
+    def entry(self, key: str) -> Entry | None:
+        """The entry of a model made from exactly this (`model_key`), its files on disk as the run left them."""
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A model spec not read: its bytes are those of one the last run found valid (`Known`)."""
+
+    path: Path
+    display: str
+    sha256: str
+    identity: Identity
+
+    def line_of(self, pointer: str) -> int | None:
+        return SpecFile(self.path, self.display, {}, None, self.sha256).line_of(pointer)
+
+
+def load_catalog(
+    specs_dir: Path, files: list[Path] | None = None, shared_dir: Path | None = None, known: Known | None = None
+) -> Catalog:
     """Model specs (`files`, or all of `specs_dir`) and the shared operations' specs, validated together.
-    A missing or empty `specs_dir` is an error, not an empty catalogue: a mistyped folder must not pass."""
+    A missing or empty `specs_dir` is an error, not an empty catalogue: a mistyped folder must not pass.
+    `known`: a model spec the last run read, of the same bytes, is not read again; its model is
+    given by its entry (`Catalog.known`) when its names and place are the same too."""
     if not files and not specs_dir.is_dir():
         raise InputError(display_path(specs_dir), "no such folder; expected a folder of model specs (--specs)")
     found = list(files) if files else list(visible_files(specs_dir, "*.yaml"))
@@ -132,57 +242,93 @@ def load_catalog(specs_dir: Path, files: list[Path] | None = None, shared_dir: P
         raise InputError(display_path(specs_dir), "holds no model spec (*.yaml): nothing to validate or generate")
     if shared_dir is not None and shared_dir.is_dir():
         found += visible_files(shared_dir, "*.yaml")
-    specs, errors, parsed = [], [], Parsed()
+    specs: list[SpecFile] = []
+    unread: list[Unread] = []
+    errors, parsed = [], Parsed()
     for path in found:  # every unreadable spec is told at once, not one per run
+        display = display_path(path)
         try:
-            specs.append(specfile.load(path, display_path(path), parsed=parsed))
+            data = reading.read_bytes(path, display, "spec")
+            sha256 = hashlib.sha256(data).hexdigest()
+            last = known.identity(sha256) if known is not None else None
+            if last is not None:
+                unread.append(Unread(path, display, sha256, last))
+            else:
+                specs.append(specfile.load(path, display, parsed=parsed, data=data))
         except InputError as exc:
             errors.append(exc)
     if len(errors) == 1:
         raise errors[0]
     if errors:
         raise InputErrors(errors)
-    return build(specs)
+    return build(specs, unread, known)
 
 
-def build(specs: list[SpecFile]) -> Catalog:
+def build(specs: list[SpecFile], unread: Sequence[Unread] = (), known: Known | None = None) -> Catalog:
     """Validate, then describe. Raises ValidationFailed with every problem of every spec."""
-    problems = validate(specs)
+    problems = validate(specs, [(spec, spec.identity) for spec in unread])
     if problems:
         raise ValidationFailed(problems)
-    ids = {
+    ids: dict[tuple[str, str], SpecFile | Unread] = {
         (spec.document["info"][X_MODEL]["owner"], spec.document["info"][X_MODEL]["name"]): spec
         for spec in specs
         if model_id(spec.document)
     }
+    ids |= {spec.identity.model: spec for spec in unread if spec.identity.model}
     names = naming.model_names(ids)
-    models = []
+    models, entries = [], []
     for (owner, name), spec in sorted(ids.items()):
-        found = create_operation(spec.document)
-        if found is None:  # validate() reports this; kept for the type checker
-            raise InputError(spec.display, f"no create operation for {model_id(spec.document)}")
-        path, operation = found
-        input_schema = spec.document["components"]["schemas"]["Input"]
-        properties = input_schema.get("properties") or {}
-        required = set(input_schema.get("required") or ())
-        identifiers = naming.field_identifiers(properties)
-        models.append(
-            Model(
-                owner=owner,
-                name=name,
-                spec_path=spec.display,
-                document=spec.document,
-                accessor=names[(owner, name)].accessor,
-                class_name=names[(owner, name)].class_name,
-                path=path,
-                version=pinned_version(spec.document),
-                operation_id=str(operation.get("operationId") or ""),
-                summary=str(operation.get("summary") or ""),
-                description=str(operation.get("description") or ""),
-                fields=tuple(
-                    Field(wire, identifiers[wire], dict(schema), wire in required)
-                    for wire, schema in properties.items()
-                ),
-            )
-        )
-    return Catalog(models=tuple(models), shared=tuple(spec for spec in specs if not model_id(spec.document)))
+        accessor, class_name = names[(owner, name)].accessor, names[(owner, name)].class_name
+        if isinstance(spec, Unread):
+            key = model_key(owner, name, spec.display, accessor, class_name, spec.sha256)
+            entry = known.entry(key) if known is not None else None
+            if entry is not None:
+                entries.append(entry)
+                continue
+            spec = specfile.load(spec.path, spec.display, parsed=Parsed())  # named or placed anew: read after all
+        models.append(_model(spec, owner, name, accessor, class_name))
+    shared = tuple(spec for spec in specs if not model_id(spec.document))
+    identities = {spec.sha256: identity(spec.document) for spec in specs if spec.sha256 and model_id(spec.document)}
+    identities |= {spec.sha256: spec.identity for spec in unread}
+    return Catalog(models=tuple(models), shared=shared, known=tuple(entries), identities=identities)
+
+
+def _model(spec: SpecFile, owner: str, name: str, accessor: str, class_name: str) -> Model:
+    found = create_operation(spec.document)
+    if found is None:  # validate() reports this; kept for the type checker
+        raise InputError(spec.display, f"no create operation for {model_id(spec.document)}")
+    path, operation = found
+    input_schema = spec.document["components"]["schemas"]["Input"]
+    properties = input_schema.get("properties") or {}
+    required = set(input_schema.get("required") or ())
+    identifiers = naming.field_identifiers(properties)
+    return Model(
+        owner=owner,
+        name=name,
+        spec_path=spec.display,
+        document=spec.document,
+        accessor=accessor,
+        class_name=class_name,
+        path=path,
+        version=pinned_version(spec.document),
+        operation_id=str(operation.get("operationId") or ""),
+        summary=str(operation.get("summary") or ""),
+        description=str(operation.get("description") or ""),
+        fields=tuple(
+            Field(wire, identifiers[wire], dict(schema), wire in required) for wire, schema in properties.items()
+        ),
+        sha256=spec.sha256,
+    )
+
+
+def model_key(owner: str, name: str, spec_path: str, accessor: str, class_name: str, content: str) -> str:
+    """Everything a model's entry and own files are made from: its spec (`content`: the SHA-256 of
+    its bytes), its names and where its spec is (the headers name it)."""
+    text = json.dumps([owner, name, spec_path, accessor, class_name, content], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _not_json(value: Any) -> str:
+    """A value YAML gave and JSON has no word for (a date): keyed by its type and repr, so it never
+    shares a key with a string that reads the same."""
+    return f"\0{type(value).__name__}:{value!r}"

@@ -156,29 +156,32 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Cat
     paths.check_writable(output, "--out", folder=True)
     if catalog is None and _up_to_date(output, specs, shared):
         return 0
-    from generator import diff, filetree
+    from generator import diff, filetree, snapshot
     from generator.generate import build
 
     with _progress() as progress:
         progress.add_task("rendering client and docs")
-        tree, release = build(specs, shared, previous=output, catalog=catalog)
-    changes = filetree.diff(output, tree)
+        known = snapshot.load(output, (specs, shared)) if catalog is None else None
+        rendered, release = build(specs, shared, previous=output, catalog=catalog, known=known)
+    tree, count = rendered.files, len(rendered.files) + len(rendered.kept)
+    changes = filetree.diff(output, tree, rendered.kept)
     if check:
         if changes:
             for line in changes.lines():
                 err.print(f"stale: {line}", markup=False)
             raise StaleOutput(changes.added + changes.changed + changes.removed)
-        out.print(f"{paths.display_path(output)} is up to date ({len(tree)} files)", markup=False)
+        out.print(f"{paths.display_path(output)} is up to date ({count} files)", markup=False)
         cache.record(output, (specs, shared))
         return 0
     if changes:
-        filetree.replace(output, tree, frozenset(tree).difference(changes.added, changes.changed))
+        unchanged = rendered.kept.union(tree).difference(changes.added, changes.changed)
+        filetree.replace(output, tree, frozenset(unchanged))
         for line in changes.lines():
             out.print(line, markup=False)
     cache.record(output, (specs, shared))
     cache.prune()
     out.print(
-        f"{paths.display_path(output)}: {len(tree)} files, {len(changes.added)} added, "
+        f"{paths.display_path(output)}: {count} files, {len(changes.added)} added, "
         f"{len(changes.changed)} changed, {len(changes.removed)} removed",
         markup=False,
     )

@@ -34,43 +34,57 @@ class Changes:
         )
 
 
-def read(root: Path) -> FileTree:
+def listing(root: Path) -> list[str]:
+    """Every file under `root` (posix paths relative to it), but what tools leave there."""
     if not root.is_dir():
-        return {}
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
+        return []
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
         if path.is_file()
         and not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
         and not path.name.endswith(".pyc")
-    }
+    )
 
 
-def diff(root: Path, tree: FileTree) -> Changes:
-    current = read(root)
+def read(root: Path) -> FileTree:
+    return {path: (root / path).read_bytes() for path in listing(root)}
+
+
+def diff(root: Path, tree: FileTree, kept: frozenset[str] = frozenset()) -> Changes:
+    """What making `root` hold `tree` and the `kept` files (already there, as they must be) changes.
+    Only the files of `tree` are read."""
+    current = set(listing(root))
+    missing = sorted(kept - current)
+    if missing:
+        raise FileNotFoundError(f"{root / missing[0]} vanished while the tree was being rendered")
     return Changes(
-        added=sorted(set(tree) - set(current)),
-        changed=sorted(p for p in set(tree) & set(current) if tree[p] != current[p]),
-        removed=sorted(set(current) - set(tree)),
+        added=sorted(set(tree) - current),
+        changed=sorted(p for p in set(tree) & current if (root / p).read_bytes() != tree[p]),
+        removed=sorted(current - set(tree) - kept),
     )
 
 
 def replace(root: Path, tree: FileTree, same: frozenset[str] = frozenset()) -> None:
-    """Make `root` hold exactly `tree`. The new tree is written beside it and swapped in by renames,
-    so an interrupted run leaves the old tree in place. The files in `same` already hold their bytes
-    under `root`: they are hard-linked rather than written again, keeping their mtime, so what
-    vouches for them by size and mtime (the stamp) still does."""
+    """Make `root` hold exactly `tree` and the files of `same`, which already hold their bytes under
+    `root`: they are hard-linked rather than written again, keeping their mtime, so what vouches
+    for them by size and mtime (the stamp) still does. The new tree is written beside the old one
+    and swapped in by renames, so an interrupted run leaves the old tree in place."""
     root = root.absolute()
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
     try:
         # mkdtemp makes 0700: the new root takes the old one's mode, or the umask's as any new folder
         staging.chmod(stat.S_IMODE(root.stat().st_mode) if root.is_dir() else 0o777 & ~umask())
-        for relative, content in tree.items():
+        for relative in sorted(same.union(tree)):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            if relative not in same or not _linked(root / relative, target):
-                target.write_bytes(content)
+            if relative in same and _linked(root / relative, target):
+                continue
+            if relative in tree:
+                target.write_bytes(tree[relative])
+            else:  # kept, on a file system without links: copied with its mtime
+                shutil.copy2(root / relative, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -4,24 +4,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import filetree
-from generator.catalog import Catalog, load_catalog
+from generator import filetree, snapshot
+from generator.catalog import Catalog, Known, load_catalog
 from generator.paths import display_path
 from generator.release import BUNDLE, Release, next_release, remember
-from generator.render import render
+from generator.render import Rendered, model_outputs, render
+from generator.render.models import kept_view
 
 
 def build(
-    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None, catalog: Catalog | None = None
-) -> tuple[filetree.FileTree, Release]:
+    specs_dir: Path,
+    shared_dir: Path | None = None,
+    previous: Path | None = None,
+    catalog: Catalog | None = None,
+    known: Known | None = None,
+) -> tuple[Rendered, Release]:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
-    generated into `previous` (none: the first release). `catalog`: those specs, already validated."""
-    catalog = catalog or load_catalog(specs_dir, None, shared_dir)
-    release = next_release(catalog, previous)
-    tree = render(catalog, display_path(specs_dir), release)
-    remember(tree[BUNDLE], release)
-    return tree, release
+    generated into `previous` (none: the first release). `catalog`: those specs, already validated;
+    `known`: what the last run into `previous` was made from (`generator.snapshot`)."""
+    catalog = catalog or load_catalog(specs_dir, None, shared_dir, known)
+    own = model_outputs(catalog.models)
+    views = {output.entry.key: output.view for output in own}
+    models = {entry.id: entry.key for entry in (*catalog.known, *(output.entry for output in own))}
+    try:
+        release = next_release(dict(sorted(models.items())), lambda key: views.get(key) or kept_view(key), previous)
+    except LookupError:  # a known model's view is no longer cached: every model read after all
+        if not catalog.known:
+            raise
+        return build(specs_dir, shared_dir, previous)
+    rendered = render(catalog, own, display_path(specs_dir), release)
+    bundle = rendered.files[BUNDLE]
+    remember(bundle, release)
+    snapshot.save(bundle, catalog.identities, [*catalog.known, *(output.entry for output in own)])
+    return rendered, release
 
 
 def build_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:
-    return build(specs_dir, shared_dir, previous)[0]
+    return build(specs_dir, shared_dir, previous)[0].files

@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator import diff, reading, specfile
 from generator.cache import Parsed, Store
-from generator.catalog import Catalog
 from generator.errors import InputError
 from generator.paths import display_path
 from generator.render._env import markdown_text
@@ -25,6 +25,7 @@ FIRST_VERSION = "0.1.0"
 BUNDLE = "openapi.yaml"
 CHANGELOG = "python/CHANGELOG.md"
 _HEADINGS = {diff.BREAKING: "Breaking", diff.ADDITIVE: "Added and changed", diff.DOCS: "Documentation"}
+_MADE_FROM = "bundle-models"  # the store of what each bundle written was made from
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 
@@ -33,43 +34,68 @@ class Release:
     version: str
     changes: tuple[diff.Change, ...]  # since the previous tree; empty for the first
     entries: str  # the changelog's entries, newest first, as Markdown
-    views: dict[str, diff.ModelView]  # what the catalogue's users see of each model
+    models: dict[str, str]  # each model's id -> its key (`catalog.model_key`): what it was made from
 
 
-def next_release(catalog: Catalog, previous: Path | None) -> Release:
-    """The release `catalog` makes after the tree generated into `previous` (None or empty: the first)."""
-    new = {m.id: diff.view_of_spec(m.document, m.spec_path) for m in catalog.models}
+Views = Callable[[str], "diff.ModelView | None"]  # a model's key -> what its client users see; None: not known
+
+
+def next_release(models: dict[str, str], views: Views, previous: Path | None) -> Release:
+    """The release of `models` (id -> key) after the tree generated into `previous` (None or empty:
+    the first). Only the models whose key changed are compared, so `views` is asked for those alone
+    when the cache knows what the previous bundle was made from. LookupError when a view it needs
+    is not known."""
     bundle = previous / BUNDLE if previous is not None else None
     if bundle is None or not bundle.is_file():
-        return Release(FIRST_VERSION, (), _first(FIRST_VERSION, len(new)), new)
-    old_version, old = _previous(bundle)
-    changes = tuple(diff.compare(old, new)) if old is not None else ()  # a bundle from before `x-models`
+        return Release(FIRST_VERSION, (), _first(FIRST_VERSION, len(models)), models)
+    old_version, old_keys, old_views = _previous(bundle)
+    differ = {mid for mid in (old_keys or {}).keys() | models.keys() if (old_keys or {}).get(mid) != models.get(mid)}
+    if old_keys is not None:
+        try:
+            old = {mid: _view(views, old_keys[mid]) for mid in sorted(differ & old_keys.keys())}
+        except LookupError:  # no longer cached: what the bundle says instead
+            old_keys, old_views = None, diff.views_of_bundle(_read(bundle))
+    if old_keys is not None:
+        changes = tuple(diff.compare(old, {mid: _view(views, models[mid]) for mid in sorted(differ & models.keys())}))
+    elif old_views is not None:
+        changes = tuple(diff.compare(old_views, {mid: _view(views, key) for mid, key in models.items()}))
+    else:
+        changes = ()  # a bundle from before `x-models`
     old_entries = _entries_of(bundle.parent / CHANGELOG)
     version = bump(old_version, diff.level(changes))
     if version == old_version:
-        return Release(version, changes, old_entries or _first(version, len(new)), new)
-    return Release(version, changes, _entry(version, diff.summary(changes), changes) + old_entries, new)
+        return Release(version, changes, old_entries or _first(version, len(models)), models)
+    return Release(version, changes, _entry(version, diff.summary(changes), changes) + old_entries, models)
 
 
 def remember(bundle: bytes, release: Release) -> None:
-    """Keep what the bundle just rendered for `release` says (its version, each model's view), so
-    the next run reads it back instead of parsing megabytes of YAML. The views are the specs' own:
-    the bundle says the same of each model (a test holds them equal)."""
-    views = {mid: view.as_json() for mid, view in release.views.items()}
-    Store("bundle-views").put(hashlib.sha256(bundle).hexdigest(), {"version": release.version, "views": views})
+    """Keep what the bundle just rendered for `release` was made from (its version, each model's
+    key), so the next run compares only the models whose key changed, without parsing megabytes of
+    YAML."""
+    made_from = {"version": release.version, "models": release.models}
+    Store(_MADE_FROM).put(hashlib.sha256(bundle).hexdigest(), made_from)
 
 
-def _previous(bundle: Path) -> tuple[str, dict[str, diff.ModelView] | None]:
-    """The version of the bundle already generated and each model's view, None for the views of a
-    bundle from before `x-models`: from the cache when this generator wrote these very bytes."""
+def _view(views: Views, key: str) -> diff.ModelView:
+    found = views(key)
+    if found is None:
+        raise LookupError(key)
+    return found
+
+
+def _previous(bundle: Path) -> tuple[str, dict[str, str] | None, dict[str, diff.ModelView] | None]:
+    """The version of the bundle already generated, and either what each model was made from (from
+    the cache, when this generator wrote these very bytes) or each model's view (from the bundle;
+    None for a bundle from before `x-models`)."""
     display = display_path(bundle)
-    kept = Store("bundle-views").get(hashlib.sha256(reading.read_bytes(bundle, display, "previous bundle")).hexdigest())
+    data = reading.read_bytes(bundle, display, "previous bundle")
+    kept = Store(_MADE_FROM).get(hashlib.sha256(data).hexdigest())
     with contextlib.suppress(KeyError, TypeError, AttributeError):
-        if isinstance(kept, dict):
-            views = {str(mid): diff.ModelView.from_json(view) for mid, view in kept["views"].items()}
-            return _version_of(kept["version"]), views
+        if isinstance(kept, dict) and isinstance(kept["models"], dict):
+            models = {str(mid): str(key) for mid, key in kept["models"].items()}
+            return _version_of(kept["version"]), models, None
     document = _read(bundle)
-    return _version_of((document.get("info") or {}).get("version")), diff.views_of_bundle(document)
+    return _version_of((document.get("info") or {}).get("version")), None, diff.views_of_bundle(document)
 
 
 def _version_of(value: Any) -> str:

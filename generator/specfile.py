@@ -122,9 +122,12 @@ class SpecFile:
             pointer = pointer.rsplit("/", 1)[0]
 
 
-def load(path: Path, display: str, what: str = "spec", parsed: Parsed | None = None) -> SpecFile:
-    """The spec at `path`; from `parsed` (a cache) when these very bytes were parsed before."""
-    data = reading.read_bytes(path, display, what)
+def load(
+    path: Path, display: str, what: str = "spec", parsed: Parsed | None = None, data: bytes | None = None
+) -> SpecFile:
+    """The spec at `path` (whose bytes are `data`, when they were read already); from `parsed` (a
+    cache) when these very bytes were parsed before."""
+    data = reading.read_bytes(path, display, what) if data is None else data
     sha256 = hashlib.sha256(data).hexdigest()
     if parsed is not None and (known := parsed.get(sha256)) is not None:
         return SpecFile(path, display, known[0], known[1], sha256)

@@ -12,14 +12,14 @@ Project rules:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from jsonschema.exceptions import SchemaError, UnknownType
 from referencing.exceptions import Unresolvable
 
 from generator.cache import Validated
 from generator.errors import Problem
-from generator.openapi_check import openapi_errors
 from generator.parallel import chunked_map
 from generator.schemas import DocumentSchemas
 from generator.specfile import SpecFile, pointer_token, resolve_ref
@@ -30,9 +30,42 @@ SCHEMA_KEYWORDS_WITH_SCHEMA = ("items", "additionalProperties", "not", "contains
 SCHEMA_KEYWORDS_WITH_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
-def validate(specs: list[SpecFile]) -> list[Problem]:
+class Located(Protocol):
+    """A spec file as a problem names it: its path as shown, and the line of a pointer."""
+
+    @property
+    def display(self) -> str: ...
+
+    def line_of(self, pointer: str) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the rules across specs need of one: the model it defines and its operationIds."""
+
+    model: tuple[str, str] | None  # owner, name
+    operations: tuple[tuple[str, str], ...]  # (pointer, operationId), in the document's order
+
+    @property
+    def model_id(self) -> str | None:
+        return "/".join(self.model) if self.model else None
+
+
+def identity(document: dict[str, Any]) -> Identity:
+    declared = (document.get("info") or {}).get(X_MODEL) or {}
+    owner, name = declared.get("owner"), declared.get("name")
+    operations = tuple(
+        (pointer, node)
+        for pointer, node in _walk(document.get("paths") or {}, "/paths")
+        if pointer.endswith("/operationId") and isinstance(node, str)
+    )
+    return Identity((owner, name) if isinstance(owner, str) and isinstance(name, str) else None, operations)
+
+
+def validate(specs: list[SpecFile], unread: Sequence[tuple[Located, Identity]] = ()) -> list[Problem]:
     """Every problem of every spec. A spec whose bytes this same validator found valid before is
-    not checked again (see `generator.cache.Validated`); the rules across specs always run."""
+    not checked again (see `generator.cache.Validated`); the rules across specs always run, over
+    `specs` and the `unread` ones too (specs the last run found valid, known by their identity)."""
     problems: list[Problem] = []
     validated = Validated()
     unknown = [spec for spec in specs if not (spec.sha256 and validated.knows(spec.sha256))]
@@ -40,7 +73,7 @@ def validate(specs: list[SpecFile]) -> list[Problem]:
         if not found and spec.sha256:
             validated.remember(spec.sha256)
         problems += [_place(spec, pointer, message) for pointer, message in found]
-    problems += _uniqueness(specs)
+    problems += _uniqueness([*((spec, identity(spec.document)) for spec in specs), *unread])
     return sorted(problems)
 
 
@@ -48,11 +81,13 @@ def _problems_of_each(documents: Sequence[dict[str, Any]]) -> list[list[tuple[st
     return [list(_problems_of(document)) for document in documents]
 
 
-def _place(spec: SpecFile, pointer: str, message: str) -> Problem:
+def _place(spec: Located, pointer: str, message: str) -> Problem:
     return Problem(spec.display, pointer, message, spec.line_of(pointer))
 
 
 def _problems_of(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    from generator.openapi_check import openapi_errors  # a third of a second to import: only when a spec is new
+
     dangling = dict(_dangling_refs(document))
     yield from dangling.items()
     # The OpenAPI validator raises, rather than reports, on a ref it cannot follow: the rest is
@@ -216,22 +251,21 @@ def _media_types(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]
             yield pointer, node
 
 
-def _uniqueness(specs: list[SpecFile]) -> list[Problem]:
+def _uniqueness(specs: list[tuple[Located, Identity]]) -> list[Problem]:
     problems = []
-    seen_models: dict[str, SpecFile] = {}
-    seen_operations: dict[str, tuple[SpecFile, str]] = {}
-    for spec in specs:
-        mid = model_id(spec.document)
+    seen_models: dict[str, Located] = {}
+    seen_operations: dict[str, Located] = {}
+    for spec, found in specs:
+        mid = found.model_id
         if mid is not None:
             if mid in seen_models:
                 problems.append(
                     _place(spec, "/info/x-model", f"model {mid} is also defined by {seen_models[mid].display}")
                 )
             seen_models.setdefault(mid, spec)
-        for pointer, node in _walk(spec.document.get("paths") or {}, "/paths"):
-            if pointer.endswith("/operationId") and isinstance(node, str):
-                if node in seen_operations:
-                    other = seen_operations[node][0].display
-                    problems.append(_place(spec, pointer, f"operationId {node!r} is also used in {other}"))
-                seen_operations.setdefault(node, (spec, pointer))
+        for pointer, operation_id in found.operations:
+            if operation_id in seen_operations:
+                other = seen_operations[operation_id].display
+                problems.append(_place(spec, pointer, f"operationId {operation_id!r} is also used in {other}"))
+            seen_operations.setdefault(operation_id, spec)
     return problems

@@ -12,7 +12,6 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from generator.render.examples import example_input, required_input
 from generator.render.markup import code_html, input_anchor, markdown_html
 from generator.render.pytypes import annotation, literal, output_annotation
 
@@ -115,7 +114,6 @@ def environment() -> jinja2.Environment:
         highlight=lambda code, language: Markup(code_html(str(code), language)),
         input_anchor=input_anchor,
     )
-    env.globals.update(example_input=example_input, required_input=required_input)
     return env
 
 

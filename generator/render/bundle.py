@@ -16,7 +16,7 @@ import functools
 from typing import Any
 
 from generator import canonical, shared_operations, specfile
-from generator.catalog import Catalog, Model
+from generator.catalog import Catalog, Entry, Model
 from generator.errors import InputError
 from generator.render.python import header
 from generator.vocabulary import ANY_OUTPUT, X_MODELS
@@ -25,16 +25,16 @@ _PER_MODEL = ("Input", "Output", "PredictionRequest", "Prediction")
 _REF = "#/components/schemas/"
 
 
-def render_bundle(catalog: Catalog, specs_label: str, version: str, fragments: list[Fragment] | None = None) -> str:
-    """The bundle, joined from each model's `fragment` (given, when they were kept from an earlier run)."""
-    fragments = fragments if fragments is not None else [fragment(m) for m in catalog.models]
+def render_bundle(catalog: Catalog, entries: list[Entry], specs_label: str, version: str) -> str:
+    """The bundle, joined from each model's `fragment` (its entry's)."""
+    fragments = [entry.fragment for entry in entries]
     schemas = shared_operations.components()
-    _check_unique_schemas(catalog, fragments, set(schemas))
+    _check_unique_schemas(entries, set(schemas))
     paths = {f["path"]: f["path_text"] for f in fragments if f["path"]}
     for shared_path, item in _shared_paths(catalog).items():
         paths[shared_path] = _under(("paths",), {shared_path: item})
     info = {
-        "title": f"{len(catalog.models)} Replicate-style models",
+        "title": f"{len(entries)} Replicate-style models",
         "version": version,
         "description": "Every model of the specs, and Replicate's shared prediction operations.",
     }
@@ -111,12 +111,12 @@ def _shared_paths(catalog: Catalog) -> dict[str, dict[str, Any]]:
     return paths
 
 
-def _check_unique_schemas(catalog: Catalog, fragments: list[Fragment], taken: set[str]) -> None:
+def _check_unique_schemas(entries: list[Entry], taken: set[str]) -> None:
     """Two models whose schemas would take one name in the bundle (`Foo` with `BarInput` beside
     `FooBar`'s `Input`) cannot both be there: told, naming both specs, rather than one lost."""
-    owner: dict[str, Model] = {}
-    for model, part in zip(catalog.models, fragments, strict=True):
-        for name in part["schema_names"].split("\n"):
+    owner: dict[str, Entry] = {}
+    for model in entries:
+        for name in model.fragment["schema_names"].split("\n"):
             if name in taken or name in owner:
                 other = f" and {owner[name].spec_path}" if name in owner else ""
                 raise InputError(model.spec_path, f"its schema {name!r} takes a name the bundle already gives{other}")

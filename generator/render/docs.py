@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from generator import shared_operations, vocabulary
-from generator.catalog import Catalog, Field, Model
+from generator.catalog import Catalog, Entry, EntryInput, Field, Model
 from generator.render._env import render
 from generator.render.examples import example_input
 from generator.render.markup import first_sentence, input_anchor, markdown_html, pygments_css
@@ -76,25 +76,25 @@ class Page:
 
 @dataclass(frozen=True)
 class Row:
-    """A model as the index lists it: what its page says of it, without building the page."""
+    """A model as the index lists it: what its page says of it, from its entry."""
 
     path: str
     title: str
     summary: str
     description: str
     source: str
-    model: Model
+    model: Entry
 
     @property
-    def parameters(self) -> tuple[Field, ...]:
-        return self.model.fields
+    def parameters(self) -> tuple[EntryInput, ...]:
+        return self.model.inputs
 
 
-def render_docs(catalog: Catalog, specs_label: str, release: Release) -> dict[str, str]:
-    """The pages that are not one model's own (see `generator.render.models`)."""
-    models = [Row(_page_path(m), m.id, summary(m), m.description, _source_file(m), m) for m in catalog.models]
-    operations = _operation_pages(catalog)
-    context = {"catalog": catalog, "package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
+def render_docs(catalog: Catalog, entries: list[Entry], specs_label: str, release: Release) -> dict[str, str]:
+    """The pages that are not one model's own (see `generator.render.models`), from every model's entry."""
+    models = [Row(_page_path(e), e.id, e.summary, e.description, e.source_file, e) for e in entries]
+    operations = _operation_pages(catalog, entries)
+    context: dict[str, Any] = {"package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
     context |= {"release": release, "changelog_html": markdown_html(release.entries)}
     files = {
         "assets/site.css": render("docs/assets/site.css.jinja", specs=specs_label, pygments_css=pygments_css()),
@@ -130,7 +130,7 @@ def _reference(models: list[Row], operations: list[Page]) -> dict[str, Any]:
                 "name": row.model.name,
                 "path": row.path,
                 "summary": row.summary,
-                "inputs": [[f.name, input_anchor(f.name), first_sentence(f.description)] for f in row.model.fields],
+                "inputs": [[i.name, input_anchor(i.name), i.summary] for i in row.model.inputs],
             }
             for row in models
         ],
@@ -240,26 +240,29 @@ def _model_page(model: Model) -> Page:
         response_example=json.dumps(_response(model, values), ensure_ascii=False, indent=2),
         errors=_errors(operation["responses"]),
         model=model,
-        source=_source_file(model),
+        source=source_file(model),
         link=model.url or "",
     )
 
 
-def _page_path(model: Model) -> str:
+def _page_path(model: Model | Entry) -> str:
     return f"models/{model.owner}/{model.name}"
 
 
-def _source_file(model: Model) -> str:
+def source_file(model: Model) -> str:
     return str(model.source.get("file") or "")
 
 
-def _response(model: Model | None, values: dict[str, Any]) -> dict[str, Any]:
+def _response(model: Model | Entry | None, values: dict[str, Any]) -> dict[str, Any]:
     """A prediction as the API returns it once it succeeded."""
     pid = "ufawqhfynnddngldkgtslldrkq"
     ext = str(values.get("output_format") or "png")
     url = f"https://replicate.delivery/xezq/{pid}/output.{ext}"
-    output_schema = model.output_schema if model else {}
-    output: Any = url if output_schema.get("type") == "string" else [url]
+    if isinstance(model, Model):
+        single = model.output_schema.get("type") == "string"
+    else:
+        single = model is not None and model.single_output
+    output: Any = url if single else [url]
     api = f"{vocabulary.REPLICATE_BASE_URL}/v1/predictions/{pid}"
     return {
         "id": pid,
@@ -317,9 +320,9 @@ def _operation_python(kind: str, version: str, values: dict[str, Any]) -> str:
     return f"{imports}from {PACKAGE} import Client\n\nwith Client() as client:  # {_ENV_NOTE}\n{call}"
 
 
-def _operation_pages(catalog: Catalog) -> list[Page]:
-    first = catalog.models[0] if catalog.models else None
-    values = example_input(first) if first else {"prompt": "a red fox in the snow"}
+def _operation_pages(catalog: Catalog, entries: list[Entry]) -> list[Page]:
+    first = entries[0] if entries else None
+    values = first.example if first else {"prompt": "a red fox in the snow"}
     version = (first.version or first.id) if first else "owner/name"
     versions = catalog.versions
     operations = catalog.operations()

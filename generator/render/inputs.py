@@ -15,11 +15,6 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from datamodel_code_generator import InputFileType, PythonVersion, generate
-from datamodel_code_generator.enums import DataModelType, OpenAPIScope
-from datamodel_code_generator.format import Formatter
-from datamodel_code_generator.parser import LiteralType
-
 from generator import naming
 from generator.catalog import Model
 from generator.specfile import resolve_ref
@@ -32,6 +27,12 @@ def render_inputs(models: Sequence[Model]) -> dict[str, str]:
     fill. A model's module is the same whether it is generated alone or among others."""
     if not models:
         return {}
+    # imported here: about half a second, which a run that renders no model does not spend
+    from datamodel_code_generator import InputFileType, PythonVersion, generate
+    from datamodel_code_generator.enums import DataModelType, OpenAPIScope
+    from datamodel_code_generator.format import Formatter
+    from datamodel_code_generator.parser import LiteralType
+
     schemas: dict[str, Any] = {}
     aliases: dict[str, str] = {}
     for model in models:

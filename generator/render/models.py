@@ -1,79 +1,107 @@
-"""Each model's own files, kept between runs: a model whose spec, names and place did not change is
+"""Each model's own outputs, kept between runs: a model whose spec, names and place did not change is
 not rendered again.
 
-A model's own outputs are its resource module, its `Input` types, its reference pages and its
-fragment of the bundle. They depend on that model alone, never on the others: the one
-datamodel-code-generator call that makes the types gives a model the same module alone as among a
-thousand. So they are kept in the cache folder (`generator.cache.Store`), keyed by everything the
-model holds and by the generator's fingerprint, and only the models not found there are rendered,
-together: one datamodel-code-generator call for them all, or one per core (`generator.parallel`).
+A model's own outputs are its resource module, its `Input` types, its reference pages, its entry
+(what the files common to every model say of it, its part of the bundle among them) and the view
+its client users have of it (what the changelog compares). They depend on that model alone, never
+on the others: the one datamodel-code-generator call that makes the types gives a model the same
+module alone as among a thousand. So they are kept in the cache folder (`generator.cache.Store`)
+under the model's key, and only the models not found there are rendered, together: one
+datamodel-code-generator call for them all, or one per core (`generator.parallel`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from generator import diff
 from generator.cache import Store
-from generator.catalog import Model
+from generator.catalog import Entry, EntryInput, Model
 from generator.parallel import chunked_map
-from generator.render.bundle import Fragment, fragment
-from generator.render.docs import model_docs
+from generator.render.bundle import fragment
+from generator.render.docs import model_docs, source_file, summary
+from generator.render.examples import example_input, required_input
+from generator.render.formatting import format_python
 from generator.render.inputs import render_inputs
+from generator.render.markup import first_sentence
 from generator.render.python import model_python
+from generator.render.pytypes import output_annotation
+
+_STORE = "rendered"
 
 
 @dataclass(frozen=True)
 class ModelOutput:
-    files: dict[str, str]  # path under the output root -> text (Python not yet formatted)
-    fragment: Fragment
+    files: dict[str, str]  # path under the output root -> text, as written
+    entry: Entry
+    view: diff.ModelView
 
 
 def model_outputs(models: Sequence[Model]) -> list[ModelOutput]:
     """Each model's outputs, in the order given: kept ones read back, the others rendered and kept."""
-    store = Store("rendered")
-    keys = [_key(model) for model in models]
-    outputs = [_entry(store.get(key)) for key in keys]
+    store = Store(_STORE)
+    keys = [model.key for model in models]
+    outputs = [_output(store.get(key)) for key in keys]
     missing = [i for i, output in enumerate(outputs) if output is None]
     for i, made in zip(missing, chunked_map(_rendered, [models[i] for i in missing]), strict=True):
-        store.put(keys[i], {"files": made.files, "fragment": made.fragment})
+        store.put(keys[i], {"files": made.files, "entry": made.entry.as_json(), "view": made.view.as_json()})
         outputs[i] = made
     return [output for output in outputs if output is not None]
 
 
+def kept_view(key: str) -> diff.ModelView | None:
+    """The view of the model rendered under `key`, when the cache still has it."""
+    found = _output(Store(_STORE).get(key))
+    return found.view if found is not None else None
+
+
 def _rendered(models: Sequence[Model]) -> list[ModelOutput]:
     types = render_inputs(models)
-    made = []
+    own = []
     for model in models:
         files = {f"python/{path}": text for path, text in model_python(model, types[model.accessor]).items()}
         files |= {f"docs/{path}": text for path, text in model_docs(model).items()}
-        made.append(ModelOutput(files, fragment(model)))
+        own.append(files)
+    formatted = format_python({path: text for files in own for path, text in files.items()})
+    made = []
+    for model, files in zip(models, own, strict=True):
+        final = {path: formatted[path] for path in files}
+        view = diff.view_of_spec(model.document, model.spec_path)
+        made.append(ModelOutput(final, _entry(model, fragment(model), final), view))
     return made
 
 
-def _key(model: Model) -> str:
-    """Everything a model's outputs are made from: its document, its names and where its spec is
-    (the headers name it). The rest of a `Model` is derived from these."""
-    made_from = [model.owner, model.name, model.spec_path, model.accessor, model.class_name, model.document]
-    text = json.dumps(made_from, ensure_ascii=False, default=_not_json)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def _entry(model: Model, part: dict[str, str], files: dict[str, str]) -> Entry:
+    return Entry(
+        key=model.key,
+        owner=model.owner,
+        name=model.name,
+        spec_path=model.spec_path,
+        accessor=model.accessor,
+        class_name=model.class_name,
+        version=model.version,
+        description=model.description,
+        summary=summary(model),
+        source_file=source_file(model),
+        returns=output_annotation(model.output_schema),
+        single_output=model.output_schema.get("type") == "string",
+        inputs=tuple(EntryInput(f.name, f.identifier, f.required, first_sentence(f.description)) for f in model.fields),
+        example=example_input(model),
+        required_example=required_input(model),
+        fragment=part,
+        files={path: hashlib.sha256(text.encode()).hexdigest() for path, text in files.items()},
+    )
 
 
-def _not_json(value: Any) -> str:
-    """A value YAML gave and JSON has no word for (a date): keyed by its type and repr, so it never
-    shares a key with a string that reads the same."""
-    return f"\0{type(value).__name__}:{value!r}"
-
-
-def _entry(value: Any) -> ModelOutput | None:
-    if not isinstance(value, dict):
+def _output(value: Any) -> ModelOutput | None:
+    """A stored output, or None when `value` is not one (another shape, or damaged)."""
+    try:
+        files = value["files"]
+        if not (isinstance(files, dict) and all(isinstance(v, str) for v in files.values())):
+            return None
+        return ModelOutput(files, Entry.from_json(value["entry"]), diff.ModelView.from_json(value["view"]))
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    files, part = value.get("files"), value.get("fragment")
-    if not (isinstance(files, dict) and isinstance(part, dict)):
-        return None
-    if not all(isinstance(v, str) for v in (*files.values(), *part.values())):
-        return None
-    return ModelOutput(files, part)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from generator import vocabulary
-from generator.catalog import Catalog, Model
+from generator.catalog import Catalog, Entry, Model
 from generator.render._env import environment, render, templates_dir
 from generator.render.inputs import HEADER_MARKER
-from generator.render.pytypes import output_annotation
 
 if TYPE_CHECKING:
     from generator.release import Release
@@ -38,11 +37,11 @@ def header(source: str, comment: str = "#") -> str:
     return str(environment().get_template("_header.jinja").module.header(source, comment))  # type: ignore[attr-defined]
 
 
-def render_python(catalog: Catalog, specs_label: str, release: Release) -> dict[str, str]:
-    """The files that are not one model's own (see `generator.render.models`)."""
+def render_python(catalog: Catalog, entries: list[Entry], specs_label: str, release: Release) -> dict[str, str]:
+    """The files that are not one model's own (see `generator.render.models`), from every model's entry."""
     specs = f"the specs in {specs_label}"
     context = {
-        "catalog": catalog,
+        "models": entries,
         "package": PACKAGE,
         "version": release.version,
         "release": release,
@@ -52,7 +51,7 @@ def render_python(catalog: Catalog, specs_label: str, release: Release) -> dict[
         "terminal_statuses": vocabulary.TERMINAL_STATUSES,
         "webhook_events": vocabulary.WEBHOOK_EVENTS,
         "model_versions": _model_versions(catalog),
-        "file_model": _file_model(catalog),
+        "file_model": _file_model(entries),
     }
     files = {out: render(f"python/{template}", **context) for template, out in SHARED_FILES.items()}
     for path in sorted((templates_dir() / RUNTIME).iterdir()):
@@ -76,12 +75,11 @@ def _model_versions(catalog: Catalog) -> dict[str, str]:
     chosen: dict[str, str] = {}
     for version, model in catalog.versions.items():
         chosen.setdefault(model, version)
-    chosen.update({m.id: m.version for m in catalog.models if m.version})
+    chosen.update(catalog.pinned())
     return dict(sorted(chosen.items()))
 
 
-def _file_model(catalog: Catalog) -> Model | None:
+def _file_model(entries: list[Entry]) -> Entry | None:
     """The model the README shows file outputs with: the first whose `run()` returns one file, or a
     list of them (`[image] = run(...)`)."""
-    files = ("FileOutput", "list[FileOutput]")
-    return next((m for m in catalog.models if output_annotation(m.output_schema) in files), None)
+    return next((e for e in entries if e.returns in ("FileOutput", "list[FileOutput]")), None)

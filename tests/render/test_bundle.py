@@ -14,19 +14,21 @@ from openapi_spec_validator import validate as validate_openapi
 from generator import specfile
 from generator.catalog import load_catalog
 from generator.errors import InputError
+from generator.render import model_outputs
 from generator.render.bundle import render_bundle
 from tests.conftest import model_spec
 
 LONG = "一段很长的描述，" * 30 + " and a long English sentence that the emitter has to fold somewhere " * 4
 
 
-def _catalog(tmp_path: Path, specs: list[dict[str, Any]]) -> Any:
+def _bundle(tmp_path: Path, specs: list[dict[str, Any]], version: str) -> str:
     folder = tmp_path / "models"
     for spec in specs:
         owner, name = spec["info"]["x-model"]["owner"], spec["info"]["x-model"]["name"]
         (folder / owner).mkdir(parents=True, exist_ok=True)
         (folder / owner / f"{name}.yaml").write_text(specfile.dump(spec), encoding="utf-8")
-    return load_catalog(folder)
+    catalog = load_catalog(folder)
+    return render_bundle(catalog, [output.entry for output in model_outputs(catalog.models)], "models", version)
 
 
 def _pinned(owner: str, name: str, version: str) -> dict[str, Any]:
@@ -44,7 +46,7 @@ def test_the_joined_bundle_is_the_whole_document_dumped_at_once(tmp_path: Path) 
         model_spec("ünïcode", "模型", {"type": "object", "properties": {"x": {"type": "string"}}}, {"type": "string"}),
         _pinned("stability-ai", "sdxl", "a" * 64),
     ]
-    text = render_bundle(_catalog(tmp_path, specs), "models", "1.2.3")
+    text = _bundle(tmp_path, specs, "1.2.3")
     *header, body = text.split("\n", 2)
     assert all(line.startswith("# ") for line in header)
     document = yaml.safe_load(text)
@@ -61,6 +63,6 @@ def test_two_models_whose_schemas_would_share_a_bundle_name_are_both_named(tmp_p
     own["components"]["schemas"]["BarInput"] = {"type": "string"}
     other = model_spec("acme", "foo-bar", {"type": "object", "properties": {"y": {"type": "string"}}})
     with pytest.raises(InputError) as raised:
-        render_bundle(_catalog(tmp_path, [own, other]), "models", "0.1.0")
+        _bundle(tmp_path, [own, other], "0.1.0")
     assert "FooBarInput" in str(raised.value)
     assert "foo.yaml" in str(raised.value) and "foo-bar.yaml" in str(raised.value)

@@ -1,0 +1,72 @@
+"""What the last generate into a folder was made from, for the next one to start from.
+
+It holds each model spec's identity, by the SHA-256 of the spec's bytes, and each model's entry
+(`catalog.Entry`). A rebuild after one spec changed then reads only that spec, renders only its
+model, and makes the files common to every model from the others' entries (`catalog.load_catalog`).
+
+It is kept in the cache folder under the SHA-256 of the bundle that run wrote, so it speaks only
+for an output whose bundle is still those bytes. An entry speaks only while its model's files are
+on disk as that run left them (the stamp's sizes and mtimes, `cache.vouched`); a model whose files
+were touched is rendered again. Like everything in the cache, it is this generator's alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from generator import cache
+from generator.catalog import Entry
+from generator.release import BUNDLE
+from generator.validate import Identity
+
+_STORE = "snapshots"
+
+
+class Snapshot:
+    def __init__(self, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:
+        self._identities = identities
+        self._entries = {entry.key: entry for entry in entries}
+
+    def identity(self, sha256: str) -> Identity | None:
+        found = self._identities.get(sha256)
+        return found if found is not None and found.model is not None else None
+
+    def entry(self, key: str) -> Entry | None:
+        return self._entries.get(key)
+
+
+def load(output: Path, folders: tuple[Path, ...]) -> Snapshot | None:
+    """What the last run into `output` from `folders` was made from; None when nothing speaks for
+    the output as it is (another bundle, no stamp, another generator)."""
+    try:
+        bundle = (output / BUNDLE).read_bytes()
+    except OSError:
+        return None
+    kept = cache.Store(_STORE).get(hashlib.sha256(bundle).hexdigest())
+    vouched = cache.vouched(output, folders)
+    if not (isinstance(kept, dict) and vouched):
+        return None
+    try:
+        identities = {str(sha): _identity(value) for sha, value in kept["specs"].items()}
+        entries = [Entry.from_json(value) for value in kept["entries"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return Snapshot(identities, [e for e in entries if all(vouched.get(p) == d for p, d in e.files.items())])
+
+
+def save(bundle: bytes, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:
+    """Keep what the run that rendered `bundle` was made from."""
+    specs = {sha: [found.model, found.operations] for sha, found in identities.items()}
+    value = {"specs": specs, "entries": [entry.as_json() for entry in entries]}
+    cache.Store(_STORE).put(hashlib.sha256(bundle).hexdigest(), value)
+
+
+def _identity(value: Any) -> Identity:
+    model, operations = value
+    return Identity(
+        (str(model[0]), str(model[1])) if model else None,
+        tuple((str(pointer), str(operation_id)) for pointer, operation_id in operations),
+    )
