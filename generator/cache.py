@@ -68,38 +68,44 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def inputs(folders: tuple[Path, ...]) -> list[Path]:
-    """The spec files generate reads: every visible `*.yaml` below each folder."""
+def inputs(folders: tuple[Path, ...]) -> list[str]:
+    """The spec files generate reads, by absolute path: every visible `*.yaml` below each folder."""
     from generator.paths import visible_files
 
-    return [path for folder in folders if folder.is_dir() for path in visible_files(folder, "*.yaml")]
+    found = []
+    for folder in (f for f in folders if f.is_dir()):
+        base = folder.resolve()
+        found += [str(base.joinpath(path.relative_to(folder))) for path in visible_files(folder, "*.yaml")]
+    return found
 
 
-def outputs(root: Path) -> list[Path]:
-    if not root.is_dir():
-        return []
-    return sorted(
-        path
-        for path in root.rglob("*")
-        if path.is_file() and not _FILTERED.intersection(path.relative_to(root).parts) and path.suffix != ".pyc"
-    )
+def outputs(root: Path) -> list[str]:
+    """The files under `root`, by path relative to it."""
+    from generator.filetree import listing
+
+    return listing(root)
 
 
-def _describe(paths: list[Path], base: Path | None, known: Files) -> Files | None:
-    """Each file as [size, mtime_ns, sha256], hashing only what `known` cannot vouch for; None when
-    a file vanished meanwhile."""
+def _describe(names: list[str], base: Path | None, known: Files) -> Files | None:
+    """Each file (by its path relative to `base`, or absolute) as [size, mtime_ns, sha256], hashing
+    only what `known` cannot vouch for; None when a file vanished meanwhile."""
     described: Files = {}
-    for path in paths:
-        key = path.relative_to(base).as_posix() if base is not None else str(path.resolve())
+    for name in names:
+        path = os.path.join(base, name) if base is not None else name
         try:
-            status = path.stat()
+            status = os.stat(path)
+            recorded = known.get(name)
+            if recorded is not None and recorded[:2] == [status.st_size, status.st_mtime_ns]:
+                described[name] = recorded
+            else:
+                with open(path, "rb") as file:
+                    described[name] = [
+                        status.st_size,
+                        status.st_mtime_ns,
+                        hashlib.file_digest(file, "sha256").hexdigest(),
+                    ]
         except OSError:
             return None
-        recorded = known.get(key)
-        if recorded is not None and recorded[:2] == [status.st_size, status.st_mtime_ns]:
-            described[key] = recorded
-        else:
-            described[key] = [status.st_size, status.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()]
     return described
 
 
@@ -173,7 +179,7 @@ class Validated:
     generator's fingerprint, so no other version of the rules or of the validators can vouch."""
 
     def __init__(self) -> None:
-        self._folder = _current("valid")
+        self._folder = folder("valid")
         self._fingerprint = fingerprint()
 
     def _marker(self, sha256: str) -> Path:
@@ -196,7 +202,7 @@ class Store:
     entry that cannot be read is a miss."""
 
     def __init__(self, name: str) -> None:
-        self._folder = _current(name)
+        self._folder = folder(name)
         self._fingerprint = fingerprint()
 
     def _entry(self, key: str) -> Path:
@@ -241,7 +247,8 @@ _USED = ".used"
 KEEP_UNUSED_DAYS = 14
 
 
-def _current(name: str) -> Path:
+def folder(name: str) -> Path:
+    """This generator's folder of the kind `name` in the cache (it may not exist yet)."""
     return cache_root() / name / fingerprint()[:32]
 
 
@@ -252,12 +259,12 @@ def prune(now: float | None = None) -> list[Path]:
     removed = []
     with contextlib.suppress(OSError):  # a cache that cannot be tidied only takes room
         for kind in (p for p in cache_root().iterdir() if p.is_dir() and p.name != "stamps"):
-            for folder in (p for p in kind.iterdir() if p.is_dir()):
-                if folder == _current(kind.name):
-                    folder.joinpath(_USED).touch()
-                elif now - _last_used(folder) > KEEP_UNUSED_DAYS * 86400:
-                    shutil.rmtree(folder, ignore_errors=True)
-                    removed.append(folder)
+            for entries in (p for p in kind.iterdir() if p.is_dir()):
+                if entries == folder(kind.name):
+                    entries.joinpath(_USED).touch()
+                elif now - _last_used(entries) > KEEP_UNUSED_DAYS * 86400:
+                    shutil.rmtree(entries, ignore_errors=True)
+                    removed.append(entries)
     return removed
 
 

@@ -35,16 +35,23 @@ class Changes:
 
 
 def listing(root: Path) -> list[str]:
-    """Every file under `root` (posix paths relative to it), but what tools leave there."""
-    if not root.is_dir():
-        return []
-    return sorted(
-        path.relative_to(root).as_posix()
-        for path in root.rglob("*")
-        if path.is_file()
-        and not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
-        and not path.name.endswith(".pyc")
-    )
+    """Every file under `root` (posix paths relative to it, sorted), but what tools leave there.
+    Walked with `os.scandir`: pathlib's `rglob` took a tenth of a second for four thousand files."""
+    found = []
+    folders = [("", str(root))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in _IGNORED_PARTS:
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+            elif entry.is_file() and not entry.name.endswith(".pyc"):
+                found.append(prefix + entry.name)
+    return sorted(found)
 
 
 def read(root: Path) -> FileTree:

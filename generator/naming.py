@@ -10,6 +10,7 @@ emit; `tests/render/test_naming.py` parses the generated modules and fails when 
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
 import unicodedata
@@ -17,8 +18,6 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
-
-from pydantic import BaseModel
 
 _T = TypeVar("_T", bound=Hashable)
 
@@ -62,8 +61,6 @@ INPUT_MODULE_GLOBALS = frozenset(
 )
 # Builtins any generated signature or model reads; every other builtin may be a field name (`input`, `format`).
 BUILTINS_READ = frozenset({"bool", "dict", "float", "int", "list", "str"})
-# pydantic refuses these as field names, or they would shadow BaseModel's own attributes.
-MODEL_ATTRIBUTES = frozenset(name for name in dir(BaseModel) if not name.startswith("__"))
 
 # `_client.py`: the client's public attributes and the module globals its class body reads.
 CLIENT_ATTRIBUTES = frozenset({"base_url", "close", "max_retries", "predictions", "timeout"})
@@ -85,15 +82,25 @@ CLIENT_GLOBALS = frozenset(
     }
 )
 
-FIELD_RESERVED = (
-    KEYWORDS
-    | CALL_PARAMETERS
-    | CALL_LOCALS
-    | RESOURCE_GLOBALS
-    | INPUT_MODULE_GLOBALS
-    | BUILTINS_READ
-    | MODEL_ATTRIBUTES
-)
+
+@functools.cache
+def field_reserved() -> frozenset[str]:
+    """What no field identifier may be. BaseModel's attributes among them: pydantic refuses those
+    as field names, or they would shadow its own. pydantic is imported only when fields are named."""
+    from pydantic import BaseModel
+
+    model_attributes = frozenset(name for name in dir(BaseModel) if not name.startswith("__"))
+    return (
+        KEYWORDS
+        | CALL_PARAMETERS
+        | CALL_LOCALS
+        | RESOURCE_GLOBALS
+        | INPUT_MODULE_GLOBALS
+        | BUILTINS_READ
+        | model_attributes
+    )
+
+
 ACCESSOR_RESERVED = KEYWORDS | CLIENT_ATTRIBUTES | CLIENT_GLOBALS
 # A model's classes (`X`, `AsyncX`, `XInput`) share modules with these.
 CLASS_RESERVED = KEYWORDS | RESOURCE_GLOBALS | CLIENT_GLOBALS | INPUT_MODULE_GLOBALS | frozenset(dir(builtins))
@@ -130,7 +137,7 @@ def field_identifiers(wire_names: Iterable[str]) -> dict[str, str]:
 
     def candidate(wire: str) -> str:
         name = snake(wire)
-        return name + "_" if name in FIELD_RESERVED or name.startswith("model_") else name
+        return name + "_" if name in field_reserved() or name.startswith("model_") else name
 
     return _assign(wire_names, candidate, lambda wire, name: wire == name)
 

@@ -27,7 +27,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PER_WORKER = 50
-_PRELOAD = ["generator.importer", "generator.validate", "generator.render.models"]
+_PRELOAD = ["generator.importer", "generator.rules", "generator.render.models"]
 
 
 def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:

@@ -7,6 +7,7 @@ import hashlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +164,17 @@ def _lines_of(path: Path, display: str) -> dict[str, int]:
     with contextlib.suppress(InputError, yaml.YAMLError):
         _index(reading.compose_yaml(reading.decode(reading.read_bytes(path, display), display), display), "", lines)
     return lines
+
+
+def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """Every value under `node`, itself first, with its JSON pointer (from `pointer`)."""
+    yield pointer, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from walk(value, f"{pointer}/{pointer_token(key)}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, f"{pointer}/{index}")
 
 
 def pointer_token(key: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from functools import cache
@@ -10,8 +11,10 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
+import generator.cache
 from generator.render.markup import code_html, input_anchor, markdown_html
 from generator.render.pytypes import annotation, literal, output_annotation
 
@@ -86,10 +89,34 @@ def _comment_text(text: Any, comment: str) -> str:
     return line.replace("--", "-\u2010") if comment == "html" else line
 
 
+class _Compiled(jinja2.FileSystemBytecodeCache):
+    """Templates as an earlier run compiled them, in the cache folder (this generator's, so of these
+    very templates): compiling them all again took a fifth of a second. A cache that cannot be read
+    or written only costs that time."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _compiled() -> _Compiled | None:
+    folder = generator.cache.folder("templates")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _Compiled(str(folder))
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
+        bytecode_cache=_compiled(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -42,7 +42,7 @@ def test_field_names_are_made_safe_and_unique() -> None:
 )
 def test_a_field_never_shadows_a_name_the_generated_code_uses(wire: str) -> None:
     made = field_identifiers([wire])[wire]
-    assert made not in naming.FIELD_RESERVED
+    assert made not in naming.field_reserved()
     assert made != wire
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import cache, openapi_check, reading, specfile, validate
+from generator import cache, reading, rules, specfile, validate
 from tests.conftest import cli, model_spec
 
 INPUT = {"type": "object", "properties": {"steps": {"type": "integer", "default": 4}}}
@@ -28,13 +28,13 @@ def specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The model of every spec the OpenAPI check runs on from now on."""
     seen: list[str] = []
-    real = openapi_check.openapi_errors
+    real = rules.openapi_errors
 
     def counting(document: dict[str, object]):  # type: ignore[no-untyped-def]
         seen.append(str(document["info"]["x-model"]["name"]))  # type: ignore[index]
         return real(document)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(openapi_check, "openapi_errors", counting)
+    monkeypatch.setattr(rules, "openapi_errors", counting)
     return seen
 
 

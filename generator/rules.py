@@ -1,0 +1,182 @@
+"""The checks of one spec: OpenAPI 3.1 validity, then the rules our generator relies on.
+
+- every `$ref` resolves;
+- `info.x-model` names the model, and its one create operation is `POST /v1/models/{owner}/{name}/predictions`
+  (or `POST /v1/predictions` when `x-model.version` pins a version) with `components.schemas.Input` as the
+  body's `input`; a spec of a shared operation says which in `info.x-shared` instead;
+- every `default` and `example` satisfies the schema it sits in.
+
+Imported only when a spec is checked: the validators take a third of a second to load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema.exceptions import SchemaError, UnknownType
+from referencing.exceptions import Unresolvable
+
+from generator.openapi_check import openapi_errors
+from generator.schemas import DocumentSchemas
+from generator.specfile import pointer_token, resolve_ref, walk
+from generator.vocabulary import X_MODEL, create_operation, create_path, model_id, segment_problem
+
+SCHEMA_KEYWORDS_WITH_SUBSCHEMAS = ("properties", "patternProperties", "$defs")
+SCHEMA_KEYWORDS_WITH_SCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames")
+SCHEMA_KEYWORDS_WITH_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+
+def problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every problem of one spec, as (JSON pointer, message)."""
+    dangling = dict(_dangling_refs(document))
+    yield from dangling.items()
+    # The OpenAPI validator raises, rather than reports, on a ref it cannot follow: the rest is
+    # checked on a copy where each dangling ref is an open schema, so pointers stay the same.
+    checked = _neutralised(document, {p.removesuffix("/$ref") for p in dangling})
+    # It also checks defaults, without a place, and raises on a default beside an invalid `type`:
+    # defaults are ours to check (`_values_fit_schemas`), so it sees a copy without them.
+    structure_only = _neutralised(checked, {f"{pointer}/default" for pointer, s in _schemas(checked) if "default" in s})
+    try:
+        for error in openapi_errors(structure_only):
+            yield _located(checked, list(error.absolute_path), error.instance), error.message
+    except Unresolvable as exc:
+        yield "", f"unresolvable reference: {exc}"
+    yield from _structure(checked)
+    yield from _values_fit_schemas(checked)
+
+
+def _neutralised(node: Any, pointers: set[str], pointer: str = "") -> Any:
+    """A copy where each value at `pointers` is an open schema, or gone when it is a `default`."""
+    if pointer in pointers:
+        return {}
+    if isinstance(node, dict):
+        return {
+            k: _neutralised(v, pointers, f"{pointer}/{pointer_token(k)}")
+            for k, v in node.items()
+            if f"{pointer}/{pointer_token(k)}" not in pointers or k != "default"
+        }
+    if isinstance(node, list):
+        return [_neutralised(v, pointers, f"{pointer}/{i}") for i, v in enumerate(node)]
+    return node
+
+
+_MISSING = object()
+
+
+def _at(node: Any, parts: list[Any]) -> Any:
+    for part in parts:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def _located(document: dict[str, Any], parts: list[Any], instance: Any) -> str:
+    """The document pointer of an error. openapi-spec-validator checks each schema on its own, so an
+    error inside one comes with a path relative to that schema: it is found again here, in the first
+    schema of the document where that path leads to the offending value."""
+    if _at(document, parts) is instance or (parts and _at(document, parts) == instance):
+        return _pointer(parts)
+    for pointer, schema in _schemas(document):
+        if (found := _at(schema, parts)) is not _MISSING and found == instance:
+            return pointer + _pointer(parts)
+    return _pointer(parts)
+
+
+def _pointer(parts: Any) -> str:
+    return "".join(f"/{pointer_token(part)}" for part in parts)
+
+
+def _dangling_refs(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for pointer, node in walk(document):
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            try:
+                resolve_ref(document, node["$ref"])
+            except LookupError:
+                yield f"{pointer}/$ref", f"reference {node['$ref']!r} points to nothing in this document"
+
+
+def _structure(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    mid = model_id(document)
+    if mid is None:
+        if (document.get("info") or {}).get("x-shared") is None:
+            yield "/info", "missing `x-model: {owner, name}`: the generator cannot name this model"
+        return
+    for key in ("owner", "name"):
+        if problem := segment_problem(document["info"][X_MODEL][key]):
+            yield f"/info/{X_MODEL}/{key}", f"model {key} {problem}"
+    found = create_operation(document)
+    if found is None:
+        yield "/paths", f"no `POST {create_path(document)}` operation for the model x-model names"
+    else:
+        path, operation = found
+        body = ((operation.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
+        if not isinstance(body.get("schema"), dict):
+            yield (
+                f"/paths/{pointer_token(path)}/post",
+                "no JSON request body schema: expected requestBody.content.application/json.schema "
+                "(an object whose `input` is `$ref: '#/components/schemas/Input'`)",
+            )
+    input_schema = ((document.get("components") or {}).get("schemas") or {}).get("Input")
+    if not isinstance(input_schema, dict) or input_schema.get("type") != "object":
+        yield "/components/schemas/Input", "missing or not an object schema: the model's inputs"
+
+
+def _values_fit_schemas(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    # `default` and `examples` are annotations: checking a value against the schema that holds
+    # them, by reference into the whole document, is not disturbed by them.
+    schemas = DocumentSchemas(document)
+    checks: list[tuple[str, Any, str]] = []
+    for pointer, schema in _schemas(document):
+        if "default" in schema:
+            checks.append((pointer, schema["default"], f"{pointer}/default"))
+        checks += [(pointer, v, f"{pointer}/examples/{i}") for i, v in enumerate(schema.get("examples") or ())]
+    for pointer, media in _media_types(document):
+        if "example" in media and isinstance(media.get("schema"), dict):
+            checks.append((f"{pointer}/schema", media["example"], f"{pointer}/example"))
+    for schema_pointer, value, where in checks:
+        try:
+            errors = list(schemas.validator(schema_pointer).iter_errors(value))
+        except (UnknownType, SchemaError, Unresolvable) as exc:
+            yield where, f"cannot be checked: its schema is invalid ({str(exc).splitlines()[0]})"
+            continue
+        for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
+            inner = _pointer(error.absolute_path)
+            yield where, f"value{' at ' + inner if inner else ''} does not fit its schema: {error.message}"
+
+
+def _schemas(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object of the document, with its pointer."""
+    roots: list[tuple[str, Any]] = [
+        (f"/components/schemas/{pointer_token(k)}", v)
+        for k, v in ((document.get("components") or {}).get("schemas") or {}).items()
+    ]
+    for pointer, node in walk(document.get("paths") or {}, "/paths"):
+        if pointer.endswith("/schema") and isinstance(node, dict):
+            roots.append((pointer, node))
+    stack = list(reversed(roots))
+    while stack:
+        pointer, schema = stack.pop()
+        if not isinstance(schema, dict):
+            continue
+        yield pointer, schema
+        for key in SCHEMA_KEYWORDS_WITH_SUBSCHEMAS:
+            for name, sub in (schema.get(key) or {}).items():
+                stack.append((f"{pointer}/{key}/{pointer_token(name)}", sub))
+        for key in SCHEMA_KEYWORDS_WITH_SCHEMA:
+            if isinstance(schema.get(key), dict):
+                stack.append((f"{pointer}/{key}", schema[key]))
+        for key in SCHEMA_KEYWORDS_WITH_LIST:
+            for index, sub in enumerate(schema.get(key) or ()):
+                stack.append((f"{pointer}/{key}/{index}", sub))
+
+
+def _media_types(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for pointer, node in walk(document.get("paths") or {}, "/paths"):
+        parent = pointer.rsplit("/", 1)[0]
+        if parent.endswith("/content") and isinstance(node, dict):
+            yield pointer, node
