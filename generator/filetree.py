@@ -83,15 +83,20 @@ def replace(root: Path, tree: FileTree, same: frozenset[str] = frozenset()) -> N
     try:
         # mkdtemp makes 0700: the new root takes the old one's mode, or the umask's as any new folder
         staging.chmod(stat.S_IMODE(root.stat().st_mode) if root.is_dir() else 0o777 & ~umask())
+        folders: set[str] = set()  # plain strings and os calls: pathlib was most of the time of 4,000 links
         for relative in sorted(same.union(tree)):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if relative in same and _linked(root / relative, target):
+            folder, _, _ = relative.rpartition("/")
+            if folder not in folders:
+                os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                folders.add(folder)
+            source, target = os.path.join(root, relative), os.path.join(staging, relative)
+            if relative in same and _linked(source, target):
                 continue
             if relative in tree:
-                target.write_bytes(tree[relative])
+                with open(target, "wb") as file:
+                    file.write(tree[relative])
             else:  # kept, on a file system without links: copied with its mtime
-                shutil.copy2(root / relative, target)
+                shutil.copy2(source, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -109,7 +114,7 @@ def replace(root: Path, tree: FileTree, same: frozenset[str] = frozenset()) -> N
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _linked(source: Path, target: Path) -> bool:
+def _linked(source: str, target: str) -> bool:
     try:
         os.link(source, target, follow_symlinks=False)
     except OSError:  # another file system, or one without links: written instead
