@@ -156,13 +156,23 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Cat
     paths.check_writable(output, "--out", folder=True)
     if catalog is None and _up_to_date(output, specs, shared):
         return 0
-    from generator import diff, filetree, snapshot
-    from generator.generate import build
+    from generator import parallel
 
-    with _progress() as progress:
-        progress.add_task("rendering client and docs")
-        known = snapshot.load(output, (specs, shared)) if catalog is None else None
-        rendered, release = build(specs, shared, previous=output, catalog=catalog, known=known)
+    # forked first, while this process has no other thread, to load the renderer meanwhile
+    standby = parallel.Standby.start(_ready_to_render) if catalog is None else None
+    try:
+        from generator import snapshot
+        from generator.generate import build
+
+        with _progress() as progress:
+            progress.add_task("rendering client and docs")
+            known = snapshot.load(output, (specs, shared)) if catalog is None else None
+            rendered, release = build(specs, shared, output, catalog, known, standby)
+    finally:
+        if standby is not None:
+            standby.close()
+    from generator import diff, filetree
+
     tree, count = rendered.files, len(rendered.files) + len(rendered.kept)
     changes = filetree.diff(output, tree, rendered.kept)
     if check:
@@ -189,6 +199,13 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Cat
         _print_changes(release.changes)
         out.print(f"{diff.summary(release.changes)}: the client is now version {release.version}", markup=False)
     return 0
+
+
+def _ready_to_render() -> None:
+    """What a standby process does first: load the renderer, and datamodel-code-generator's all."""
+    from generator.render.inputs import warm_up
+
+    warm_up()
 
 
 def _up_to_date(output: Path, specs: Path, shared: Path) -> bool:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator import filetree, snapshot
 from generator.catalog import Catalog, Known, load_catalog
+from generator.parallel import Standby
 from generator.paths import display_path
 from generator.release import BUNDLE, Release, next_release, remember
 from generator.render import Rendered, model_outputs, render
@@ -18,12 +19,14 @@ def build(
     previous: Path | None = None,
     catalog: Catalog | None = None,
     known: Known | None = None,
+    standby: Standby | None = None,
 ) -> tuple[Rendered, Release]:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
     generated into `previous` (none: the first release). `catalog`: those specs, already validated;
-    `known`: what the last run into `previous` was made from (`generator.snapshot`)."""
+    `known`: what the last run into `previous` was made from (`generator.snapshot`); `standby`: the
+    process that renders a few models, ready (`parallel.Standby`)."""
     catalog = catalog or load_catalog(specs_dir, None, shared_dir, known)
-    own = model_outputs(catalog.models)
+    own = model_outputs(catalog.models, standby)
     views = {output.entry.key: output.view for output in own}
     models = {entry.id: entry.key for entry in (*catalog.known, *(output.entry for output in own))}
     try:

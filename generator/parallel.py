@@ -9,6 +9,11 @@ renderer once, so a worker starts with them loaded and inherits nothing of this 
 (the progress display's) or locks; the same workers serve every batch of a run. Each chunk runs in
 the caller's current folder, since paths are shown relative to it.
 
+A rebuild after a few specs changed has too little work to share, but it spends most of its time
+loading libraries: the validator for the changed specs, datamodel-code-generator for their models.
+A `Standby` process, forked before anything is read, loads the renderer's while this one loads the
+validator and checks, then renders the changed models.
+
 `REPLICATE_CODEGEN_JOBS` sets the number of workers (1: everything in this process); by default,
 the cores this process may run on.
 """
@@ -16,12 +21,15 @@ the cores this process may run on.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import multiprocessing
 import os
+import pickle
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,12 +38,15 @@ MIN_PER_WORKER = 50
 _PRELOAD = ["generator.importer", "generator.rules", "generator.render.models"]
 
 
-def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
-    """`function(items)`, the items shared out among workers when there are enough of them.
-    `function` takes a chunk and gives one result per item; it must be picklable (module-level)."""
+def chunked_map(
+    function: Callable[[Sequence[T]], list[R]], items: Sequence[T], standby: Standby | None = None
+) -> list[R]:
+    """`function(items)`, the items shared out among workers when there are enough of them, else
+    run by `standby` when there is one and something to do. `function` takes a chunk and gives one
+    result per item; it must be picklable (module-level)."""
     workers = min(jobs(), len(items) // MIN_PER_WORKER)
     if workers < 2:
-        return function(items)
+        return standby.run(function, items) if standby is not None and items else function(items)
     size = -(-len(items) // workers)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     work = functools.partial(_in_folder, os.getcwd(), function)
@@ -71,3 +82,73 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 def _in_folder(folder: str, function: Callable[[Sequence[T]], list[R]], chunk: Sequence[T]) -> list[R]:
     os.chdir(folder)
     return function(chunk)
+
+
+class Standby:
+    """A forked process that runs `ready()` at once, then one function it is sent later. Start it
+    while this process has no other thread (before the progress display): a fork copies only the
+    thread that forks, and any lock another one held would stay held in the copy. None on a single
+    core (`jobs()`), or where there is no fork."""
+
+    def __init__(self, ready: Callable[[], object]) -> None:
+        jobs_in, self._jobs = os.pipe()
+        self._results, results_out = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the standby: never returns
+            os.close(self._jobs)
+            os.close(self._results)
+            _serve(ready, jobs_in, results_out)
+        os.close(jobs_in)
+        os.close(results_out)
+
+    @classmethod
+    def start(cls, ready: Callable[[], object]) -> Standby | None:
+        return cls(ready) if jobs() > 1 and hasattr(os, "fork") else None
+
+    def run(self, function: Callable[..., R], *args: Any) -> R:
+        """`function(*args)` in the standby (both picklable); what it raised is raised here. Once."""
+        jobs_out, results_in = os.fdopen(self._jobs, "wb"), os.fdopen(self._results, "rb")
+        self._pid, pid = 0, self._pid
+        try:
+            with jobs_out:
+                pickle.dump((function, args), jobs_out)
+            with results_in:
+                outcome, value = pickle.load(results_in)
+        except EOFError:
+            raise RuntimeError("the standby process ended without an answer") from None
+        finally:
+            os.waitpid(pid, 0)
+        if outcome == "raised":
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop it unused; nothing once it has run."""
+        if self._pid:
+            os.close(self._jobs)
+            os.close(self._results)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)  # it may still be getting ready: nothing of it is wanted
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+
+def _serve(ready: Callable[[], object], jobs_in: int, results_out: int) -> None:
+    code = 0
+    try:
+        with contextlib.suppress(Exception):  # not ready: the job then does what was not done
+            ready()
+        with os.fdopen(jobs_in, "rb") as source:
+            try:
+                function, args = pickle.load(source)
+            except EOFError:  # not needed after all
+                os._exit(0)
+        try:
+            outcome: tuple[str, object] = ("returned", function(*args))
+        except Exception as exc:  # raised again in the caller
+            outcome = ("raised", exc)
+        with os.fdopen(results_out, "wb") as sink:
+            pickle.dump(outcome, sink)
+    except BaseException:  # nothing may unwind into the caller's code in a fork
+        code = 1
+    os._exit(code)

@@ -7,12 +7,17 @@ model, and makes the files common to every model from the others' entries (`cata
 It is kept in the cache folder under the SHA-256 of the bundle that run wrote, so it speaks only
 for an output whose bundle is still those bytes. An entry speaks only while its model's files are
 on disk as that run left them (the stamp's sizes and mtimes, `cache.vouched`); a model whose files
-were touched is rendered again. Like everything in the cache, it is this generator's alone.
+were touched is rendered again. Like everything in the cache, it is this generator's alone. It is
+written with `marshal`, so for this Python only: a thousand entries load in half of JSON's time
+and are written in a fifth.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import marshal
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,7 @@ from typing import Any
 from generator import cache
 from generator.catalog import Entry
 from generator.release import BUNDLE
+from generator.specfile import write_atomic
 from generator.validate import Identity
 
 _STORE = "snapshots"
@@ -42,17 +48,11 @@ def load(output: Path, folders: tuple[Path, ...]) -> Snapshot | None:
     """What the last run into `output` from `folders` was made from; None when nothing speaks for
     the output as it is (another bundle, no stamp, another generator)."""
     try:
-        bundle = (output / BUNDLE).read_bytes()
-    except OSError:
-        return None
-    kept = cache.Store(_STORE).get(hashlib.sha256(bundle).hexdigest())
-    vouched = cache.vouched(output, folders)
-    if not (isinstance(kept, dict) and vouched):
-        return None
-    try:
+        kept = marshal.loads(_location((output / BUNDLE).read_bytes()).read_bytes())
+        vouched = cache.vouched(output, folders)
         identities = {str(sha): _identity(value) for sha, value in kept["specs"].items()}
         entries = [Entry.from_json(value) for value in kept["entries"]]
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (OSError, EOFError, KeyError, TypeError, ValueError, AttributeError):  # none, or not one
         return None
     return Snapshot(identities, [e for e in entries if all(vouched.get(p) == d for p, d in e.files.items())])
 
@@ -61,7 +61,13 @@ def save(bundle: bytes, identities: Mapping[str, Identity], entries: Iterable[En
     """Keep what the run that rendered `bundle` was made from."""
     specs = {sha: [found.model, found.operations] for sha, found in identities.items()}
     value = {"specs": specs, "entries": [entry.as_json() for entry in entries]}
-    cache.Store(_STORE).put(hashlib.sha256(bundle).hexdigest(), value)
+    with contextlib.suppress(OSError, ValueError):  # not kept: the next run reads every spec
+        write_atomic(_location(bundle), marshal.dumps(value))
+
+
+def _location(bundle: bytes) -> Path:
+    key = hashlib.sha256(bundle + sys.version.encode()).hexdigest()
+    return cache.folder(_STORE) / key[:2] / key
 
 
 def _identity(value: Any) -> Identity:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,3 +94,53 @@ def test_an_import_on_two_workers_writes_what_one_process_writes(
     assert written[0][1].replace("models-1", "models-2").replace("shared-1", "shared-2") == written[1][1]
     assert sorted(written[0][0]) == [f"google/m{index}.yaml" for index in range(4)]
     assert "图片".encode() in written[0][0]["google/m0.yaml"]  # the later document's
+
+
+def _twice(values: list[int]) -> list[int]:
+    return [2 * value for value in values]
+
+
+_STATE: dict[str, bool] = {}
+
+
+def _pid_and_ready() -> tuple[int, bool]:
+    return os.getpid(), _STATE.get("ready", False)
+
+
+def test_a_standby_runs_the_work_in_another_process_after_getting_ready() -> None:
+    standby = parallel.Standby(lambda: _STATE.update(ready=True))  # in the standby's memory only
+    try:
+        pid, ready = standby.run(_pid_and_ready)
+    finally:
+        standby.close()
+    assert pid != os.getpid() and ready and not _STATE
+
+
+def test_what_the_standby_raises_is_raised_in_the_caller() -> None:
+    standby = parallel.Standby(lambda: None)
+    try:
+        with pytest.raises(ValueError, match="no such model"):
+            standby.run(_raises)
+    finally:
+        standby.close()
+
+
+def _raises() -> None:
+    raise ValueError("no such model")
+
+
+def test_a_small_batch_goes_to_the_standby_and_an_unused_one_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 50)
+    used = parallel.Standby(lambda: None)
+    assert parallel.chunked_map(_twice, [1, 2, 3], used) == [2, 4, 6]
+    unused = parallel.Standby(lambda: time.sleep(30))  # still getting ready when it is let go
+    pid, started = unused._pid, time.monotonic()
+    unused.close()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ProcessLookupError):  # stopped and reaped
+        os.kill(pid, 0)
+
+
+def test_no_standby_on_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", "1")
+    assert parallel.Standby.start(lambda: None) is None

@@ -27,12 +27,6 @@ def render_inputs(models: Sequence[Model]) -> dict[str, str]:
     fill. A model's module is the same whether it is generated alone or among others."""
     if not models:
         return {}
-    # imported here: about half a second, which a run that renders no model does not spend
-    from datamodel_code_generator import InputFileType, PythonVersion, generate
-    from datamodel_code_generator.enums import DataModelType, OpenAPIScope
-    from datamodel_code_generator.format import Formatter
-    from datamodel_code_generator.parser import LiteralType
-
     schemas: dict[str, Any] = {}
     aliases: dict[str, str] = {}
     for model in models:
@@ -40,6 +34,31 @@ def render_inputs(models: Sequence[Model]) -> dict[str, str]:
         hoisted.object_class(model.input_class, model.input_schema, ())
         schemas |= hoisted.classes
         aliases |= hoisted.aliases
+    result = _generated(schemas, aliases)
+    if not isinstance(result, dict):  # one module only: the generator returns it bare
+        raise RuntimeError("datamodel-code-generator returned a single module for a modular document")
+    modules = {}
+    for parts, source in result.items():
+        name = "/".join(parts).removesuffix(".py")
+        if name != "__init__":
+            modules[name] = source
+    return modules
+
+
+def warm_up() -> None:
+    """Have datamodel-code-generator load all it loads on its first call (about half a second), so
+    that the next call is quick: what a process standing by to render does first."""
+    _generated({"WarmUpInput": {"type": "object", "properties": {"prompt": {"type": "string"}}}}, {})
+
+
+def _generated(schemas: dict[str, Any], aliases: dict[str, str]) -> Any:
+    """datamodel-code-generator's modules for the `schemas` of one OpenAPI document."""
+    # imported here: about half a second, which a run that renders no model does not spend
+    from datamodel_code_generator import InputFileType, PythonVersion, generate
+    from datamodel_code_generator.enums import DataModelType, OpenAPIScope
+    from datamodel_code_generator.format import Formatter
+    from datamodel_code_generator.parser import LiteralType
+
     document = {
         "openapi": "3.1.0",
         "info": {"title": "inputs", "version": "1"},
@@ -48,7 +67,7 @@ def render_inputs(models: Sequence[Model]) -> dict[str, str]:
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # about its own future defaults; ours are explicit
-        result = generate(
+        return generate(
             json.dumps(document, sort_keys=False),
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType.PydanticV2BaseModel,
@@ -68,14 +87,6 @@ def render_inputs(models: Sequence[Model]) -> dict[str, str]:
             custom_file_header=HEADER_MARKER,
             formatters=[Formatter.BUILTIN],
         )
-    if not isinstance(result, dict):  # one module only: the generator returns it bare
-        raise RuntimeError("datamodel-code-generator returned a single module for a modular document")
-    modules = {}
-    for parts, source in result.items():
-        name = "/".join(parts).removesuffix(".py")
-        if name != "__init__":
-            modules[name] = source
-    return modules
 
 
 class _Hoisted:

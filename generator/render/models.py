@@ -20,7 +20,7 @@ from typing import Any
 from generator import diff
 from generator.cache import Store
 from generator.catalog import Entry, EntryInput, Model
-from generator.parallel import chunked_map
+from generator.parallel import Standby, chunked_map
 from generator.render.bundle import fragment
 from generator.render.docs import model_docs, source_file, summary
 from generator.render.examples import example_input, required_input
@@ -40,13 +40,14 @@ class ModelOutput:
     view: diff.ModelView
 
 
-def model_outputs(models: Sequence[Model]) -> list[ModelOutput]:
-    """Each model's outputs, in the order given: kept ones read back, the others rendered and kept."""
+def model_outputs(models: Sequence[Model], standby: Standby | None = None) -> list[ModelOutput]:
+    """Each model's outputs, in the order given: kept ones read back, the others rendered (by
+    `standby`, when there are few) and kept."""
     store = Store(_STORE)
     keys = [model.key for model in models]
     outputs = [_output(store.get(key)) for key in keys]
     missing = [i for i, output in enumerate(outputs) if output is None]
-    for i, made in zip(missing, chunked_map(_rendered, [models[i] for i in missing]), strict=True):
+    for i, made in zip(missing, chunked_map(_rendered, [models[i] for i in missing], standby), strict=True):
         store.put(keys[i], {"files": made.files, "entry": made.entry.as_json(), "view": made.view.as_json()})
         outputs[i] = made
     return [output for output in outputs if output is not None]

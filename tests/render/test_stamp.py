@@ -81,6 +81,7 @@ def test_one_changed_spec_renders_and_writes_only_what_it_changes(work: Path, mo
 
     _generate(work)
     before = {p: p.stat().st_mtime_ns for p in (work / "out").rglob("*") if p.is_file()}
+    monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", "1")  # rendered in this process, where it is watched
     rendered: list[str] = []
     real = generator.render.models.render_inputs
     monkeypatch.setattr(
