@@ -13,16 +13,16 @@ from generator import cache, filetree
 from tests.conftest import cli, model_spec
 
 
-def _spec(name: str, description: str = "A prompt.") -> str:
+def _spec(name: str, description: str = "A prompt.", owner: str = "acme") -> str:
     schema = {"type": "object", "properties": {"prompt": {"type": "string", "description": description}}}
-    return yaml.safe_dump(model_spec("acme", name, schema), sort_keys=False)
+    return yaml.safe_dump(model_spec(owner, name, schema), sort_keys=False)
 
 
 @pytest.fixture
 def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / "cache"))
     (tmp_path / "specs" / "acme").mkdir(parents=True)
-    for name in ("one", "two"):
+    for name in ("one", "two", "four"):
         (tmp_path / "specs" / "acme" / f"{name}.yaml").write_text(_spec(name), encoding="utf-8")
     return tmp_path
 
@@ -69,6 +69,13 @@ def test_a_series_of_edits_each_gives_what_a_cold_build_gives(work: Path) -> Non
         lambda: spec.touch(),  # touched, not changed
         lambda: (work / "out" / "docs" / "index.md").write_text("edited by hand", encoding="utf-8"),
         lambda: (work / "out" / "python" / "stray.py").write_text("x = 1\n", encoding="utf-8"),
+        # a model's own files, which a rebuild otherwise keeps without reading them
+        lambda: (work / "out" / "python" / "replicate_models" / "resources" / "four.py").write_text("# edited\n"),
+        lambda: (work / "out" / "docs" / "models" / "acme" / "four.md").unlink(),
+        # another owner's `one`: acme/one, unchanged, is now named `acme_one`
+        lambda: (work / "specs" / "other.yaml").write_text(_spec("one", owner="zeta"), encoding="utf-8"),
+        # the same bytes in another file: the headers name it
+        lambda: (work / "specs" / "acme" / "four.yaml").rename(work / "specs" / "acme" / "renamed.yaml"),
     ]
     for edit in edits:
         edit()
@@ -78,6 +85,7 @@ def test_a_series_of_edits_each_gives_what_a_cold_build_gives(work: Path) -> Non
 
 def test_one_changed_spec_renders_and_writes_only_what_it_changes(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.render.models
+    import generator.specfile
 
     _generate(work)
     before = {p: p.stat().st_mtime_ns for p in (work / "out").rglob("*") if p.is_file()}
@@ -87,8 +95,14 @@ def test_one_changed_spec_renders_and_writes_only_what_it_changes(work: Path, mo
     monkeypatch.setattr(
         generator.render.models, "render_inputs", lambda models: rendered.extend(m.id for m in models) or real(models)
     )
+    read: list[str] = []
+    real_load = generator.specfile.load
+    monkeypatch.setattr(
+        generator.specfile, "load", lambda path, *a, **k: read.append(path.name) or real_load(path, *a, **k)
+    )
     (work / "specs" / "acme" / "one.yaml").write_text(_spec("one", "A longer prompt."), encoding="utf-8")
     printed = _generate(work)
+    assert read == ["one.yaml"]  # the others are known by what the last run left (generator.snapshot)
     assert rendered == ["acme/one"]  # acme/two's outputs were kept
     moved = sorted(p.relative_to(work / "out").as_posix() for p, ns in before.items() if p.stat().st_mtime_ns != ns)
     changed = sorted(line.split()[1] for line in printed.splitlines() if line.startswith("changed "))
