@@ -225,6 +225,7 @@ class Unread:
     identity: Identity
 
     def line_of(self, pointer: str) -> int | None:
+        """Found in the file only when a problem is placed there (the document itself is not needed)."""
         return SpecFile(self.path, self.display, {}, None, self.sha256).line_of(pointer)
 
 

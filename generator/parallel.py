@@ -93,7 +93,12 @@ class Standby:
     def __init__(self, ready: Callable[[], object]) -> None:
         jobs_in, self._jobs = os.pipe()
         self._results, results_out = os.pipe()
-        self._pid = os.fork()
+        try:
+            self._pid = os.fork()
+        except OSError:
+            for end in (jobs_in, self._jobs, self._results, results_out):
+                os.close(end)
+            raise
         if self._pid == 0:  # the standby: never returns
             os.close(self._jobs)
             os.close(self._results)
@@ -103,7 +108,12 @@ class Standby:
 
     @classmethod
     def start(cls, ready: Callable[[], object]) -> Standby | None:
-        return cls(ready) if jobs() > 1 and hasattr(os, "fork") else None
+        if jobs() < 2 or not hasattr(os, "fork"):
+            return None
+        try:
+            return cls(ready)
+        except OSError:  # no process to spare: this one renders
+            return None
 
     def run(self, function: Callable[..., R], *args: Any) -> R:
         """`function(*args)` in the standby (both picklable); what it raised is raised here. Once."""
