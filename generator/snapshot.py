@@ -32,6 +32,8 @@ _STORE = "snapshots"
 
 
 class Snapshot:
+    """The `catalog.Known` of one output: model specs by the hash of their bytes, entries by key."""
+
     def __init__(self, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:
         self._identities = identities
         self._entries = {entry.key: entry for entry in entries}
