@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.filetree import listing
 
 _TOOLS = ("datamodel-code-generator", "ruff", "pydantic", "jinja2", "openapi-spec-validator", "jsonschema-rs", "pyyaml")
 _PACKAGE = Path(__file__).resolve().parent
@@ -77,13 +78,6 @@ def inputs(folders: tuple[Path, ...]) -> list[str]:
         base = folder.resolve()
         found += [str(base.joinpath(path.relative_to(folder))) for path in visible_files(folder, "*.yaml")]
     return found
-
-
-def outputs(root: Path) -> list[str]:
-    """The files under `root`, by path relative to it."""
-    from generator.filetree import listing
-
-    return listing(root)
 
 
 def _describe(names: list[str], base: Path | None, known: Files) -> Files | None:
@@ -134,7 +128,7 @@ def holds(output: Path, folders: tuple[Path, ...]) -> int | None:
     if stamp.get("fingerprint") != fingerprint():
         return None
     made_from = _describe(inputs(folders), None, stamp["inputs"])
-    made = _describe(outputs(output), output, stamp["outputs"])
+    made = _describe(listing(output), output, stamp["outputs"])
     if made_from is None or made is None:
         return None
     if _hashes(made_from) != _hashes(stamp["inputs"]) or _hashes(made) != _hashes(stamp["outputs"]):
@@ -167,7 +161,7 @@ def record(output: Path, folders: tuple[Path, ...]) -> None:
     stamp = {
         "fingerprint": fingerprint(),
         "inputs": _describe(inputs(folders), None, last["inputs"]),
-        "outputs": _describe(outputs(output), output, last["outputs"]),
+        "outputs": _describe(listing(output), output, last["outputs"]),
     }
     with contextlib.suppress(OSError):  # a cache that cannot be written costs a full run next time
         write_atomic(_location(output, folders), json.dumps(stamp, sort_keys=True))

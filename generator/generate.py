@@ -28,7 +28,8 @@ def build(
     catalog = catalog or load_catalog(specs_dir, None, shared_dir, known)
     own = model_outputs(catalog.models, standby)
     views = {output.entry.key: output.view for output in own}
-    models = {entry.id: entry.key for entry in (*catalog.known, *(output.entry for output in own))}
+    entries = [*catalog.known, *(output.entry for output in own)]
+    models = {entry.id: entry.key for entry in entries}
     try:
         release = next_release(dict(sorted(models.items())), lambda key: views.get(key) or kept_view(key), previous)
     except LookupError:  # a known model's view is no longer cached: every model read after all
@@ -38,7 +39,7 @@ def build(
     rendered = render(catalog, own, display_path(specs_dir), release)
     bundle = rendered.files[BUNDLE]
     remember(bundle, release)
-    snapshot.save(bundle, catalog.identities, [*catalog.known, *(output.entry for output in own)])
+    snapshot.save(bundle, catalog.identities, entries)
     return rendered, release
 
 

@@ -49,18 +49,16 @@ def next_release(models: dict[str, str], views: Views, previous: Path | None) ->
     if bundle is None or not bundle.is_file():
         return Release(FIRST_VERSION, (), _first(FIRST_VERSION, len(models)), models)
     old_version, old_keys, old_views = _previous(bundle)
-    differ = {mid for mid in (old_keys or {}).keys() | models.keys() if (old_keys or {}).get(mid) != models.get(mid)}
+    compared = models
     if old_keys is not None:
+        differ = sorted(mid for mid in old_keys.keys() | models.keys() if old_keys.get(mid) != models.get(mid))
         try:
-            old = {mid: _view(views, old_keys[mid]) for mid in sorted(differ & old_keys.keys())}
-        except LookupError:  # no longer cached: what the bundle says instead
-            old_keys, old_views = None, diff.views_of_bundle(_read(bundle))
-    if old_keys is not None:
-        changes = tuple(diff.compare(old, {mid: _view(views, models[mid]) for mid in sorted(differ & models.keys())}))
-    elif old_views is not None:
-        changes = tuple(diff.compare(old_views, {mid: _view(views, key) for mid, key in models.items()}))
-    else:
-        changes = ()  # a bundle from before `x-models`
+            old_views = {mid: _view(views, old_keys[mid]) for mid in differ if mid in old_keys}
+            compared = {mid: models[mid] for mid in differ if mid in models}
+        except LookupError:  # no longer cached: what the bundle says instead, of every model
+            old_views = diff.views_of_bundle(_read(bundle))
+    new_views = {mid: _view(views, key) for mid, key in compared.items()} if old_views is not None else {}
+    changes = tuple(diff.compare(old_views, new_views)) if old_views is not None else ()  # None: from before `x-models`
     old_entries = _entries_of(bundle.parent / CHANGELOG)
     version = bump(old_version, diff.level(changes))
     if version == old_version:
