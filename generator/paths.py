@@ -6,6 +6,7 @@ Imported by the command line before anything else, so it imports nothing heavier
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +25,22 @@ def display_path(path: Path) -> str:
     """The path as recorded in specs and messages: relative to the working directory when inside it,
     so that specs built on any machine are identical. Bytes of a file name that are not UTF-8 are
     shown as `\\xff` escapes: the name must be printable and storable as text."""
-    try:
-        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        shown = path.as_posix()
+    if path.name in ("", ".", "..") or path.is_symlink():
+        shown = _shown(path, os.getcwd())
+    else:  # through its folder, which a thousand specs share and which is resolved once
+        folder = _folder_shown(path.parent, os.getcwd())
+        shown = path.name if folder == "." else f"{folder.rstrip('/')}/{path.name}"
     return os.fsencode(shown).decode("utf-8", "backslashreplace")
+
+
+def _shown(path: Path, cwd: str) -> str:
+    try:
+        return path.resolve().relative_to(Path(cwd).resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+_folder_shown = functools.lru_cache(maxsize=64)(_shown)
 
 
 def umask() -> int:
