@@ -47,8 +47,17 @@ def markdown_html(text: str) -> str:
 
 def code_html(code: str, language: str) -> str:
     """`code` as highlighted, escaped HTML spans (Pygments classes), without a wrapper element."""
-    formatter = HtmlFormatter(nowrap=True)
-    return str(_pygments(code, _LEXERS[language](), formatter)).rstrip("\n")
+    return str(_pygments(code, _lexer(language), _spans())).rstrip("\n")
+
+
+@cache  # a formatter builds its style table when made: more time than highlighting a short example
+def _spans() -> HtmlFormatter[str]:
+    return HtmlFormatter(nowrap=True)
+
+
+@cache
+def _lexer(language: str) -> Lexer:
+    return _LEXERS[language]()
 
 
 def pygments_css() -> str:
