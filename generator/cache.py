@@ -203,6 +203,9 @@ class Store:
         digest = hashlib.sha256(f"{self._fingerprint}:{key}".encode()).hexdigest()
         return self._folder / digest[:2] / f"{digest}.json"
 
+    def has(self, key: str) -> bool:
+        return self._entry(key).is_file()
+
     def get(self, key: str) -> Any:
         try:
             return json.loads(self._entry(key).read_bytes())
@@ -230,6 +233,9 @@ class Parsed:
             return None
         document, lines = entry
         return (document, lines) if isinstance(document, dict) and isinstance(lines, dict | None) else None
+
+    def has(self, sha256: str) -> bool:
+        return self._store.has(sha256)
 
     def put(self, sha256: str, document: dict[str, Any], lines: dict[str, int] | None) -> None:
         self._store.put(sha256, [document, lines])

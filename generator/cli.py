@@ -149,25 +149,24 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
     return catalog
 
 
-def _generate(specs: Path, shared: Path, output: Path, check: bool, catalog: Catalog | None = None) -> int:
-    """`catalog`: the specs as `build` just validated them, so they are not read and checked twice."""
+def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
     from generator import cache
 
     paths.check_writable(output, "--out", folder=True)
-    if catalog is None and _up_to_date(output, specs, shared):
+    if _up_to_date(output, specs, shared):
         return 0
     from generator import parallel
 
     # forked first, while this process has no other thread, to load the renderer meanwhile
-    standby = parallel.Standby.start(_ready_to_render) if catalog is None else None
+    standby = parallel.Standby.start(_ready_to_render)
     try:
         from generator import snapshot
         from generator.generate import build
 
         with _progress() as progress:
             progress.add_task("rendering client and docs")
-            known = snapshot.load(output, (specs, shared)) if catalog is None else None
-            rendered, release = build(specs, shared, output, catalog, known, standby)
+            known = snapshot.load(output, (specs, shared))
+            rendered, release = build(specs, shared, output, known, standby)
     finally:
         if standby is not None:
             standby.close()
@@ -358,11 +357,8 @@ def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: 
         if not sources.is_dir():
             raise InputError(paths.display_path(sources), "no such folder of Apifox documents")
         code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None)
-        if code:
-            return code
-        if _up_to_date(output, specs, shared):  # its specs were validated when it was stamped
-            return 0
-        return _generate(specs, shared, output, check=False, catalog=_validate(specs, (), shared))
+        # generate validates what it has not seen valid; an unchanged catalogue is not read at all
+        return code or _generate(specs, shared, output, check=False)
 
     _run(step)
 

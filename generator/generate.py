@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator import filetree, snapshot
-from generator.catalog import Catalog, Known, load_catalog
+from generator.catalog import Known, load_catalog
 from generator.parallel import Standby
 from generator.paths import display_path
 from generator.release import BUNDLE, Release, next_release, remember
@@ -17,15 +17,14 @@ def build(
     specs_dir: Path,
     shared_dir: Path | None = None,
     previous: Path | None = None,
-    catalog: Catalog | None = None,
     known: Known | None = None,
     standby: Standby | None = None,
 ) -> tuple[Rendered, Release]:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
-    generated into `previous` (none: the first release). `catalog`: those specs, already validated;
-    `known`: what the last run into `previous` was made from (`generator.snapshot`); `standby`: the
-    process that renders a few models, ready (`parallel.Standby`)."""
-    catalog = catalog or load_catalog(specs_dir, None, shared_dir, known)
+    generated into `previous` (none: the first release). `known`: what the last run into `previous`
+    was made from (`generator.snapshot`); `standby`: the process that renders a few models, ready
+    (`parallel.Standby`)."""
+    catalog = load_catalog(specs_dir, None, shared_dir, known)
     own = model_outputs(catalog.models, standby)
     views = {output.entry.key: output.view for output in own}
     entries = [*catalog.known, *(output.entry for output in own)]

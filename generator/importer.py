@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from generator import importing, paths, reading, specfile, vocabulary
 from generator.cache import Parsed
@@ -71,7 +70,6 @@ class _Write:
 
     target: Path
     data: bytes
-    document: dict[str, Any]
 
 
 Imported = list[tuple[ImportResult, _Write | None]]
@@ -122,7 +120,6 @@ def read_file(path: Path, layout: Layout, fmt: str | None = None) -> Imported:
 
 def write(imported: Imported) -> list[ImportResult]:
     """Write each endpoint's spec, in order; an endpoint whose spec cannot be written fails alone."""
-    parsed = Parsed()
     for result, made in imported:
         if made is None:
             continue
@@ -130,8 +127,6 @@ def write(imported: Imported) -> list[ImportResult]:
             result.changed = specfile.write_atomic(made.target, made.data)
         except OSError as exc:
             result.error = f"{result.place}: cannot write {paths.display_path(made.target)}: {exc.strerror or exc}"
-            continue
-        specfile.remember_written(made.data, made.document, parsed)
     return [result for result, _ in imported]
 
 
@@ -167,7 +162,8 @@ def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult) -
         result.fields = len(properties)
         result.inferred = [f"{name}.{kw}" for name, p in properties.items() for kw in p.get(INFERRED) or {}]
     data = (SPEC_HEADER.format(source=endpoint.source.place) + specfile.dump(spec.document)).encode()
-    return _Write(target, data, spec.document)
+    specfile.remember_written(data, spec.document, Parsed())  # here: on every core, and not sent back
+    return _Write(target, data)
 
 
 def _extra(kind: kinds.Kind, layout: Layout) -> Extra:

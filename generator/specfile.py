@@ -154,8 +154,9 @@ def remember_written(data: bytes, document: dict[str, Any], parsed: Parsed) -> N
     """Tell the parse cache what a spec just written as `data` holds, when loading it would give
     `document` back as it is: the build that follows an import then parses none of its specs. Their
     lines are found only if a problem is reported at one."""
-    if reading.is_plain(document):
-        parsed.put(hashlib.sha256(data).hexdigest(), document, None)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if not parsed.has(sha256) and reading.is_plain(document):
+        parsed.put(sha256, document, None)
 
 
 def _lines_of(path: Path, display: str) -> dict[str, int]:

@@ -44,11 +44,9 @@ def model_outputs(models: Sequence[Model], standby: Standby | None = None) -> li
     """Each model's outputs, in the order given: kept ones read back, the others rendered (by
     `standby`, when there are few) and kept."""
     store = Store(_STORE)
-    keys = [model.key for model in models]
-    outputs = [_output(store.get(key)) for key in keys]
+    outputs = [_output(store.get(model.key)) for model in models]
     missing = [i for i, output in enumerate(outputs) if output is None]
     for i, made in zip(missing, chunked_map(_rendered, [models[i] for i in missing], standby), strict=True):
-        store.put(keys[i], {"files": made.files, "entry": made.entry.as_json(), "view": made.view.as_json()})
         outputs[i] = made
     return [output for output in outputs if output is not None]
 
@@ -72,6 +70,11 @@ def _rendered(models: Sequence[Model]) -> list[ModelOutput]:
         final = {path: formatted[path] for path in files}
         view = diff.view_of_spec(model.document, model.spec_path)
         made.append(ModelOutput(final, _entry(model, fragment(model), final), view))
+    store = Store(_STORE)  # kept by the process that rendered them, while the others render theirs
+    for output in made:
+        store.put(
+            output.entry.key, {"files": output.files, "entry": output.entry.as_json(), "view": output.view.as_json()}
+        )
     return made
 
 
