@@ -33,7 +33,7 @@ def problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     yield from dangling.items()
     # The OpenAPI validator raises, rather than reports, on a ref it cannot follow: the rest is
     # checked on a copy where each dangling ref is an open schema, so pointers stay the same.
-    checked = _neutralised(document, {p.removesuffix("/$ref") for p in dangling})
+    checked = _neutralised(document, {p.removesuffix("/$ref") for p in dangling}) if dangling else document
     # It also checks defaults, without a place, and raises on a default beside an invalid `type`:
     # defaults are ours to check (`_values_fit_schemas`), so it sees a copy without them.
     structure_only = _neutralised(checked, {f"{pointer}/default" for pointer, s in _schemas(checked) if "default" in s})
@@ -46,19 +46,35 @@ def problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     yield from _values_fit_schemas(checked)
 
 
-def _neutralised(node: Any, pointers: set[str], pointer: str = "") -> Any:
-    """A copy where each value at `pointers` is an open schema, or gone when it is a `default`."""
-    if pointer in pointers:
-        return {}
-    if isinstance(node, dict):
-        return {
-            k: _neutralised(v, pointers, f"{pointer}/{pointer_token(k)}")
-            for k, v in node.items()
-            if f"{pointer}/{pointer_token(k)}" not in pointers or k != "default"
-        }
-    if isinstance(node, list):
-        return [_neutralised(v, pointers, f"{pointer}/{i}") for i, v in enumerate(node)]
-    return node
+def _neutralised(document: dict[str, Any], pointers: set[str]) -> Any:
+    """`document` where each value at `pointers` is an open schema, or gone when it is a `default`.
+    Only the containers on the way to them are copied: the rest is shared with `document`."""
+    root: Any = dict(document)
+    copied, last = {id(root)}, None
+    # by tokens, so a pointer under one already neutralised comes right after it, and is passed over
+    for tokens in sorted(_tokens(pointer) for pointer in pointers):
+        if last is not None and tokens[: len(last)] == last:
+            continue
+        if not tokens:
+            return {}
+        last, node = tokens, root
+        for token in tokens[:-1]:
+            key = int(token) if isinstance(node, list) else token
+            if id(node[key]) not in copied:
+                node[key] = list(node[key]) if isinstance(node[key], list) else dict(node[key])
+                copied.add(id(node[key]))
+            node = node[key]
+        if isinstance(node, list):
+            node[int(tokens[-1])] = {}
+        elif tokens[-1] == "default":
+            del node["default"]
+        else:
+            node[tokens[-1]] = {}
+    return root
+
+
+def _tokens(pointer: str) -> list[str]:
+    return [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
 
 
 _MISSING = object()
