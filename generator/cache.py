@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -121,36 +122,28 @@ def _last_stamp(output: Path, folders: tuple[Path, ...]) -> dict[str, Any]:
     return stamp
 
 
-def holds(output: Path, folders: tuple[Path, ...]) -> int | None:
-    """The number of output files when the last run into `output` from `folders` is still exactly what
-    is on disk, with this same generator; None when a run is needed."""
+@dataclass(frozen=True)
+class Standing:
+    """What the last run's stamp says of an output as it is now."""
+
+    files: int | None  # its number of files when the last run still stands entirely; None: a run is needed
+    vouched: dict[str, str]  # each file still as that run left it -> its SHA-256
+
+
+def standing(output: Path, folders: tuple[Path, ...]) -> Standing:
+    """Whether the last run into `output` from `folders`, by this same generator, is still exactly what
+    is on disk, and which of its files still are."""
     stamp = _last_stamp(output, folders)
     if stamp.get("fingerprint") != fingerprint():
-        return None
-    made_from = _describe(inputs(folders), None, stamp["inputs"])
+        return Standing(None, {})
     made = _describe(listing(output), output, stamp["outputs"])
-    if made_from is None or made is None:
-        return None
-    if _hashes(made_from) != _hashes(stamp["inputs"]) or _hashes(made) != _hashes(stamp["outputs"]):
-        return None
-    return len(made)
-
-
-def vouched(output: Path, folders: tuple[Path, ...]) -> dict[str, str]:
-    """Each file under `output` that the last run's stamp (this generator's) still vouches for, by
-    its size and mtime -> its SHA-256."""
-    stamp = _last_stamp(output, folders)
-    if stamp.get("fingerprint") != fingerprint():
-        return {}
-    found = {}
-    for path, recorded in stamp["outputs"].items():
-        try:
-            status = (output / path).stat()
-            if recorded[:2] == [status.st_size, status.st_mtime_ns]:
-                found[path] = str(recorded[2])
-        except (OSError, TypeError, IndexError):
-            continue
-    return found
+    if made is None:
+        return Standing(None, {})
+    recorded = _hashes(stamp["outputs"])
+    vouched = {path: str(entry[2]) for path, entry in made.items() if recorded.get(path) == entry[2]}
+    made_from = _describe(inputs(folders), None, stamp["inputs"])
+    holds = made_from is not None and _hashes(made_from) == _hashes(stamp["inputs"]) and vouched == recorded
+    return Standing(len(made) if holds else None, vouched)
 
 
 def record(output: Path, folders: tuple[Path, ...]) -> None:

@@ -153,7 +153,9 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
     from generator import cache
 
     paths.check_writable(output, "--out", folder=True)
-    if _up_to_date(output, specs, shared):
+    standing = cache.standing(output, (specs, shared))
+    if standing.files is not None:
+        out.print(f"{paths.display_path(output)} is up to date ({standing.files} files; no spec changed)", markup=False)
         return 0
     from generator import parallel
 
@@ -165,7 +167,7 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
 
         with _progress() as progress:
             progress.add_task("rendering client and docs")
-            known = snapshot.load(output, (specs, shared))
+            known = snapshot.load(output, standing.vouched)
             rendered, release = build(specs, shared, output, known, standby)
     finally:
         if standby is not None:
@@ -205,16 +207,6 @@ def _ready_to_render() -> None:
     from generator.render.inputs import warm_up
 
     warm_up()
-
-
-def _up_to_date(output: Path, specs: Path, shared: Path) -> bool:
-    """True, and said, when the last run into `output` still stands (see `generator.cache`)."""
-    from generator import cache
-
-    count = cache.holds(output, (specs, shared))
-    if count is not None:
-        out.print(f"{paths.display_path(output)} is up to date ({count} files; no spec changed)", markup=False)
-    return count is not None
 
 
 def _print_changes(changes: Sequence[Change]) -> None:

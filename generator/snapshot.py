@@ -6,7 +6,7 @@ model, and makes the files common to every model from the others' entries (`cata
 
 It is kept in the cache folder under the SHA-256 of the bundle that run wrote, so it speaks only
 for an output whose bundle is still those bytes. An entry speaks only while its model's files are
-on disk as that run left them (the stamp's sizes and mtimes, `cache.vouched`); a model whose files
+on disk as that run left them (`cache.Standing`); a model whose files
 were touched is rendered again. Like everything in the cache, it is this generator's alone. It is
 written with `marshal`, so for this Python only: a thousand entries load in half of JSON's time
 and are written in a fifth.
@@ -46,12 +46,12 @@ class Snapshot:
         return self._entries.get(key)
 
 
-def load(output: Path, folders: tuple[Path, ...]) -> Snapshot | None:
-    """What the last run into `output` from `folders` was made from; None when nothing speaks for
-    the output as it is (another bundle, no stamp, another generator)."""
+def load(output: Path, vouched: Mapping[str, str]) -> Snapshot | None:
+    """What the last run into `output` was made from; None when nothing speaks for the output as it
+    is (another bundle, another generator). `vouched`: the files of `output` still as the last run
+    left them, with their SHA-256 (`cache.Standing`)."""
     try:
         kept = marshal.loads(_location((output / BUNDLE).read_bytes()).read_bytes())
-        vouched = cache.vouched(output, folders)
         identities = {str(sha): _identity(value) for sha, value in kept["specs"].items()}
         entries = [Entry.from_json(value) for value in kept["entries"]]
     except (OSError, EOFError, KeyError, TypeError, ValueError, AttributeError):  # none, or not one
