@@ -142,7 +142,7 @@ def standing(output: Path, folders: tuple[Path, ...]) -> Standing:
     recorded = _hashes(stamp["outputs"])
     vouched = {path: str(entry[2]) for path, entry in made.items() if recorded.get(path) == entry[2]}
     made_from = _describe(inputs(folders), None, stamp["inputs"])
-    holds = made_from is not None and _hashes(made_from) == _hashes(stamp["inputs"]) and vouched == recorded
+    holds = made_from is not None and _hashes(made_from) == _hashes(stamp["inputs"]) and _hashes(made) == recorded
     return Standing(len(made) if holds else None, vouched)
 
 
