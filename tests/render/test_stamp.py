@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from generator import cache, filetree
-from tests.conftest import cli, model_spec
+from tests.conftest import FIXTURES, cli, model_spec
 
 
 def _spec(name: str, description: str = "A prompt.", owner: str = "acme") -> str:
@@ -156,3 +156,33 @@ def test_a_run_removes_the_entries_of_generators_unused_for_two_weeks(work: Path
     current = work / "cache" / "rendered" / cache.fingerprint()[:32]
     assert any(current.rglob("*.json")) and (current / ".used").is_file()
     assert "up to date" in _generate(work)  # the stamps are not pruned
+
+
+def test_a_build_after_one_document_changed_reads_only_its_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`build` is import then generate: the unchanged documents' specs are neither rewritten nor read."""
+    import generator.specfile
+
+    monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / "cache"))
+    page = (FIXTURES / "samples" / "google__imagen-4-ultra.md").read_text(encoding="utf-8")
+    (tmp_path / "apifox").mkdir()
+    for name in ("imagen-4-ultra", "imagen-4-other"):
+        (tmp_path / "apifox" / f"google__{name}.md").write_text(page.replace("imagen-4-ultra", name), encoding="utf-8")
+    folders = ("--sources", "apifox", "--specs", "models", "--shared", "shared", "--out", "out")
+    assert cli("build", *folders, cwd=tmp_path).returncode == 0
+    edited = tmp_path / "apifox" / "google__imagen-4-other.md"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("图像生成的文字提示。", "图像的文字提示。"), encoding="utf-8"
+    )
+    read: list[str] = []
+    real_load = generator.specfile.load
+    monkeypatch.setattr(
+        generator.specfile, "load", lambda path, *a, **k: read.append(path.name) or real_load(path, *a, **k)
+    )
+    run = cli("build", *folders, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert read == ["imagen-4-other.yaml"]
+    assert "input prompt: description changed" in run.stdout
+    assert "changed  docs/models/google/imagen-4-other.md" in run.stdout
+    assert "imagen-4-ultra" not in "".join(line for line in run.stdout.splitlines() if line.startswith("changed "))
