@@ -40,7 +40,18 @@ from typing import Any
 from generator import __version__
 from generator.filetree import listing
 
-_TOOLS = ("datamodel-code-generator", "ruff", "pydantic", "jinja2", "openapi-spec-validator", "jsonschema-rs", "pyyaml")
+_TOOLS = (
+    "datamodel-code-generator",
+    "ruff",
+    "pydantic",
+    "jinja2",
+    "openapi-spec-validator",
+    "openapi-schema-validator",
+    "jsonschema",
+    "jsonschema-specifications",
+    "jsonschema-rs",
+    "pyyaml",
+)
 _PACKAGE = Path(__file__).resolve().parent
 _TEMPLATES = _PACKAGE.parent / "templates"
 _FILTERED = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})

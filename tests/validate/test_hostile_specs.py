@@ -91,3 +91,14 @@ def test_a_spec_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path) -> N
     Path(os.fsdecode(bytes(tmp_path) + b"/\xff.yaml")).write_text("x: [\n", encoding="utf-8")
     code, stderr = _validate(tmp_path)
     assert code == 2 and "\\xff.yaml:2" in stderr
+
+
+def test_a_spec_whose_structure_breaks_the_openapi_validator_is_reported_with_its_place(tmp_path: Path) -> None:
+    """openapi-spec-validator raises on a parameter that is not an object; the check reports it."""
+    spec = model_spec("acme", "tiny", {"type": "object", "properties": {}}, parameters=["seed"])
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    code, stderr = _validate(tmp_path)
+    assert code == 1, stderr
+    assert (
+        'tiny.yaml:22: /paths/~1v1~1models~1acme~1tiny~1predictions/post/parameters/0: "seed" is not of type' in stderr
+    )

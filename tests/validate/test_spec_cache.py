@@ -28,13 +28,13 @@ def specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The model of every spec the OpenAPI check runs on from now on."""
     seen: list[str] = []
-    real = rules.openapi_errors
+    real = rules.openapi_findings
 
     def counting(document: dict[str, object]):  # type: ignore[no-untyped-def]
         seen.append(str(document["info"]["x-model"]["name"]))  # type: ignore[index]
         return real(document)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(rules, "openapi_errors", counting)
+    monkeypatch.setattr(rules, "openapi_findings", counting)
     return seen
 
 
