@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import importing, paths, reading, specfile, vocabulary
-from generator.cache import Parsed
+from generator.cache import Parsed, Store
 from generator.errors import InputError
 from generator.importing import replicate
 from generator.importing.record import Endpoint
@@ -79,43 +82,122 @@ def import_file(path: Path, layout: Layout, fmt: str | None = None) -> list[Impo
     """Every endpoint of one document, its spec written; a document that cannot be read at all is one
     failed result. Whatever goes wrong with one document or endpoint is its own result: the others
     still import."""
-    return write(read_file(path, layout, fmt))
+    return write(_read(path, layout, fmt).imported)
 
 
 def import_files(files: Sequence[Path], layout: Layout, fmt: str | None = None) -> list[ImportResult]:
     """`import_file` for each, documents read on every core when there are many, specs written here in
-    the order of `files`: when two documents make one spec, the later one's is kept, as in one process."""
-    read = chunked_map(functools.partial(_read_each, layout=layout, fmt=fmt), files)
-    return write([pair for pairs in read for pair in pairs])
+    the order of `files`: when two documents make one spec, the later one's is kept, as in one process.
+
+    A document imported before from the same bytes, into the same layout, by this same generator, and
+    whose Replicate document and overrides are as they were then, is not read again: its results and
+    specs are kept in the cache folder (`generator.cache.Store`)."""
+    store = Store(_STORE)
+    documents = [_bytes_and_key(path, layout, fmt) for path in files]
+    found = [_kept(store.get(key)) if key else None for _, key in documents]
+    missing = [i for i, imported in enumerate(found) if imported is None]
+    work = [(files[i], *documents[i]) for i in missing]
+    for i, imported in zip(
+        missing, chunked_map(functools.partial(_read_each, layout=layout, fmt=fmt), work), strict=True
+    ):
+        found[i] = imported
+    return write([pair for imported in found for pair in imported or ()])
 
 
-def _read_each(files: Sequence[Path], layout: Layout, fmt: str | None) -> list[Imported]:
-    return [read_file(path, layout, fmt) for path in files]
+_STORE = "imported"
 
 
-def read_file(path: Path, layout: Layout, fmt: str | None = None) -> Imported:
-    """Every endpoint of one document and the spec it makes, nothing written."""
+@dataclass(frozen=True)
+class _Reading:
+    imported: Imported
+    # the files that completed its models (Replicate documents, overrides), by path: the SHA-256 of
+    # the bytes used, None for one that was not there
+    consulted: dict[str, str | None]
+    lasting: bool  # the same inputs would give the same: nothing failed for want of a bug fix
+
+
+def _bytes_and_key(path: Path, layout: Layout, fmt: str | None) -> tuple[bytes | None, str | None]:
+    """The document's bytes and its key in the cache; None, None when it cannot be read (its import
+    says why)."""
     display = paths.display_path(path)
     try:
-        endpoints = importing.load(path, fmt)
+        data = reading.read_bytes(path, display, "document")
+    except InputError:
+        return None, None
+    context = [
+        os.getcwd(),
+        display,
+        fmt or "",
+        *map(str, (layout.models, layout.shared, layout.replicate, layout.overrides)),
+    ]
+    return data, hashlib.sha256("\0".join([*context, hashlib.sha256(data).hexdigest()]).encode()).hexdigest()
+
+
+def _read_each(
+    work: Sequence[tuple[Path, bytes | None, str | None]], layout: Layout, fmt: str | None
+) -> list[Imported]:
+    store, made = Store(_STORE), []
+    for path, data, key in work:
+        reading = _read(path, layout, fmt, data)
+        if key and reading.lasting:  # kept by the process that read it, while the others read theirs
+            store.put(key, _as_json(reading))
+        made.append(reading.imported)
+    return made
+
+
+def _as_json(reading: _Reading) -> dict[str, Any]:
+    return {
+        "results": [dataclasses.asdict(result) for result, _ in reading.imported],
+        "writes": [made and {"target": str(made.target), "data": made.data.decode()} for _, made in reading.imported],
+        "consulted": reading.consulted,
+    }
+
+
+def _kept(value: Any) -> Imported | None:
+    """A kept reading, when its Replicate documents and overrides are still as they were; else None
+    (and None for what is not a kept reading: another shape, or damaged)."""
+    try:
+        for path, sha256 in value["consulted"].items():
+            if _sha256_of(Path(path)) != sha256:
+                return None
+        writes = [made and _Write(Path(made["target"]), made["data"].encode()) for made in value["writes"]]
+        return list(zip([ImportResult(**result) for result in value["results"]], writes, strict=True))
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    except OSError:
+        return "unreadable"
+
+
+def _read(path: Path, layout: Layout, fmt: str | None = None, data: bytes | None = None) -> _Reading:
+    """Every endpoint of one document and the spec it makes, nothing written."""
+    display = paths.display_path(path)
+    consulted: dict[str, str | None] = {}
+    try:
+        endpoints = importing.load(path, fmt, data)
     except InputError as exc:
-        return [(ImportResult(source=display, error=str(exc)), None)]
+        return _Reading([(ImportResult(source=display, error=str(exc)), None)], consulted, True)
     except Exception as exc:
-        return [(ImportResult(source=display, error=_internal(display, exc)), None)]
+        return _Reading([(ImportResult(source=display, error=_internal(display, exc)), None)], consulted, False)
     if not endpoints:
-        return [(ImportResult(source=display, skipped="the document describes no endpoint"), None)]
+        return _Reading([(ImportResult(source=display, skipped="the document describes no endpoint"), None)], {}, True)
     results: Imported = []
+    lasting = True
     for endpoint in endpoints:
         result = ImportResult(source=endpoint.source.path, pointer=endpoint.source.pointer)
         made = None
         try:
-            made = _import_endpoint(endpoint, layout, result)
+            made = _import_endpoint(endpoint, layout, result, consulted)
         except InputError as exc:
             result.error = str(exc)
         except Exception as exc:
-            result.error = _internal(result.place, exc)
+            result.error, lasting = _internal(result.place, exc), False
         results.append((result, made))
-    return results
+    return _Reading(results, consulted, lasting)
 
 
 def write(imported: Imported) -> list[ImportResult]:
@@ -139,14 +221,16 @@ def _internal(place: str, exc: Exception) -> str:
     )
 
 
-def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult) -> _Write | None:
+def _import_endpoint(
+    endpoint: Endpoint, layout: Layout, result: ImportResult, consulted: dict[str, str | None]
+) -> _Write | None:
     try:
         kind = kinds.classify(endpoint)
         result.kind = kind.name
         if kind.name == vocabulary.SKIPPED:
             result.skipped = kind.reason
             return None
-        spec = normalize(endpoint, kind, _extra(kind, layout))
+        spec = normalize(endpoint, kind, _extra(kind, layout, consulted))
     except RecursionError:  # a schema whose `$ref`s nest deeper than any real one
         raise InputError(result.place, "the schema nests too deeply (through its $refs)") from None
     folder = layout.models if spec.is_model else layout.shared
@@ -166,18 +250,24 @@ def _import_endpoint(endpoint: Endpoint, layout: Layout, result: ImportResult) -
     return _Write(target, data)
 
 
-def _extra(kind: kinds.Kind, layout: Layout) -> Extra:
-    """The model's Replicate document and the user's overrides, when they exist. Either being broken
-    fails this model's import: half-applied corrections would be worse than none."""
+def _extra(kind: kinds.Kind, layout: Layout, consulted: dict[str, str | None]) -> Extra:
+    """The model's Replicate document and the user's overrides, when they exist (each file looked
+    for is put in `consulted`). Either being broken fails this model's import: half-applied
+    corrections would be worse than none."""
     extra = Extra()
     if kind.name not in (vocabulary.MODEL, vocabulary.MODEL_VERSION):
         return extra
     document = layout.replicate / kind.owner / f"{kind.model}.json"
+    consulted[str(document)] = None
     if document.is_file():
-        extra.replicate = replicate.read_model(importing.read(document), kind.owner, kind.model)
+        doc = importing.read(document)
+        consulted[str(document)] = doc.sha256
+        extra.replicate = replicate.read_model(doc, kind.owner, kind.model)
     patch = layout.overrides / kind.owner / f"{kind.model}.yaml"
+    consulted[str(patch)] = None
     if patch.is_file():
         doc = importing.read(patch)
+        consulted[str(patch)] = doc.sha256
         extra.overrides = overrides.load(patch, doc.display)
         extra.overrides_source = doc.source("overrides")
     return extra

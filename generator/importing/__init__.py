@@ -39,13 +39,15 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def read(path: Path) -> Document:
-    return read_document(path, display_path(path))
+def read(path: Path, data: bytes | None = None) -> Document:
+    """The document at `path`; `data`: its bytes, when they were read already."""
+    return read_document(path, display_path(path), data)
 
 
-def load(path: Path, fmt: str | None = None) -> list[Endpoint]:
-    """Every endpoint the file describes; InputError when the file as a whole cannot be read."""
-    doc = read(path)
+def load(path: Path, fmt: str | None = None, data: bytes | None = None) -> list[Endpoint]:
+    """Every endpoint the file describes (`data`: its bytes, when they were read already);
+    InputError when the file as a whole cannot be read."""
+    doc = read(path, data)
     if fmt is None:
         doc.data  # noqa: B018 - a broken JSON or YAML file is reported as such, before any guessing
         fmt = next((name for name, candidate in FORMATS.items() if candidate.detect(doc)), None)

@@ -54,9 +54,11 @@ class Document:
         return None
 
 
-def read_document(path: Path, display: str) -> Document:
-    """Read a UTF-8 document, or raise InputError naming the place."""
-    data = reading.read_bytes(path, display, "document")
+def read_document(path: Path, display: str, data: bytes | None = None) -> Document:
+    """Read a UTF-8 document (`data`: its bytes, when they were read already), or raise InputError
+    naming the place."""
+    if data is None:
+        data = reading.read_bytes(path, display, "document")
     if not data.strip():
         raise InputError(display, "file is empty, expected an Apifox document")
     text = reading.decode(data, display)
