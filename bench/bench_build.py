@@ -135,9 +135,11 @@ def write_documents(folder: Path, count: int) -> None:
 
 def timed(args: list[str], cwd: Path) -> tuple[float, float]:
     """Seconds and peak resident MB of one CLI process (its own rusage, through wait4). Each run has
-    a cache folder of its own (stamps), so a cold build is cold."""
+    a cache folder of its own (stamps), so a cold build is cold. Python caches bytecode as it does
+    for an installed tool, even where the shell says not to (PYTHONDONTWRITEBYTECODE)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["REPLICATE_CODEGEN_CACHE"] = str(cwd / "cache")
     started = time.perf_counter()
-    env = {**os.environ, "REPLICATE_CODEGEN_CACHE": str(cwd / "cache")}
     process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
