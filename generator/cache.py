@@ -32,7 +32,8 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -87,9 +88,14 @@ def inputs(folders: tuple[Path, ...]) -> list[str]:
 
     found = []
     for folder in (f for f in folders if f.is_dir()):
-        base = folder.resolve()
-        found += [str(base.joinpath(path.relative_to(folder))) for path in visible_files(folder, "*.yaml")]
+        found += input_names(folder, visible_files(folder, "*.yaml"))
     return found
+
+
+def input_names(folder: Path, files: Iterable[Path]) -> list[str]:
+    """The names `inputs` gives `files`, found in `folder`."""
+    base = folder.resolve()
+    return [str(base.joinpath(path.relative_to(folder))) for path in files]
 
 
 def _describe(names: list[str], base: Path | None, known: Files) -> Files | None:
@@ -139,6 +145,7 @@ class Standing:
 
     files: int | None  # its number of files when the last run still stands entirely; None: a run is needed
     vouched: dict[str, str]  # each file still as that run left it -> its SHA-256
+    inputs: dict[str, str] = field(default_factory=dict)  # each spec file, by absolute path (`inputs`) -> its SHA-256
 
 
 def standing(output: Path, folders: tuple[Path, ...]) -> Standing:
@@ -154,7 +161,7 @@ def standing(output: Path, folders: tuple[Path, ...]) -> Standing:
     vouched = {path: str(entry[2]) for path, entry in made.items() if recorded.get(path) == entry[2]}
     made_from = _describe(inputs(folders), None, stamp["inputs"])
     holds = made_from is not None and _hashes(made_from) == _hashes(stamp["inputs"]) and _hashes(made) == recorded
-    return Standing(len(made) if holds else None, vouched)
+    return Standing(len(made) if holds else None, vouched, _hashes(made_from or {}))
 
 
 def record(output: Path, folders: tuple[Path, ...]) -> None:

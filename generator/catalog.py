@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from generator import naming, reading, shared_operations, specfile
+from generator import cache, naming, reading, shared_operations, specfile
 from generator.cache import Parsed
 from generator.errors import InputError, InputErrors, ValidationFailed
 from generator.paths import display_path, visible_files
@@ -214,6 +214,10 @@ class Known(Protocol):
     def entry(self, key: str) -> Entry | None:
         """The entry of a model made from exactly this (`model_key`), its files on disk as the run left them."""
 
+    def sha256(self, name: str) -> str | None:
+        """The SHA-256 of a spec file (named as `cache.inputs` names it) whose size and mtime are
+        still what the last run recorded; None for any other."""
+
 
 @dataclass(frozen=True)
 class Unread:
@@ -234,20 +238,30 @@ def load_catalog(
 ) -> Catalog:
     """Model specs (`files`, or all of `specs_dir`) and the shared operations' specs, validated together.
     A missing or empty `specs_dir` is an error, not an empty catalogue: a mistyped folder must not pass.
-    `known`: a model spec the last run read, of the same bytes, is not read again; its model is
-    given by its entry (`Catalog.known`) when its names and place are the same too."""
+    `known`: a model spec the last run read, of the same bytes, is not read again (nor opened, when
+    the stamp vouches for its size and mtime); its model is given by its entry (`Catalog.known`)
+    when its names and place are the same too."""
     if not files and not specs_dir.is_dir():
         raise InputError(display_path(specs_dir), "no such folder; expected a folder of model specs (--specs)")
     found = list(files) if files else list(visible_files(specs_dir, "*.yaml"))
     if not found:
         raise InputError(display_path(specs_dir), "holds no model spec (*.yaml): nothing to validate or generate")
+    names: list[str | None] = [None] * len(found) if files else [*cache.input_names(specs_dir, found)]
     if shared_dir is not None and shared_dir.is_dir():
-        found += visible_files(shared_dir, "*.yaml")
+        shared = list(visible_files(shared_dir, "*.yaml"))
+        found += shared
+        names += cache.input_names(shared_dir, shared)
     specs: list[SpecFile] = []
     unread: list[Unread] = []
     errors, parsed = [], Parsed()
-    for path in found:  # every unreadable spec is told at once, not one per run
+    for path, name in zip(found, names, strict=True):  # every unreadable spec is told at once, not one per run
         display = display_path(path)
+        # a spec the stamp vouches for, of bytes the last run read, is not even read
+        vouched = known.sha256(name) if known is not None and name is not None else None
+        last = known.identity(vouched) if known is not None and vouched is not None else None
+        if vouched is not None and last is not None:
+            unread.append(Unread(path, display, vouched, last))
+            continue
         try:
             data = reading.read_bytes(path, display, "spec")
             sha256 = hashlib.sha256(data).hexdigest()

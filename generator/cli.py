@@ -167,7 +167,7 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
 
         with _progress() as progress:
             progress.add_task("rendering client and docs")
-            known = snapshot.load(output, standing.vouched)
+            known = snapshot.load(output, standing)
             rendered, release = build(specs, shared, output, known, standby)
     finally:
         if standby is not None:

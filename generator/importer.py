@@ -288,13 +288,13 @@ def duplicate_warnings(results: list[ImportResult]) -> None:
 
 def orphans(folders: tuple[Path, ...]) -> list[tuple[Path, str]]:
     """Specs written by `import` whose source document is gone: (spec, source). Only the first line of
-    each spec is looked at, so this stays cheap at thousands of models. Hand-written specs have no such
+    each spec is read, so this stays cheap at thousands of models. Hand-written specs have no such
     line and are never listed."""
     found = []
     for folder in folders:
         for spec in paths.visible_files(folder, "*.yaml") if folder.is_dir() else ():
             try:
-                first = reading.read_bytes(spec, paths.display_path(spec), "spec").split(b"\n", 1)[0]
+                first = reading.read_head(spec, paths.display_path(spec), "spec").split(b"\n", 1)[0]
             except InputError:
                 continue  # validate says what is wrong with it
             match = _HEADER_SOURCE.match(first.decode("utf-8", "replace"))

@@ -21,7 +21,7 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -51,20 +51,12 @@ _SURROGATE = "text holds a lone surrogate (\\ud800-\\udfff), which is not a char
 
 def read_bytes(path: Path, display: str, what: str = "file", limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file of at most `limit` bytes."""
-    try:
-        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise InputError(display, f"cannot read {what}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputError(display, f"cannot read {what}: {_kind(mode)}, expected a regular file")
+    with _open_regular(path, display, what) as handle:
         too_big = (
             f"{what} is {{size}} bytes, over the {limit}-byte limit; expected an Apifox page, export or spec "
             "(split a larger project export by folder)"
         )
-        if (size := os.fstat(fd).st_size) > limit:  # a regular file's size is known: refuse before reading
+        if (size := os.fstat(handle.fileno()).st_size) > limit:  # a regular file's size is known: refuse before reading
             raise InputError(display, too_big.format(size=size))
         chunks, size = [], 0
         try:
@@ -76,6 +68,29 @@ def read_bytes(path: Path, display: str, what: str = "file", limit: int = MAX_FI
         except OSError as exc:
             raise InputError(display, f"cannot read {what}: {exc.strerror or exc}") from None
     return b"".join(chunks)
+
+
+def read_head(path: Path, display: str, what: str = "file", size: int = 8192) -> bytes:
+    """The first `size` bytes of a regular file (the whole of a shorter one)."""
+    with _open_regular(path, display, what) as handle:
+        try:
+            return handle.read(size)
+        except OSError as exc:
+            raise InputError(display, f"cannot read {what}: {exc.strerror or exc}") from None
+
+
+def _open_regular(path: Path, display: str, what: str) -> BinaryIO:
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(display, f"cannot read {what}: {exc.strerror or exc}") from None
+    handle = os.fdopen(fd, "rb")
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        handle.close()
+        raise InputError(display, f"cannot read {what}: {_kind(mode)}, expected a regular file")
+    return handle
 
 
 def decode(data: bytes, display: str) -> str:

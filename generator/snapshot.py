@@ -34,9 +34,15 @@ _STORE = "snapshots"
 class Snapshot:
     """The `catalog.Known` of one output: model specs by the hash of their bytes, entries by key."""
 
-    def __init__(self, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:
+    def __init__(
+        self, identities: Mapping[str, Identity], entries: Iterable[Entry], inputs: Mapping[str, str] | None = None
+    ) -> None:
         self._identities = identities
         self._entries = {entry.key: entry for entry in entries}
+        self._inputs = inputs or {}
+
+    def sha256(self, name: str) -> str | None:
+        return self._inputs.get(name)
 
     def identity(self, sha256: str) -> Identity | None:
         found = self._identities.get(sha256)
@@ -46,17 +52,19 @@ class Snapshot:
         return self._entries.get(key)
 
 
-def load(output: Path, vouched: Mapping[str, str]) -> Snapshot | None:
+def load(output: Path, standing: cache.Standing) -> Snapshot | None:
     """What the last run into `output` was made from; None when nothing speaks for the output as it
-    is (another bundle, another generator). `vouched`: the files of `output` still as the last run
-    left them, with their SHA-256 (`cache.Standing`)."""
+    is (another bundle, another generator). `standing`: what the stamp says of the output's files
+    and of the spec files, as they are now."""
     try:
         kept = marshal.loads(_location((output / BUNDLE).read_bytes()).read_bytes())
         identities = {str(sha): _identity(value) for sha, value in kept["specs"].items()}
         entries = [Entry.from_json(value) for value in kept["entries"]]
     except (OSError, EOFError, KeyError, TypeError, ValueError, AttributeError):  # none, or not one
         return None
-    return Snapshot(identities, [e for e in entries if all(vouched.get(p) == d for p, d in e.files.items())])
+    vouched = standing.vouched
+    kept_entries = [e for e in entries if all(vouched.get(p) == d for p, d in e.files.items())]
+    return Snapshot(identities, kept_entries, standing.inputs)
 
 
 def save(bundle: bytes, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:

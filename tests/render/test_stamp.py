@@ -161,7 +161,10 @@ def test_a_run_removes_the_entries_of_generators_unused_for_two_weeks(work: Path
 def test_a_build_after_one_document_changed_reads_only_its_spec(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`build` is import then generate: the unchanged documents' specs are neither rewritten nor read."""
+    """`build` is import then generate: the unchanged document is not parsed again, and its spec is
+    neither rewritten nor read (nor even opened: the stamp vouches for its bytes)."""
+    import generator.importing
+    import generator.reading
     import generator.specfile
 
     monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / "cache"))
@@ -180,9 +183,19 @@ def test_a_build_after_one_document_changed_reads_only_its_spec(
     monkeypatch.setattr(
         generator.specfile, "load", lambda path, *a, **k: read.append(path.name) or real_load(path, *a, **k)
     )
+    opened: list[str] = []
+    real_bytes = generator.reading.read_bytes
+    monkeypatch.setattr(
+        generator.reading, "read_bytes", lambda path, *a: opened.append(path.name) or real_bytes(path, *a)
+    )
+    parsed: list[str] = []
+    real_parse = generator.importing.load
+    monkeypatch.setattr(generator.importing, "load", lambda path, *a: parsed.append(path.name) or real_parse(path, *a))
     run = cli("build", *folders, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert read == ["imagen-4-other.yaml"]
+    assert parsed == ["google__imagen-4-other.md"]
+    assert [name for name in opened if name.startswith("imagen")] == ["imagen-4-other.yaml"]
     assert "input prompt: description changed" in run.stdout
     assert "changed  docs/models/google/imagen-4-other.md" in run.stdout
     assert "imagen-4-ultra" not in "".join(line for line in run.stdout.splitlines() if line.startswith("changed "))
