@@ -10,7 +10,6 @@ emit; `tests/render/test_naming.py` parses the generated modules and fails when 
 from __future__ import annotations
 
 import builtins
-import functools
 import keyword
 import re
 import unicodedata
@@ -83,22 +82,29 @@ CLIENT_GLOBALS = frozenset(
 )
 
 
-@functools.cache
-def field_reserved() -> frozenset[str]:
-    """What no field identifier may be. BaseModel's attributes among them: pydantic refuses those
-    as field names, or they would shadow its own. pydantic is imported only when fields are named."""
-    from pydantic import BaseModel
-
-    model_attributes = frozenset(name for name in dir(BaseModel) if not name.startswith("__"))
-    return (
-        KEYWORDS
-        | CALL_PARAMETERS
-        | CALL_LOCALS
-        | RESOURCE_GLOBALS
-        | INPUT_MODULE_GLOBALS
-        | BUILTINS_READ
-        | model_attributes
-    )
+# BaseModel's attributes under the pinned pydantic: pydantic refuses them as field names, or they
+# would shadow its own. Written out, so that naming fields does not load pydantic (a tenth of a
+# second of a rebuild); tests/render/test_naming.py checks the list against `dir(BaseModel)`.
+BASE_MODEL_ATTRIBUTES = frozenset(
+    {
+        "_abc_impl", "_calculate_keys", "_copy_and_set_values", "_get_value", "_iter", "_setattr_handler",
+        "construct", "copy", "dict", "from_orm", "json", "model_computed_fields", "model_config",
+        "model_construct", "model_copy", "model_dump", "model_dump_json", "model_extra", "model_fields",
+        "model_fields_set", "model_json_schema", "model_parametrized_name", "model_post_init", "model_rebuild",
+        "model_validate", "model_validate_json", "model_validate_strings", "parse_file", "parse_obj",
+        "parse_raw", "schema", "schema_json", "update_forward_refs", "validate",
+    }
+)  # fmt: skip
+# What no field identifier may be.
+FIELD_RESERVED = (
+    KEYWORDS
+    | CALL_PARAMETERS
+    | CALL_LOCALS
+    | RESOURCE_GLOBALS
+    | INPUT_MODULE_GLOBALS
+    | BUILTINS_READ
+    | BASE_MODEL_ATTRIBUTES
+)
 
 
 ACCESSOR_RESERVED = KEYWORDS | CLIENT_ATTRIBUTES | CLIENT_GLOBALS
@@ -137,7 +143,7 @@ def field_identifiers(wire_names: Iterable[str]) -> dict[str, str]:
 
     def candidate(wire: str) -> str:
         name = snake(wire)
-        return name + "_" if name in field_reserved() or name.startswith("model_") else name
+        return name + "_" if name in FIELD_RESERVED or name.startswith("model_") else name
 
     return _assign(wire_names, candidate, lambda wire, name: wire == name)
 

@@ -42,7 +42,7 @@ def test_field_names_are_made_safe_and_unique() -> None:
 )
 def test_a_field_never_shadows_a_name_the_generated_code_uses(wire: str) -> None:
     made = field_identifiers([wire])[wire]
-    assert made not in naming.field_reserved()
+    assert made not in naming.FIELD_RESERVED
     assert made != wire
 
 
@@ -163,3 +163,10 @@ def test_the_reserved_names_are_the_names_the_templates_emit(tmp_path: Path) -> 
     )
     public = {a for a in json.loads(attributes.stdout) if not a.startswith("_")}
     assert public - {m.accessor for m in catalog.models} == naming.CLIENT_ATTRIBUTES
+
+
+def test_the_base_model_attributes_written_out_are_those_of_the_pinned_pydantic() -> None:
+    """A field may not be named like one of them; a pydantic upgrade that adds one must add it here."""
+    from pydantic import BaseModel
+
+    assert {name for name in dir(BaseModel) if not name.startswith("__")} == naming.BASE_MODEL_ATTRIBUTES
