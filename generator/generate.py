@@ -9,7 +9,7 @@ from generator.catalog import Known, load_catalog
 from generator.parallel import Standby
 from generator.paths import display_path
 from generator.release import BUNDLE, Release, next_release, remember
-from generator.render import Rendered, model_outputs, render
+from generator.render import Rendered, render, render_shared, start_outputs
 from generator.render.models import kept_view
 
 
@@ -25,20 +25,21 @@ def build(
     was made from (`generator.snapshot`); `standby`: the process that renders a few models, ready
     (`parallel.Standby`)."""
     catalog = load_catalog(specs_dir, None, shared_dir, known)
-    own = model_outputs(catalog.models, standby)
-    views = {output.entry.key: output.view for output in own}
-    entries = [*catalog.known, *(output.entry for output in own)]
-    models = {entry.id: entry.key for entry in entries}
+    outputs = start_outputs(catalog.models, standby)  # a standby renders the few changed models meanwhile
+    views = outputs.views
+    models = {entry.id: entry.key for entry in (*catalog.known, *outputs.entries)}
     try:
         release = next_release(dict(sorted(models.items())), lambda key: views.get(key) or kept_view(key), previous)
     except LookupError:  # a known model's view is no longer cached: every model read after all
         if not catalog.known:
             raise
         return build(specs_dir, shared_dir, previous)
-    rendered = render(catalog, own, display_path(specs_dir), release)
+    shared = render_shared(catalog, [*catalog.known, *outputs.entries], display_path(specs_dir), release)
+    own = outputs.finish()
+    rendered = render(catalog, own, shared)
     bundle = rendered.files[BUNDLE]
     remember(bundle, release)
-    snapshot.save(bundle, catalog.identities, entries)
+    snapshot.save(bundle, catalog.identities, [*catalog.known, *(output.entry for output in own)])
     return rendered, release
 
 

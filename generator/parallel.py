@@ -44,13 +44,19 @@ def chunked_map(
     """`function(items)`, the items shared out among workers when there are enough of them, else
     run by `standby` when there is one and something to do. `function` takes a chunk and gives one
     result per item; it must be picklable (module-level)."""
-    workers = min(jobs(), len(items) // MIN_PER_WORKER)
-    if workers < 2:
+    if not on_workers(len(items)):
         return standby.run(function, items) if standby is not None and items else function(items)
+    workers = min(jobs(), len(items) // MIN_PER_WORKER)
     size = -(-len(items) // workers)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     work = functools.partial(_in_folder, os.getcwd(), function)
     return [result for chunk in _pool(len(chunks)).map(work, chunks) for result in chunk]
+
+
+def on_workers(count: int) -> bool:
+    """Whether `chunked_map` shares out `count` items among workers (rather than run them here, or
+    in a standby)."""
+    return min(jobs(), count // MIN_PER_WORKER) >= 2
 
 
 def jobs() -> int:
@@ -117,12 +123,20 @@ class Standby:
 
     def run(self, function: Callable[..., R], *args: Any) -> R:
         """`function(*args)` in the standby (both picklable); what it raised is raised here. Once."""
-        jobs_out, results_in = os.fdopen(self._jobs, "wb"), os.fdopen(self._results, "rb")
-        self._pid, pid = 0, self._pid
+        self.send(function, *args)
+        return self.receive()  # type: ignore[no-any-return]
+
+    def send(self, function: Callable[..., object], *args: Any) -> None:
+        """Have the standby start `function(*args)` (both picklable), while this process goes on. Once."""
+        jobs, self._jobs = self._jobs, -1
+        with os.fdopen(jobs, "wb") as jobs_out:
+            pickle.dump((function, args), jobs_out)
+
+    def receive(self) -> Any:
+        """What the function `send` gave returned, once it has; what it raised is raised here."""
+        (self._pid, pid), (self._results, results) = (0, self._pid), (-1, self._results)
         try:
-            with jobs_out:
-                pickle.dump((function, args), jobs_out)
-            with results_in:
+            with os.fdopen(results, "rb") as results_in:
                 outcome, value = pickle.load(results_in)
         except EOFError:
             raise RuntimeError("the standby process ended without an answer") from None
@@ -130,13 +144,14 @@ class Standby:
             os.waitpid(pid, 0)
         if outcome == "raised":
             raise value
-        return value  # type: ignore[no-any-return]
+        return value
 
     def close(self) -> None:
-        """Stop it unused; nothing once it has run."""
+        """Stop it, unused or still working; nothing once it has answered."""
         if self._pid:
-            os.close(self._jobs)
-            os.close(self._results)
+            for end in (self._jobs, self._results):
+                if end >= 0:
+                    os.close(end)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)  # it may still be getting ready: nothing of it is wanted
             os.waitpid(self._pid, 0)

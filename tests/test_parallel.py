@@ -141,6 +141,29 @@ def test_a_small_batch_goes_to_the_standby_and_an_unused_one_is_stopped(monkeypa
         os.kill(pid, 0)
 
 
+def _slow_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_the_caller_goes_on_while_the_standby_works_and_can_stop_it_midway() -> None:
+    standby = parallel.Standby(lambda: None)
+    try:
+        started = time.monotonic()
+        standby.send(_slow_pid, 0.5)
+        assert time.monotonic() - started < 0.4  # sent, not waited for
+        assert standby.receive() not in (os.getpid(), None)
+    finally:
+        standby.close()
+    busy = parallel.Standby(lambda: None)
+    busy.send(_slow_pid, 30)
+    pid, started = busy._pid, time.monotonic()
+    busy.close()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
 def test_no_standby_on_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", "1")
     assert parallel.Standby.start(lambda: None) is None

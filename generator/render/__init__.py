@@ -7,18 +7,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from generator.cache import Store
-from generator.catalog import Catalog
+from generator.catalog import Catalog, Entry
 from generator.filetree import FileTree
 from generator.render.bundle import render_bundle
 from generator.render.docs import render_docs
 from generator.render.formatting import format_python
-from generator.render.models import ModelOutput, model_outputs
+from generator.render.models import ModelOutput, Outputs, model_outputs, start_outputs
 from generator.render.python import render_python
 
 if TYPE_CHECKING:
     from generator.release import Release
 
-__all__ = ["ModelOutput", "Rendered", "model_outputs", "render"]
+__all__ = ["ModelOutput", "Outputs", "Rendered", "model_outputs", "render", "render_shared", "start_outputs"]
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,19 @@ class Rendered:
     kept: frozenset[str]  # the own files of the models the catalogue knows by their entry: on disk as they must be
 
 
-def render(catalog: Catalog, own: Sequence[ModelOutput], specs_label: str, release: Release) -> Rendered:
-    """The tree of `catalog`, given its models' own outputs (`model_outputs(catalog.models)`)."""
-    entries = sorted([*catalog.known, *(output.entry for output in own)], key=lambda entry: entry.id)
-    shared = {f"python/{p}": text for p, text in render_python(catalog, entries, specs_label, release).items()}
-    shared |= {f"docs/{p}": text for p, text in render_docs(catalog, entries, specs_label, release).items()}
-    shared["openapi.yaml"] = render_bundle(catalog, entries, specs_label, release.version)
-    files = format_python(shared, Store("formatted"))
+def render_shared(catalog: Catalog, entries: Sequence[Entry], specs_label: str, release: Release) -> dict[str, str]:
+    """The files common to every model, made from every model's entry (whose files' hashes they do not need)."""
+    ordered = sorted(entries, key=lambda entry: entry.id)
+    shared = {f"python/{p}": text for p, text in render_python(catalog, ordered, specs_label, release).items()}
+    shared |= {f"docs/{p}": text for p, text in render_docs(catalog, ordered, specs_label, release).items()}
+    shared["openapi.yaml"] = render_bundle(catalog, ordered, specs_label, release.version)
+    return format_python(shared, Store("formatted"))
+
+
+def render(catalog: Catalog, own: Sequence[ModelOutput], shared: dict[str, str]) -> Rendered:
+    """The tree of `catalog`, from its models' own outputs (`model_outputs(catalog.models)`) and the
+    files common to them all (`render_shared`)."""
+    files = dict(shared)
     for output in own:
         files |= output.files
     kept = frozenset(path for entry in catalog.known for path in entry.files)

@@ -20,7 +20,7 @@ from typing import Any
 from generator import diff
 from generator.cache import Store
 from generator.catalog import Entry, EntryInput, Model
-from generator.parallel import Standby, chunked_map
+from generator.parallel import Standby, chunked_map, on_workers
 from generator.render.bundle import fragment
 from generator.render.docs import model_docs, source_file, summary
 from generator.render.examples import example_input, required_input
@@ -43,12 +43,54 @@ class ModelOutput:
 def model_outputs(models: Sequence[Model], standby: Standby | None = None) -> list[ModelOutput]:
     """Each model's outputs, in the order given: kept ones read back, the others rendered (by
     `standby`, when there are few) and kept."""
+    return start_outputs(models, standby).finish()
+
+
+def start_outputs(models: Sequence[Model], standby: Standby | None = None) -> Outputs:
+    """`model_outputs`, begun: when `standby` renders the few models the cache lacks, this process
+    goes on meanwhile, knowing their entries (but for their files' hashes) and views already."""
     store = Store(_STORE)
     outputs = [_output(store.get(model.key)) for model in models]
     missing = [i for i, output in enumerate(outputs) if output is None]
-    for i, made in zip(missing, chunked_map(_rendered, [models[i] for i in missing], standby), strict=True):
-        outputs[i] = made
-    return [output for output in outputs if output is not None]
+    waiting: list[int] = []
+    if standby is None or not missing or on_workers(len(missing)):
+        for i, made in zip(missing, chunked_map(_rendered, [models[i] for i in missing]), strict=True):
+            outputs[i] = made
+    else:
+        standby.send(_rendered, [models[i] for i in missing])
+        for i in missing:
+            outputs[i] = _standing_in(models[i])
+        waiting = missing
+    return Outputs([output for output in outputs if output is not None], waiting, standby)
+
+
+def _standing_in(model: Model) -> ModelOutput:
+    """What is known of a model's outputs before they are rendered."""
+    return ModelOutput({}, _entry(model, fragment(model), {}), diff.view_of_spec(model.document, model.spec_path))
+
+
+class Outputs:
+    """Each model's outputs, some perhaps still being rendered by a standby process: those stand
+    in with no files, and entries that lack only their files' hashes."""
+
+    def __init__(self, outputs: list[ModelOutput], waiting: list[int], standby: Standby | None) -> None:
+        self._outputs, self._waiting, self._standby = outputs, waiting, standby
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [output.entry for output in self._outputs]
+
+    @property
+    def views(self) -> dict[str, diff.ModelView]:
+        return {output.entry.key: output.view for output in self._outputs}
+
+    def finish(self) -> list[ModelOutput]:
+        """Every output whole, once the standby has rendered its models."""
+        if self._standby is not None and self._waiting:
+            for i, made in zip(self._waiting, self._standby.receive(), strict=True):
+                self._outputs[i] = made
+            self._waiting = []
+        return self._outputs
 
 
 def kept_view(key: str) -> diff.ModelView | None:
