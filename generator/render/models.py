@@ -50,18 +50,14 @@ def start_outputs(models: Sequence[Model], standby: Standby | None = None) -> Ou
     """`model_outputs`, begun: when `standby` renders the few models the cache lacks, this process
     goes on meanwhile, knowing their entries (but for their files' hashes) and views already."""
     store = Store(_STORE)
-    outputs = [_output(store.get(model.key)) for model in models]
-    missing = [i for i, output in enumerate(outputs) if output is None]
-    waiting: list[int] = []
+    found = [_output(store.get(model.key)) for model in models]
+    missing = [i for i, output in enumerate(found) if output is None]
     if standby is None or not missing or on_workers(len(missing)):
-        for i, made in zip(missing, chunked_map(_rendered, [models[i] for i in missing]), strict=True):
-            outputs[i] = made
-    else:
-        standby.send(_rendered, [models[i] for i in missing])
-        for i in missing:
-            outputs[i] = _standing_in(models[i])
-        waiting = missing
-    return Outputs([output for output in outputs if output is not None], waiting, standby)
+        made = iter(chunked_map(_rendered, [models[i] for i in missing]))
+        return Outputs([output if output is not None else next(made) for output in found], [], None)
+    standby.send(_rendered, [models[i] for i in missing])
+    standing_in = [output or _standing_in(model) for output, model in zip(found, models, strict=True)]
+    return Outputs(standing_in, missing, standby)
 
 
 def _standing_in(model: Model) -> ModelOutput:
