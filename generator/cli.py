@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from generator.catalog import Catalog
     from generator.diff import Change
     from generator.importer import ImportResult, Layout
+    from generator.parallel import Standby
     from generator.server.faults import Fault
 
 # Each command imports what it uses when it runs: `--help` and `--version` stay instant, and `serve`
@@ -149,7 +150,8 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
     return catalog
 
 
-def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
+def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Standby | None) -> int:
+    """`standby`: the renderer's process the entry point started (`generator.launch`), if any."""
     from generator import cache
 
     paths.check_writable(output, "--out", folder=True)
@@ -157,10 +159,11 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
     if standing.files is not None:
         out.print(f"{paths.display_path(output)} is up to date ({standing.files} files; no spec changed)", markup=False)
         return 0
-    from generator import parallel
+    if standby is None:  # forked now, while this process has no other thread, to load the renderer meanwhile
+        from generator import parallel
+        from generator.launch import ready_to_render
 
-    # forked first, while this process has no other thread, to load the renderer meanwhile
-    standby = parallel.Standby.start(_ready_to_render)
+        standby = parallel.Standby.start(ready_to_render)
     try:
         from generator import snapshot
         from generator.generate import build
@@ -200,13 +203,6 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool) -> int:
         _print_changes(release.changes)
         out.print(f"{diff.summary(release.changes)}: the client is now version {release.version}", markup=False)
     return 0
-
-
-def _ready_to_render() -> None:
-    """What a standby process does first: load the renderer, and datamodel-code-generator's all."""
-    from generator.render.inputs import warm_up
-
-    warm_up()
 
 
 def _print_changes(changes: Sequence[Change]) -> None:
@@ -310,9 +306,10 @@ def validate(files: tuple[Path, ...], specs: Path, shared: Path) -> None:
 @_shared_option
 @_output_option
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 listing the files that are stale.")
-def generate(specs: Path, shared: Path, output: Path, check: bool) -> None:
+@click.pass_obj
+def generate(standby: Standby | None, specs: Path, shared: Path, output: Path, check: bool) -> None:
     """Specs -> typed Python client and API reference, written atomically."""
-    _run(lambda: _generate(specs, shared, output, check))
+    _run(lambda: _generate(specs, shared, output, check, standby))
 
 
 def _diff(old: Path, new: Path, as_json: bool, fail_on_breaking: bool) -> int:
@@ -342,7 +339,10 @@ def diff_command(old: Path, new: Path, as_json: bool, fail_on_breaking: bool) ->
 @_folder_option("--sources", "sources", paths.SOURCES, "Folder of Apifox documents.")
 @_layout_options("--specs")
 @_output_option
-def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: Path, output: Path) -> None:
+@click.pass_obj
+def build(
+    standby: Standby | None, sources: Path, specs: Path, shared: Path, replicate: Path, overrides: Path, output: Path
+) -> None:
     """import + validate + generate: what `make build` runs."""
 
     def step() -> int:
@@ -350,7 +350,7 @@ def build(sources: Path, specs: Path, shared: Path, replicate: Path, overrides: 
             raise InputError(paths.display_path(sources), "no such folder of Apifox documents")
         code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None)
         # generate validates what it has not seen valid; an unchanged catalogue is not read at all
-        return code or _generate(specs, shared, output, check=False)
+        return code or _generate(specs, shared, output, False, standby)
 
     _run(step)
 
