@@ -30,11 +30,12 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +75,35 @@ def fingerprint() -> str:
     for root in (_PACKAGE, _TEMPLATES):
         for path in sorted(p for p in root.rglob("*") if p.is_file() and not _FILTERED.intersection(p.parts)):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    versions = _installed_versions()
     for tool in _TOOLS:
-        try:
-            digest.update(f"{tool}=={metadata.version(tool)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{tool} missing".encode())
+        version = versions.get(_normalized(tool))
+        digest.update(f"{tool}=={version}".encode() if version else f"{tool} missing".encode())
     return digest.hexdigest()
+
+
+def _installed_versions() -> dict[str, str]:
+    """Each distribution importable from `sys.path` (its normalized name) -> its version, as the
+    first `<name>-<version>.dist-info` folder found names them, which is what the import system
+    finds first too. The folder names only: `importlib.metadata.version` parses each METADATA file,
+    a fifth of a no-op rebuild's time for the ten tools."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # not a folder (a zip), or gone
+            continue
+        for name in names:
+            stem, dot, extension = name.rpartition(".")
+            if dot and extension == "dist-info" and "-" in stem:
+                distribution, _, version = stem.partition("-")
+                found.setdefault(_normalized(distribution), version)
+    return found
+
+
+def _normalized(distribution: str) -> str:
+    """A distribution's name as PEP 503 compares it (`jsonschema_rs`, `PyYAML` -> `jsonschema-rs`, `pyyaml`)."""
+    return re.sub(r"[-_.]+", "-", distribution).lower()
 
 
 def inputs(folders: tuple[Path, ...]) -> list[str]:
@@ -93,9 +117,14 @@ def inputs(folders: tuple[Path, ...]) -> list[str]:
 
 
 def input_names(folder: Path, files: Iterable[Path]) -> list[str]:
-    """The names `inputs` gives `files`, found in `folder`."""
-    base = folder.resolve()
-    return [str(base.joinpath(path.relative_to(folder))) for path in files]
+    """The names `inputs` gives `files`, found in `folder`. Joined as strings: pathlib's
+    `relative_to` and `joinpath` were a tenth of a no-op rebuild at a thousand specs."""
+    base, given = str(folder.resolve()), str(folder)
+    head = "" if given == "." else given.rstrip("/") + "/"  # what pathlib puts before each file's own path
+    return [
+        os.path.join(base, name[len(head) :] if name.startswith(head) else str(Path(name).relative_to(folder)))
+        for name in map(str, files)
+    ]
 
 
 def _describe(names: list[str], base: Path | None, known: Files) -> Files | None:
@@ -146,6 +175,8 @@ class Standing:
     files: int | None  # its number of files when the last run still stands entirely; None: a run is needed
     vouched: dict[str, str]  # each file still as that run left it -> its SHA-256
     inputs: dict[str, str] = field(default_factory=dict)  # each spec file, by absolute path (`inputs`) -> its SHA-256
+    # the stamp's `inputs` and `outputs` as found now, which `record` need not hash again
+    described: dict[str, Files] = field(default_factory=dict, repr=False)
 
 
 def standing(output: Path, folders: tuple[Path, ...]) -> Standing:
@@ -161,14 +192,17 @@ def standing(output: Path, folders: tuple[Path, ...]) -> Standing:
     vouched = {path: str(entry[2]) for path, entry in made.items() if recorded.get(path) == entry[2]}
     made_from = _describe(inputs(folders), None, stamp["inputs"])
     holds = made_from is not None and _hashes(made_from) == _hashes(stamp["inputs"]) and _hashes(made) == recorded
-    return Standing(len(made) if holds else None, vouched, _hashes(made_from or {}))
+    described = {"inputs": made_from or {}, "outputs": made}
+    return Standing(len(made) if holds else None, vouched, _hashes(made_from or {}), described)
 
 
-def record(output: Path, folders: tuple[Path, ...]) -> None:
-    """Stamp `output` as made from `folders` by this generator (after a run that succeeded)."""
+def record(output: Path, folders: tuple[Path, ...], standing: Standing | None = None) -> None:
+    """Stamp `output` as made from `folders` by this generator (after a run that succeeded).
+    `standing`: what `standing` found at the start of the run, else the last stamp is read again."""
     from generator.specfile import write_atomic
 
-    last = _last_stamp(output, folders)  # what it says of a file of the same size and mtime is not hashed again
+    # what either says of a file of the same size and mtime is not hashed again
+    last = standing.described if standing is not None and standing.described else _last_stamp(output, folders)
     stamp = {
         "fingerprint": fingerprint(),
         "inputs": _describe(inputs(folders), None, last["inputs"]),

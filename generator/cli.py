@@ -185,14 +185,14 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
                 err.print(f"stale: {line}", markup=False)
             raise StaleOutput(changes.added + changes.changed + changes.removed)
         out.print(f"{paths.display_path(output)} is up to date ({count} files)", markup=False)
-        cache.record(output, (specs, shared))
+        cache.record(output, (specs, shared), standing)
         return 0
     if changes:
         unchanged = rendered.kept.union(tree).difference(changes.added, changes.changed)
         filetree.replace(output, tree, frozenset(unchanged))
         for line in changes.lines():
             out.print(line, markup=False)
-    cache.record(output, (specs, shared))
+    cache.record(output, (specs, shared), standing)
     cache.prune()
     out.print(
         f"{paths.display_path(output)}: {count} files, {len(changes.added)} added, "

@@ -4,6 +4,8 @@ generated tree or to the generator, makes a full run whose tree is what a cold b
 from __future__ import annotations
 
 import shutil
+import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -133,11 +135,20 @@ def test_the_fingerprint_covers_code_templates_and_tools(tmp_path: Path, monkeyp
         (templates / "page.jinja").write_text("two", encoding="utf-8")  # a template edited
         second = fresh()
         assert second != first
-        monkeypatch.setattr(cache.metadata, "version", lambda tool: "0.0.0-other")  # other tools
+        site = tmp_path / "site"
+        (site / "ruff-0.0.1.dist-info").mkdir(parents=True)  # another version of a tool, found first
+        monkeypatch.setattr(sys, "path", [str(site), *sys.path])
         assert fresh() not in (first, second)
     finally:
         monkeypatch.undo()
         cache.fingerprint.cache_clear()
+
+
+def test_the_tools_versions_are_those_the_import_system_finds() -> None:
+    found = cache._installed_versions()
+    assert {tool: found.get(cache._normalized(tool)) for tool in cache._TOOLS} == {
+        tool: metadata.version(tool) for tool in cache._TOOLS
+    }
 
 
 def test_a_run_removes_the_entries_of_generators_unused_for_two_weeks(work: Path) -> None:
