@@ -6,7 +6,7 @@
 - `Parsed`: specs (and bundles) as parsed, by the same hash, as JSON: reading one back is a tenth
   of parsing its YAML with every bound checked.
 - `Store`s of the renderers and the release: each model's rendered files, each Python file as
-  formatted, what a written bundle says.
+  formatted, the changelog's HTML, what a written bundle says.
 
 Every entry lives under the generator's fingerprint (its own code and templates, and the versions
 of the tools whose output it commits), so no other version can vouch for anything, and `prune`

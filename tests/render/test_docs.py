@@ -17,9 +17,12 @@ import yaml
 from markdown_it import MarkdownIt
 from openapi_spec_validator import validate as validate_openapi
 
+from generator import diff, release
 from generator.catalog import load_catalog
 from generator.generate import build_tree
+from generator.render.docs import changelog_html
 from generator.render.examples import required_input
+from generator.render.markup import markdown_html
 from generator.server import ServerConfig, create_app, running
 from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, cli, run_example
 
@@ -224,3 +227,14 @@ def test_curl_examples_never_let_the_shell_read_a_model_name(tmp_path: Path) -> 
     assert not list(tmp_path.glob("PWNED*"))
     urls = [line for line in shown.stdout.splitlines() if line.startswith("http://h/")]
     assert urls and all(unquote(urlsplit(u).path) == f"/v1/models/{owner}/tiny/predictions" for u in urls)
+
+
+def test_the_changelog_page_is_the_same_whether_its_earlier_entries_come_from_the_cache_or_not() -> None:
+    messages = ["input `[x]: http://evil.example` added", "```\nfenced", "<b>raw</b> * not a list", "## not a heading"]
+    entries = ""
+    for number, message in enumerate(messages, start=1):
+        change = diff.Change(f"acme/model-{number}", "prompt", "description", diff.DOCS, message)
+        entries = release._entry(f"0.1.{number}", "1 change(s), 0 breaking", (change,)) + entries
+        assert changelog_html(entries) == markdown_html(entries)  # the earlier entries taken from the cache
+    assert changelog_html(entries + "\n") == markdown_html(entries + "\n")  # none of them cached
+    assert entries.count("<h2>") == 0 and changelog_html(entries).count("<h2>") == len(messages)
