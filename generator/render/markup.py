@@ -24,6 +24,7 @@ _SENTENCE = re.compile(r"(?:[^。！？!?.]|[.!?](?!\s))*+(?:[。！？]|[.!?](?
 # Apifox pages lead with a pointer to the upstream page (`官方文档:https://…`), not a sentence.
 _TAG = re.compile(r"<[^<>]*+>")  # not `[^>]*`: from each `<` of a run it would scan the whole run
 _POINTER = re.compile(r"^\s*(?:官方文档|文档|docs?|official docs?)\s*[:：]\s*\S+\s*", re.IGNORECASE)
+_SPACE = re.compile(r"\s")
 # A paragraph that is one of `skip` behind a short label (`创建任务 owner/name`) is a title too.
 _LABEL = 12
 
@@ -79,7 +80,7 @@ def _plain(markdown: str) -> str:
 def input_anchor(name: str) -> str:
     """The id of an input's row (`input-aspect_ratio`), linked from the row and from search. An id
     may hold any character but whitespace, so only whitespace is spelled out."""
-    return "input-" + re.sub(r"\s", lambda m: f"~{ord(m.group()):x}~", name)
+    return "input-" + _SPACE.sub(lambda m: f"~{ord(m.group()):x}~", name)
 
 
 def first_sentence(text: str, *, skip: tuple[str, ...] = ()) -> str:
