@@ -84,8 +84,8 @@ def fingerprint() -> str:
 
 def _installed_versions() -> dict[str, str]:
     """Each distribution importable from `sys.path` (its normalized name) -> its version, as the
-    first `<name>-<version>.dist-info` folder found names them, which is what the import system
-    finds first too. The folder names only: `importlib.metadata.version` parses each METADATA file,
+    first `<name>-<version>.dist-info` (or `.egg-info`) found names them, which is what the import
+    system finds first too. The names only: `importlib.metadata.version` parses each METADATA file,
     a fifth of a no-op rebuild's time for the ten tools."""
     found: dict[str, str] = {}
     for entry in sys.path:
@@ -95,7 +95,7 @@ def _installed_versions() -> dict[str, str]:
             continue
         for name in names:
             stem, dot, extension = name.rpartition(".")
-            if dot and extension == "dist-info" and "-" in stem:
+            if dot and extension in ("dist-info", "egg-info") and "-" in stem:
                 distribution, _, version = stem.partition("-")
                 found.setdefault(_normalized(distribution), version)
     return found

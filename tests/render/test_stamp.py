@@ -138,7 +138,10 @@ def test_the_fingerprint_covers_code_templates_and_tools(tmp_path: Path, monkeyp
         site = tmp_path / "site"
         (site / "ruff-0.0.1.dist-info").mkdir(parents=True)  # another version of a tool, found first
         monkeypatch.setattr(sys, "path", [str(site), *sys.path])
-        assert fresh() not in (first, second)
+        third = fresh()
+        assert third not in (first, second)
+        (site / "ruff-0.0.1.dist-info").rename(site / "ruff-0.0.2-py3.11.egg-info")  # installed the old way
+        assert fresh() not in (first, second, third)
     finally:
         monkeypatch.undo()
         cache.fingerprint.cache_clear()
