@@ -16,11 +16,12 @@ _HELP = frozenset({"-h", "--help"})
 
 
 def main() -> None:
-    from generator import parallel  # no third-party library: the fork stays cheap
-
     args = sys.argv[1:]
-    renders = bool(args) and args[0] in _RENDERING and not _HELP.intersection(args)
-    standby = parallel.Standby.start(ready_to_render) if renders else None
+    standby = None
+    if args and args[0] in _RENDERING and not _HELP.intersection(args):
+        from generator import parallel  # no third-party library: the fork stays cheap
+
+        standby = parallel.Standby.start(ready_to_render)
     try:
         from generator.cli import main as cli
 
