@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,15 +45,13 @@ def test_only_a_rendering_command_starts_a_standby_and_it_is_let_go(
         started.append(_Started())
         return started[-1]
 
-    def command_line(obj: Any) -> None:
+    def command_line(args: list[str], obj: Any) -> None:
         given.append(obj)
-        raise SystemExit(0)  # as click's standalone main ends
+        raise SystemExit(3)  # as click's standalone main ends
 
     monkeypatch.setattr(parallel.Standby, "start", start)
     monkeypatch.setattr(cli, "main", command_line)
-    monkeypatch.setattr(sys, "argv", ["replicate-codegen", *args])
-    with pytest.raises(SystemExit):
-        launch.main()
+    assert launch.run(args) == 3
     assert given == (started if renders else [None])
     assert all(standby.closed for standby in started)
 
@@ -76,3 +75,47 @@ def test_generate_renders_with_the_standby_it_is_given(tmp_path: Path, monkeypat
     finally:
         standby.close()
     assert (tmp_path / "out" / "python" / "replicate_models" / "types" / "painter.py").is_file()
+
+
+def _script(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
+    """`code` run in a fresh interpreter, as the console script runs `launch.main`."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "out", "err"),
+    [
+        (["--version"], 0, "replicate-codegen, version", ""),
+        (["generate", "--specs", "nowhere", "--out", "out"], 2, "", "nowhere"),
+        (["no-such-command"], 2, "", "No such command"),
+    ],
+)
+def test_the_script_ends_with_the_commands_status_its_output_flushed_and_exit_functions_run(
+    tmp_path: Path, args: list[str], status: int, out: str, err: str
+) -> None:
+    done = _script(
+        tmp_path,
+        "import atexit, sys\n"
+        "from generator import launch\n"
+        "atexit.register(lambda: print('exit functions ran'))\n"
+        f"sys.argv = ['replicate-codegen', *{args!r}]\n"
+        "launch.main()\n",
+    )
+    assert done.returncode == status, done.stderr
+    assert out in done.stdout and done.stdout.rstrip().endswith("exit functions ran")
+    assert err in done.stderr
+
+
+def test_the_script_ends_as_sys_exit_would_with_a_message_or_a_thread_still_running(tmp_path: Path) -> None:
+    message = _script(tmp_path, "from generator import launch\nlaunch._exit('could not go on')\n")
+    assert (message.returncode, message.stderr) == (1, "could not go on\n")
+    waited = _script(
+        tmp_path,
+        "import threading, time\n"
+        "from generator import launch\n"
+        "threading.Thread(target=lambda: (time.sleep(0.2), print('thread finished'))).start()\n"
+        "launch._exit(4)\n",
+    )
+    assert (waited.returncode, waited.stdout) == (4, "thread finished\n")
