@@ -164,6 +164,10 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
         from generator.launch import ready_to_render
 
         standby = parallel.Standby.start(ready_to_render)
+    from generator import diff, filetree
+
+    # the new tree, begun beside the old one: the standby links the old one's files there meanwhile
+    staging = filetree.staging_for(output) if standby is not None and not check and output.is_dir() else None
     try:
         from generator import snapshot
         from generator.generate import build
@@ -171,29 +175,40 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
         with _progress() as progress:
             progress.add_task("rendering client and docs")
             known = snapshot.load(output, standing)
-            rendered, release = build(specs, shared, output, known, standby)
+            rendered, release = build(specs, shared, output, known, standby, staging)
+        tree, count = rendered.files, len(rendered.files) + len(rendered.kept)
+        changes = filetree.diff(output, tree, rendered.kept)
+        if check:
+            if changes:
+                for line in changes.lines():
+                    err.print(f"stale: {line}", markup=False)
+                raise StaleOutput(changes.added + changes.changed + changes.removed)
+            out.print(f"{paths.display_path(output)} is up to date ({count} files)", markup=False)
+            cache.record(output, (specs, shared), standing)
+            return 0
+        removal = None
+        if changes:
+            unchanged = rendered.kept.union(tree).difference(changes.added, changes.changed)
+            old, staging = filetree.replace(output, tree, frozenset(unchanged), staging), None
+            if old is not None and standby is not None:  # removed there while this process stamps
+                removal = (old, standby.submit(filetree.remove_tree, old))
+            elif old is not None:
+                filetree.remove_tree(old)
+            for line in changes.lines():
+                out.print(line, markup=False)
+        cache.record(output, (specs, shared), standing)
+        cache.prune()
+        if removal is not None:
+            old, removing = removal
+            try:
+                removing.result()
+            except RuntimeError:  # the standby is gone: removed here
+                filetree.remove_tree(old)
     finally:
         if standby is not None:
             standby.close()
-    from generator import diff, filetree
-
-    tree, count = rendered.files, len(rendered.files) + len(rendered.kept)
-    changes = filetree.diff(output, tree, rendered.kept)
-    if check:
-        if changes:
-            for line in changes.lines():
-                err.print(f"stale: {line}", markup=False)
-            raise StaleOutput(changes.added + changes.changed + changes.removed)
-        out.print(f"{paths.display_path(output)} is up to date ({count} files)", markup=False)
-        cache.record(output, (specs, shared), standing)
-        return 0
-    if changes:
-        unchanged = rendered.kept.union(tree).difference(changes.added, changes.changed)
-        filetree.replace(output, tree, frozenset(unchanged))
-        for line in changes.lines():
-            out.print(line, markup=False)
-    cache.record(output, (specs, shared), standing)
-    cache.prune()
+        if staging is not None:  # not swapped in
+            filetree.remove_tree(staging)
     out.print(
         f"{paths.display_path(output)}: {count} files, {len(changes.added)} added, "
         f"{len(changes.changed)} changed, {len(changes.removed)} removed",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from generator import filetree, snapshot
 from generator.catalog import Known, load_catalog
-from generator.parallel import Standby
+from generator.parallel import Pending, Standby
 from generator.paths import display_path
 from generator.release import BUNDLE, Release, next_release, remember
 from generator.render import Rendered, render, render_shared, start_outputs
@@ -19,13 +20,18 @@ def build(
     previous: Path | None = None,
     known: Known | None = None,
     standby: Standby | None = None,
+    staging: Path | None = None,
 ) -> tuple[Rendered, Release]:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
     generated into `previous` (none: the first release). `known`: what the last run into `previous`
     was made from (`generator.snapshot`); `standby`: the process that renders a few models, ready
-    (`parallel.Standby`)."""
+    (`parallel.Standby`), and then links the files of `previous` into `staging` (`filetree.link_all`)
+    for the swap: done by the time this returns."""
     catalog = load_catalog(specs_dir, None, shared_dir, known)
     outputs = start_outputs(catalog.models, standby)  # a standby renders the few changed models meanwhile
+    linking = None
+    if standby is not None and staging is not None and previous is not None and previous.is_dir():
+        linking = standby.submit(filetree.link_all, previous, staging)
     views = outputs.views
     models = {entry.id: entry.key for entry in (*catalog.known, *outputs.entries)}
     try:
@@ -33,6 +39,7 @@ def build(
     except LookupError:  # a known model's view is no longer cached: every model read after all
         if not catalog.known:
             raise
+        _wait(linking)
         return build(specs_dir, shared_dir, previous)
     shared = render_shared(catalog, [*catalog.known, *outputs.entries], display_path(specs_dir), release)
     own = outputs.finish()
@@ -40,7 +47,14 @@ def build(
     bundle = rendered.files[BUNDLE]
     remember(bundle, release)
     snapshot.save(bundle, catalog.identities, [*catalog.known, *(output.entry for output in own)])
+    _wait(linking)
     return rendered, release
+
+
+def _wait(linking: Pending[None] | None) -> None:
+    if linking is not None:
+        with contextlib.suppress(OSError):  # linked in part, or not at all: the swap links the rest
+            linking.result()
 
 
 def build_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:

@@ -56,25 +56,33 @@ def test_only_a_rendering_command_starts_a_standby_and_it_is_let_go(
     assert all(standby.closed for standby in started)
 
 
-def test_generate_renders_with_the_standby_it_is_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_generate_renders_with_the_standby_it_is_given_which_also_prepares_and_clears_the_swap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     specs = tmp_path / "specs"
     specs.mkdir()
-    spec = model_spec("acme", "painter", {"type": "object", "properties": {"prompt": {"type": "string"}}})
-    (specs / "painter.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["generate", "--specs", str(specs), "--shared", str(tmp_path / "none"), "--out", str(out)]
 
     def second(ready: Any) -> None:
         raise AssertionError("a second standby was started")
 
-    standby = parallel.Standby(launch.ready_to_render)
-    try:
-        monkeypatch.setattr(parallel.Standby, "start", second)
-        args = ["generate", "--specs", str(specs), "--shared", str(tmp_path / "none"), "--out", str(tmp_path / "out")]
-        result = CliRunner().invoke(cli.main, args, obj=standby)
-        assert result.exit_code == 0, result.output
-        assert standby._pid == 0  # it answered: the model was rendered there
-    finally:
-        standby.close()
-    assert (tmp_path / "out" / "python" / "replicate_models" / "types" / "painter.py").is_file()
+    monkeypatch.setattr(parallel.Standby, "start", second)
+    answered = []
+    for prompt in ("prompt", "caption"):
+        spec = model_spec("acme", "painter", {"type": "object", "properties": {prompt: {"type": "string"}}})
+        (specs / "painter.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+        standby = parallel.Standby(launch.ready_to_render)
+        try:
+            result = CliRunner().invoke(cli.main, args, obj=standby)
+            assert result.exit_code == 0, result.output
+            answered.append(standby.answered)
+        finally:
+            standby.close()
+    # first the model alone; then the model, the old tree's files linked beside it, the old tree removed
+    assert answered == [1, 3]
+    assert "caption: str | None" in (out / "python" / "replicate_models" / "types" / "painter.py").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
 
 
 def _script(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:

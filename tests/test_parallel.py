@@ -150,18 +150,38 @@ def test_the_caller_goes_on_while_the_standby_works_and_can_stop_it_midway() -> 
     standby = parallel.Standby(lambda: None)
     try:
         started = time.monotonic()
-        standby.send(_slow_pid, 0.5)
+        pending = standby.submit(_slow_pid, 0.5)
         assert time.monotonic() - started < 0.4  # sent, not waited for
-        assert standby.receive() not in (os.getpid(), None)
+        assert pending.result() not in (os.getpid(), None)
     finally:
         standby.close()
     busy = parallel.Standby(lambda: None)
-    busy.send(_slow_pid, 30)
+    busy.submit(_slow_pid, 30)
     pid, started = busy._pid, time.monotonic()
     busy.close()
     assert time.monotonic() - started < 5
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def _big(size: int) -> bytes:
+    return bytes(size)
+
+
+def test_a_standby_runs_what_it_is_sent_in_order_and_each_answer_is_read_when_asked_for() -> None:
+    standby = parallel.Standby(lambda: None)
+    try:
+        big = standby.submit(_big, 3 << 20)  # more than a pipe holds: the standby waits for it to be read
+        failing = standby.submit(_raises)
+        pid = standby.submit(_slow_pid, 0)
+        assert pid.result() != os.getpid()  # the answers before it are read, and kept
+        assert standby.answered == 3
+        with pytest.raises(ValueError, match="no such model"):
+            failing.result()
+        assert big.result() == bytes(3 << 20)
+        assert standby.run(_twice, [4]) == [8]
+    finally:
+        standby.close()
 
 
 def test_no_standby_on_one_core(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from generator import diff
 from generator.cache import Store
 from generator.catalog import Entry, EntryInput, Model
-from generator.parallel import Standby, chunked_map, on_workers
+from generator.parallel import Pending, Standby, chunked_map, on_workers
 from generator.render.bundle import fragment
 from generator.render.docs import model_docs, source_file, summary
 from generator.render.examples import example_input, required_input
@@ -55,9 +55,9 @@ def start_outputs(models: Sequence[Model], standby: Standby | None = None) -> Ou
     if standby is None or not missing or on_workers(len(missing)):
         made = iter(chunked_map(_rendered, [models[i] for i in missing]))
         return Outputs([output if output is not None else next(made) for output in found], [], None)
-    standby.send(_rendered, [models[i] for i in missing])
+    rendering = standby.submit(_rendered, [models[i] for i in missing])
     standing_in = [output or _standing_in(model) for output, model in zip(found, models, strict=True)]
-    return Outputs(standing_in, missing, standby)
+    return Outputs(standing_in, missing, rendering)
 
 
 def _standing_in(model: Model) -> ModelOutput:
@@ -69,8 +69,10 @@ class Outputs:
     """Each model's outputs, some perhaps still being rendered by a standby process: those stand
     in with no files, and entries that lack only their files' hashes."""
 
-    def __init__(self, outputs: list[ModelOutput], waiting: list[int], standby: Standby | None) -> None:
-        self._outputs, self._waiting, self._standby = outputs, waiting, standby
+    def __init__(
+        self, outputs: list[ModelOutput], waiting: list[int], rendering: Pending[list[ModelOutput]] | None
+    ) -> None:
+        self._outputs, self._waiting, self._rendering = outputs, waiting, rendering
 
     @property
     def entries(self) -> list[Entry]:
@@ -82,8 +84,8 @@ class Outputs:
 
     def finish(self) -> list[ModelOutput]:
         """Every output whole, once the standby has rendered its models."""
-        if self._standby is not None and self._waiting:
-            for i, made in zip(self._waiting, self._standby.receive(), strict=True):
+        if self._rendering is not None and self._waiting:
+            for i, made in zip(self._waiting, self._rendering.result(), strict=True):
                 self._outputs[i] = made
             self._waiting = []
         return self._outputs
