@@ -196,18 +196,30 @@ def standing(output: Path, folders: tuple[Path, ...]) -> Standing:
     return Standing(len(made) if holds else None, vouched, _hashes(made_from or {}), described)
 
 
-def record(output: Path, folders: tuple[Path, ...], standing: Standing | None = None) -> None:
+def record(
+    output: Path, folders: tuple[Path, ...], standing: Standing | None = None, written: Iterable[str] | None = None
+) -> None:
     """Stamp `output` as made from `folders` by this generator (after a run that succeeded).
-    `standing`: what `standing` found at the start of the run, else the last stamp is read again."""
+
+    `standing`: what `standing` found at the start of the run. The specs are stamped as it found
+    them, which is what the run read: a spec saved while the run went on is then not vouched for,
+    and the next run reads it. `written`: the output files the run wrote; the others are as it
+    found them too (kept files are moved into the new tree as links), so only these are looked at
+    again. Without `standing`, everything is looked at now and the last stamp says what need not
+    be hashed."""
     from generator.specfile import write_atomic
 
-    # what either says of a file of the same size and mtime is not hashed again
-    last = standing.described if standing is not None and standing.described else _last_stamp(output, folders)
-    stamp = {
-        "fingerprint": fingerprint(),
-        "inputs": _describe(inputs(folders), None, last["inputs"]),
-        "outputs": _describe(listing(output), output, last["outputs"]),
-    }
+    before = standing.described if standing is not None else {}
+    last = before or _last_stamp(output, folders)
+    made_from = before.get("inputs") or _describe(inputs(folders), None, last["inputs"])
+    names = listing(output)
+    if before and written is not None:
+        fresh = set(written).union(n for n in names if n not in before["outputs"])
+        made = {n: before["outputs"][n] for n in names if n not in fresh}
+        made |= _describe([n for n in names if n in fresh], output, {}) or {}
+    else:
+        made = _describe(names, output, last["outputs"]) or {}
+    stamp = {"fingerprint": fingerprint(), "inputs": made_from, "outputs": made}
     with contextlib.suppress(OSError):  # a cache that cannot be written costs a full run next time
         write_atomic(_location(output, folders), json.dumps(stamp, sort_keys=True))
 

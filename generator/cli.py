@@ -196,7 +196,7 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
                 filetree.remove_tree(old)
             for line in changes.lines():
                 out.print(line, markup=False)
-        cache.record(output, (specs, shared), standing)
+        cache.record(output, (specs, shared), standing, [*changes.added, *changes.changed])
         cache.prune()
         if removal is not None:
             old, removing = removal

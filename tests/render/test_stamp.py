@@ -7,6 +7,7 @@ import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -111,6 +112,33 @@ def test_one_changed_spec_renders_and_writes_only_what_it_changes(work: Path, mo
     assert moved == changed and "python/replicate_models/types/one.py" in changed
     assert not any("two" in path for path in changed)
     assert filetree.read(work / "out") == _cold(work)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_spec_saved_or_a_kept_file_edited_while_a_run_goes_on_is_seen_by_the_next_run(
+    work: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    import generator.generate
+
+    monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", jobs)  # "2": with a standby, which prepares the swap
+    _generate(work)
+    real = generator.generate.build
+
+    def saved_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        built = real(*args, **kwargs)  # the specs are read: the user saves one again before the run ends
+        (work / "specs" / "acme" / "two.yaml").write_text(_spec("two", "Saved meanwhile."), encoding="utf-8")
+        with (work / "out" / "python" / "replicate_models" / "types" / "four.py").open("a") as kept:
+            kept.write("# and a kept file edited by hand\n")
+        return built
+
+    monkeypatch.setattr(generator.generate, "build", saved_meanwhile)
+    (work / "specs" / "acme" / "one.yaml").write_text(_spec("one", "A longer prompt."), encoding="utf-8")
+    _generate(work)
+    monkeypatch.setattr(generator.generate, "build", real)
+    assert "up to date" not in _generate(work)
+    assert "Saved meanwhile." in (work / "out" / "python" / "replicate_models" / "types" / "two.py").read_text()
+    assert filetree.read(work / "out") == _cold(work)
+    assert "up to date" in _generate(work)
 
 
 def test_another_generator_is_a_full_run(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
