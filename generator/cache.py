@@ -53,6 +53,8 @@ _TOOLS = (
     "jsonschema-specifications",
     "jsonschema-rs",
     "pyyaml",
+    "pygments",
+    "markdown-it-py",
 )
 _PACKAGE = Path(__file__).resolve().parent
 _TEMPLATES = _PACKAGE.parent / "templates"

@@ -18,7 +18,7 @@ from generator.cache import Store
 from generator.catalog import Catalog, Entry, EntryInput, Field, Model
 from generator.render._env import render
 from generator.render.examples import example_input
-from generator.render.markup import first_sentence, input_anchor, markdown_html, pygments_css
+from generator.render.markup import first_sentence, input_anchor, kept_highlights, markdown_html, pygments_css
 from generator.render.python import PACKAGE
 from generator.render.pytypes import literal
 
@@ -95,23 +95,24 @@ class Row:
 
 def render_docs(catalog: Catalog, entries: list[Entry], specs_label: str, release: Release) -> dict[str, str]:
     """The pages that are not one model's own (see `generator.render.models`), from every model's entry."""
-    models = [Row(_page_path(e), e.id, e.summary, e.description, e.source_file, e) for e in entries]
-    operations = _operation_pages(catalog, entries)
-    context: dict[str, Any] = {"package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
-    context |= {"release": release, "changelog_html": changelog_html(release.entries)}
-    files = {
-        "assets/site.css": render("docs/assets/site.css.jinja", specs=specs_label, pygments_css=pygments_css()),
-        "assets/site.js": render("docs/assets/site.js.jinja", specs=specs_label),
-        "assets/catalog.js": render(
-            "docs/assets/catalog.js.jinja", specs=specs_label, reference=_reference(models, operations)
-        ),
-    }
-    for ext in ("md", "html"):
-        files[f"index.{ext}"] = render(f"docs/index.{ext}.jinja", page=None, **context)
-        files[f"changelog.{ext}"] = render(f"docs/changelog.{ext}.jinja", page=None, **context)
-        for page in operations:
-            files[f"{page.path}.{ext}"] = render(f"docs/operation.{ext}.jinja", page=page, **context)
-    return files
+    with kept_highlights(Store("highlighted")):  # the same examples and colours, run after run
+        models = [Row(_page_path(e), e.id, e.summary, e.description, e.source_file, e) for e in entries]
+        operations = _operation_pages(catalog, entries)
+        context: dict[str, Any] = {"package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
+        context |= {"release": release, "changelog_html": changelog_html(release.entries)}
+        files = {
+            "assets/site.css": render("docs/assets/site.css.jinja", specs=specs_label, pygments_css=pygments_css()),
+            "assets/site.js": render("docs/assets/site.js.jinja", specs=specs_label),
+            "assets/catalog.js": render(
+                "docs/assets/catalog.js.jinja", specs=specs_label, reference=_reference(models, operations)
+            ),
+        }
+        for ext in ("md", "html"):
+            files[f"index.{ext}"] = render(f"docs/index.{ext}.jinja", page=None, **context)
+            files[f"changelog.{ext}"] = render(f"docs/changelog.{ext}.jinja", page=None, **context)
+            for page in operations:
+                files[f"{page.path}.{ext}"] = render(f"docs/operation.{ext}.jinja", page=page, **context)
+        return files
 
 
 def changelog_html(entries: str) -> str:

@@ -3,19 +3,27 @@ sentence that sums a model up. All of it happens at build time; the pages load n
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import cache
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
-from pygments import highlight as _pygments
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import BashLexer, JsonLexer, PythonLexer
 
-__all__ = ["code_html", "first_sentence", "input_anchor", "markdown_html", "pygments_css"]
+from generator.cache import Store
 
-_LEXERS: dict[str, type[Lexer]] = {"sh": BashLexer, "python": PythonLexer, "json": JsonLexer}
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
+
+__all__ = ["code_html", "first_sentence", "input_anchor", "kept_highlights", "markdown_html", "pygments_css"]
+
+_LEXERS = {"sh": "BashLexer", "python": "PythonLexer", "json": "JsonLexer"}  # names in pygments.lexers
+# Where highlighted code is kept between runs, while pages made on every run are rendered.
+_KEPT: ContextVar[Store | None] = ContextVar("kept_highlights", default=None)
 # The site works from file:// and offline: a link may only leave for the web, and nothing is loaded.
 _WEB = re.compile(r"https?://", re.IGNORECASE)
 # A sentence ends at CJK end punctuation, or at `.!?` followed by a space (so `1.5`, `v2.0` and
@@ -46,28 +54,70 @@ def markdown_html(text: str) -> str:
     return str(_markdown().render(text))
 
 
+@contextlib.contextmanager
+def kept_highlights(store: Store) -> Iterator[None]:
+    """Within it, highlighted code and the highlighting colours come from `store` once made: for the
+    pages every run renders (the shared operations' pages, the style sheet), so that a rebuild after
+    one spec changed does not set up Pygments' lexers (their patterns took 40 ms to compile). A model's
+    own pages are kept whole instead (`generator.render.models`)."""
+    token = _KEPT.set(store)
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
+
+
 def code_html(code: str, language: str) -> str:
     """`code` as highlighted, escaped HTML spans (Pygments classes), without a wrapper element."""
-    return str(_pygments(code, _lexer(language), _spans())).rstrip("\n")
+    return _kept(f"code\0{language}\0{code}", lambda: _highlighted(code, language))
+
+
+def _highlighted(code: str, language: str) -> str:
+    from pygments import highlight
+
+    return str(highlight(code, _lexer(language), _spans())).rstrip("\n")
+
+
+def _kept(key: str, make: Callable[[], str]) -> str:
+    store = _KEPT.get()
+    if store is None:
+        return make()
+    found = store.get(key)
+    if not isinstance(found, str):
+        found = make()
+        store.put(key, found)
+    return found
 
 
 @cache  # a formatter builds its style table when made: more time than highlighting a short example
 def _spans() -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(nowrap=True)
 
 
 @cache
 def _lexer(language: str) -> Lexer:
-    return _LEXERS[language]()
+    from pygments import lexers
+
+    lexer: Lexer = getattr(lexers, _LEXERS[language])()
+    return lexer
 
 
 def pygments_css() -> str:
     """The highlighting colours: light by default, dark when the system asks for it."""
-    return f"{_token_rules('default')}\n@media (prefers-color-scheme: dark) {{\n{_token_rules('github-dark')}\n}}\n"
+    return _kept(
+        "css",
+        lambda: (
+            f"{_token_rules('default')}\n@media (prefers-color-scheme: dark) {{\n{_token_rules('github-dark')}\n}}\n"
+        ),
+    )
 
 
 def _token_rules(style: str) -> str:
     """A Pygments style's token colours under `.hl`, without its background: the page keeps its own."""
+    from pygments.formatters import HtmlFormatter
+
     rules = HtmlFormatter(style=style).get_style_defs(".hl")  # type: ignore[no-untyped-call]  # untyped in the stubs
     return "\n".join(line for line in rules.splitlines() if line.startswith(".hl .") and "background" not in line)
 

@@ -18,8 +18,10 @@ from markdown_it import MarkdownIt
 from openapi_spec_validator import validate as validate_openapi
 
 from generator import diff, release
+from generator.cache import Store
 from generator.catalog import load_catalog
 from generator.generate import build_tree
+from generator.render import markup
 from generator.render.docs import changelog_html
 from generator.render.examples import required_input
 from generator.render.markup import markdown_html
@@ -238,3 +240,23 @@ def test_the_changelog_page_is_the_same_whether_its_earlier_entries_come_from_th
         assert changelog_html(entries) == markdown_html(entries)  # the earlier entries taken from the cache
     assert changelog_html(entries + "\n") == markdown_html(entries + "\n")  # none of them cached
     assert entries.count("<h2>") == 0 and changelog_html(entries).count("<h2>") == len(messages)
+
+
+def test_highlighted_code_and_colours_kept_for_the_shared_pages_come_back_as_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path))
+    code = 'curl -s "http://h/v1/predictions/$ID" -H "Authorization: Bearer $TOKEN" # <b>'
+    with markup.kept_highlights(Store("highlighted")):
+        made = markup.code_html(code, "sh"), markup.pygments_css()
+    assert "<b>" not in made[0] and "&lt;b&gt;" in made[0] and ".hl .k" in made[1]
+
+    def unused(*args: object) -> str:
+        raise AssertionError("highlighted again")
+
+    monkeypatch.setattr(markup, "_highlighted", unused)
+    monkeypatch.setattr(markup, "_token_rules", unused)
+    with markup.kept_highlights(Store("highlighted")):
+        assert (markup.code_html(code, "sh"), markup.pygments_css()) == made
+    with pytest.raises(AssertionError, match="highlighted again"):  # a model's own page: kept whole instead
+        markup.code_html(code, "sh")
