@@ -6,10 +6,11 @@ model, and makes the files common to every model from the others' entries (`cata
 
 It is kept in the cache folder under the SHA-256 of the bundle that run wrote, so it speaks only
 for an output whose bundle is still those bytes. An entry speaks only while its model's files are
-on disk as that run left them (`cache.Standing`); a model whose files
-were touched is rendered again. Like everything in the cache, it is this generator's alone. It is
-written with `marshal`, so for this Python only: a thousand entries load in half of JSON's time
-and are written in a fifth.
+on disk as that run left them (`cache.Standing`); a model whose files were touched is rendered
+again. Like everything in the cache, it is this generator's alone. It is written with `marshal`, so
+for this Python only: a thousand entries load in half of JSON's time and are written in a fifth.
+Only the `KEEP` last used are kept: one is about 8 MB at a thousand models, and every run that
+changes something writes one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -29,6 +31,7 @@ from generator.specfile import write_atomic
 from generator.validate import Identity
 
 _STORE = "snapshots"
+KEEP = 8  # outputs that take turns on one cache folder each still find theirs
 
 
 class Snapshot:
@@ -59,7 +62,9 @@ def load(output: Path, standing: cache.Standing) -> Snapshot | None:
     try:
         # the stamp's hash of the bundle when it still vouches for it: 6.6 MB not read at a thousand models
         digest = standing.vouched.get(BUNDLE) or hashlib.sha256((output / BUNDLE).read_bytes()).hexdigest()
-        kept = marshal.loads(_location(digest).read_bytes())
+        location = _location(digest)
+        kept = marshal.loads(location.read_bytes())
+        os.utime(location)  # used: the last to be let go (`save`)
         identities = {str(sha): _identity(value) for sha, value in kept["specs"].items()}
         entries = [Entry.from_json(value) for value in kept["entries"]]
     except (OSError, EOFError, KeyError, TypeError, ValueError, AttributeError):  # none, or not one
@@ -75,11 +80,21 @@ def save(bundle: bytes, identities: Mapping[str, Identity], entries: Iterable[En
     value = {"specs": specs, "entries": [entry.as_json() for entry in entries]}
     with contextlib.suppress(OSError, ValueError):  # not kept: the next run reads every spec
         write_atomic(_location(hashlib.sha256(bundle).hexdigest()), marshal.dumps(value))
+        _let_go(KEEP)
+
+
+def _let_go(keep: int) -> None:
+    """Remove all but the `keep` snapshots last written or loaded."""
+    with os.scandir(cache.folder(_STORE)) as found:
+        kept = [(entry.stat().st_mtime_ns, entry.path) for entry in found if not entry.name.startswith(".")]
+    for _, path in sorted(kept, reverse=True)[keep:]:
+        with contextlib.suppress(OSError):  # gone already: another run let it go
+            os.remove(path)
 
 
 def _location(bundle_sha256: str) -> Path:
     key = hashlib.sha256(f"{bundle_sha256}\0{sys.version}".encode()).hexdigest()
-    return cache.folder(_STORE) / key[:2] / key
+    return cache.folder(_STORE) / key
 
 
 def _identity(value: Any) -> Identity:
