@@ -438,6 +438,9 @@ def serve(
         if webhook_secret:
             config = replace(config, webhook_secret=webhook_secret)
         app = create_app(specs, config)
+        from generator import parallel
+
+        parallel.shutdown()  # the catalogue is read: its workers would idle, and outlive a server stopped by a signal
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
 
         async def announce() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import io
@@ -22,12 +23,14 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from PIL import Image
 from starlette.applications import Starlette
 
+from generator import parallel
 from generator.importer import Layout, import_file
 from generator.server import Fault, ServerConfig, create_app, running
-from tests.conftest import FIXTURES, ROOT, SPECS, TOKEN, eventually, receiver
+from tests.conftest import FIXTURES, ROOT, SPECS, TOKEN, eventually, model_spec, receiver
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 IMAGEN = "/v1/models/google/imagen-4-ultra/predictions"
@@ -417,6 +420,55 @@ def test_serve_starts_quickly_prints_its_url_and_stops_on_ctrl_c(tmp_path: Path)
     finally:
         process.kill()
     assert elapsed < 5  # typically ~1 s including the interpreter start; the issue's budget is 2 s
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes `pid` started, and theirs (Linux)."""
+    try:
+        children = {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:  # gone
+        return set()
+    return children.union(*(_descendants(child) for child in children))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"  # a zombie is done
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a process's children from /proc")
+def test_a_server_stopped_by_a_signal_leaves_no_process_behind(tmp_path: Path) -> None:
+    """A catalogue of hundreds of specs is read by workers; they must not outlive the server."""
+    models = tmp_path / "models" / "acme"
+    models.mkdir(parents=True)
+    schema = {"type": "object", "properties": {"prompt": {"type": "string"}}}
+    for number in range(2 * parallel.MIN_PER_WORKER):
+        spec = model_spec("acme", f"model-{number}", schema)
+        (models / f"model-{number}.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "REPLICATE_CODEGEN_JOBS": "2"}
+    environment["REPLICATE_CODEGEN_CACHE"] = str(tmp_path / "cache")
+    command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--specs", str(tmp_path / "models")]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=environment)
+    started: set[int] = set()
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith(f"serving {2 * parallel.MIN_PER_WORKER} model(s)"), first
+        started = _descendants(process.pid)
+        process.terminate()
+        process.wait(timeout=10)
+        try:
+            eventually(lambda: not any(_alive(pid) for pid in started), timeout=5)
+        except AssertionError:
+            raise AssertionError(f"still running: {sorted(p for p in started if _alive(p))}") from None
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        for pid in started:  # what a failure left behind
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_cancel_while_starting(http: httpx.Client) -> None:
