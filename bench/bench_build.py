@@ -14,7 +14,8 @@ scratch:
 with the peak resident memory of each process; and, on the generated package, `import
 replicate_models` plus `Client()` and the first model's `create` against a local server, beside
 `import httpx, pydantic` and the same create written by hand with httpx and pydantic, each in fresh
-processes. Prints a Markdown table: median, min and max.
+processes of a virtual environment that holds only what the package requires. Prints a Markdown
+table: median, min and max.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,13 +210,27 @@ Prediction.model_validate(client.post("/v1/models/{model}/predictions", json=bod
 """
 
 
+def client_python(venv: Path, package_root: Path) -> str:
+    """The Python of a new virtual environment that holds what the generated package requires (at
+    this project's pinned versions) and nothing else, as a user's would: this project's own holds
+    test tools that httpx's first request would load too (httpcore imports trio where it finds it)."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    project = tomllib.loads((package_root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    constraints = Path(__file__).resolve().parent.parent / "constraints.txt"
+    install = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", str(constraints)]
+    subprocess.run([*install, *project["dependencies"]], check=True)
+    return python
+
+
 def client_import(root: Path, repeat: int) -> dict[str, float]:
     """Medians over `repeat` fresh processes of: `import httpx, pydantic`; a first create by hand with
     httpx and pydantic; our package's import, `Client()` and first create. Both creates are real: they
     go to `replicate-codegen serve` over loopback and parse the prediction it answers.
     The package is byte-compiled first, as `pip install` does (httpx and pydantic are)."""
     package_root = root / "generated" / "python"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "replicate_models"], cwd=package_root, check=True)
+    python = client_python(root / "client-venv", package_root)
+    subprocess.run([python, "-m", "compileall", "-q", "replicate_models"], cwd=package_root, check=True)
     first = sorted((package_root / "replicate_models" / "resources").glob("*.py"))[1].stem  # [0]: __init__
     server = subprocess.Popen(
         [*CLI, "serve", "--port", "0", "--specs", str(root / "models")], stdout=subprocess.PIPE, text=True
@@ -238,7 +254,7 @@ def client_import(root: Path, repeat: int) -> dict[str, float]:
         for _ in range(repeat):  # interleaved, so the machine's drift hits each alike
             for label, body in probes.items():
                 out = subprocess.run(
-                    [sys.executable, "-c", probe.format(body=body)],
+                    [python, "-c", probe.format(body=body)],
                     cwd=package_root, check=True, capture_output=True, text=True,
                 )  # fmt: skip
                 figures[label].append(float(out.stdout.strip()))
