@@ -30,7 +30,7 @@ def build(
     catalog = load_catalog(specs_dir, None, shared_dir, known)
     outputs = start_outputs(catalog.models, standby)  # a standby renders the few changed models meanwhile
     linking = None
-    if standby is not None and staging is not None and previous is not None and previous.is_dir():
+    if standby is not None and staging is not None and previous is not None:
         linking = standby.submit(filetree.link_all, previous, staging)
     views = outputs.views
     models = {entry.id: entry.key for entry in (*catalog.known, *outputs.entries)}

@@ -131,24 +131,24 @@ def test_a_schema_of_an_unknown_dialect_is_reported() -> None:
     assert [m for _, m in _oracle(document)] == [message]
 
 
-def test_a_schema_written_in_another_draft_is_checked_against_that_draft() -> None:
+@pytest.mark.parametrize(
+    ("draft", "valid", "invalid", "keyword"),
+    [
+        # where exclusiveMinimum is a boolean
+        ("http://json-schema.org/draft-04/schema#", {"minimum": 1, "exclusiveMinimum": True}, 1, "exclusiveMinimum"),
+        # where `required` is a boolean; a draft jsonschema-rs lacks
+        ("http://json-schema.org/draft-03/schema#", {"type": "string", "required": True}, 5, "type"),
+    ],
+)
+def test_a_schema_written_in_another_draft_is_checked_against_that_draft(
+    draft: str, valid: dict[str, object], invalid: object, keyword: str
+) -> None:
     document = _spec()
-    draft4 = "http://json-schema.org/draft-04/schema#"  # where exclusiveMinimum is a boolean
-    document["components"]["schemas"]["Count"] = {"$schema": draft4, "minimum": 1, "exclusiveMinimum": True}
+    document["components"]["schemas"]["Old"] = {"$schema": draft, **valid}
     assert _ours(document) == [] and _oracle(document) == []
-    document["components"]["schemas"]["Count"]["exclusiveMinimum"] = 1
-    assert [f.pointer for f in _ours(document)] == ["/components/schemas/Count/exclusiveMinimum"]
-    assert [path for path, _ in _oracle(document)] == [["exclusiveMinimum"]]
-
-
-def test_draft_3_which_jsonschema_rs_lacks_is_checked_too() -> None:
-    document = _spec()
-    draft3 = "http://json-schema.org/draft-03/schema#"  # where `required` is a boolean
-    document["components"]["schemas"]["Old"] = {"$schema": draft3, "type": "string", "required": True}
-    assert _ours(document) == [] and _oracle(document) == []
-    document["components"]["schemas"]["Old"]["type"] = 5
-    assert [f.pointer for f in _ours(document)] == ["/components/schemas/Old/type"]
-    assert [path for path, _ in _oracle(document)] == [["type"]]
+    document["components"]["schemas"]["Old"][keyword] = invalid
+    assert [f.pointer for f in _ours(document)] == [f"/components/schemas/Old/{keyword}"]
+    assert [path for path, _ in _oracle(document)] == [[keyword]]
 
 
 def test_a_dialect_that_is_not_a_uri_is_unknown() -> None:
