@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from generator.catalog import Catalog
     from generator.diff import Change
     from generator.importer import ImportResult, Layout
-    from generator.parallel import Standby
     from generator.server.faults import Fault
+    from generator.standby import Standby
 
 # Each command imports what it uses when it runs: `--help` and `--version` stay instant, and `serve`
 # never loads the renderer.
@@ -160,10 +160,10 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
         out.print(f"{paths.display_path(output)} is up to date ({standing.files} files; no spec changed)", markup=False)
         return 0
     if standby is None:  # forked now, while this process has no other thread, to load the renderer meanwhile
-        from generator import parallel
         from generator.launch import ready_to_render
+        from generator.standby import Standby
 
-        standby = parallel.Standby.start(ready_to_render)
+        standby = Standby.start(ready_to_render)
     from generator import diff, filetree
 
     # the new tree, begun beside the old one: the standby links the old one's files there meanwhile

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from generator import filetree, snapshot
 from generator.catalog import Known, load_catalog
-from generator.parallel import Pending, Standby
 from generator.paths import display_path
 from generator.release import BUNDLE, Release, next_release, remember
 from generator.render import Rendered, render, render_shared, start_outputs
 from generator.render.models import kept_view
+from generator.standby import Pending, Standby
 
 
 def build(
@@ -25,7 +25,7 @@ def build(
     """The tree the specs make, and its release: versioned and changelogged against the tree already
     generated into `previous` (none: the first release). `known`: what the last run into `previous`
     was made from (`generator.snapshot`); `standby`: the process that renders a few models, ready
-    (`parallel.Standby`), and then links the files of `previous` into `staging` (`filetree.link_all`)
+    (`standby.Standby`), and then links the files of `previous` into `staging` (`filetree.link_all`)
     for the swap: done by the time this returns."""
     catalog = load_catalog(specs_dir, None, shared_dir, known)
     outputs = start_outputs(catalog.models, standby)  # a standby renders the few changed models meanwhile

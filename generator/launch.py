@@ -1,7 +1,7 @@
 """The `replicate-codegen` entry point.
 
 A command that renders (`generate`, `build`) starts its renderer's standby process
-(`parallel.Standby`) here, before the command line's own libraries are loaded. Loading
+(`standby.Standby`) here, before the command line's own libraries are loaded. Loading
 datamodel-code-generator is the longest single wait of a rebuild after a few specs changed (about
 half a second); begun first, it overlaps everything else this process does. Any other command, and
 a command run through `generator.cli.main` directly, starts none here.
@@ -36,9 +36,9 @@ def run(args: Sequence[str]) -> ExitCode:
     """The command `args` name, run to its end: what its `SystemExit` carried (click always ends so)."""
     standby = None
     if args and args[0] in _RENDERING and not _HELP.intersection(args):
-        from generator import parallel  # no third-party library: the fork stays cheap
+        from generator.standby import Standby  # the standard library's smallest parts: the fork comes soon
 
-        standby = parallel.Standby.start(ready_to_render)
+        standby = Standby.start(ready_to_render)
     try:
         from generator.cli import main as cli
 

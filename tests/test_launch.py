@@ -11,7 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator import cli, launch, parallel
+from generator import cli, launch
+from generator.standby import Standby
 from tests.conftest import model_spec
 
 
@@ -49,7 +50,7 @@ def test_only_a_rendering_command_starts_a_standby_and_it_is_let_go(
         given.append(obj)
         raise SystemExit(3)  # as click's standalone main ends
 
-    monkeypatch.setattr(parallel.Standby, "start", start)
+    monkeypatch.setattr(Standby, "start", start)
     monkeypatch.setattr(cli, "main", command_line)
     assert launch.run(args) == 3
     assert given == (started if renders else [None])
@@ -67,12 +68,12 @@ def test_generate_renders_with_the_standby_it_is_given_which_also_prepares_and_c
     def second(ready: Any) -> None:
         raise AssertionError("a second standby was started")
 
-    monkeypatch.setattr(parallel.Standby, "start", second)
+    monkeypatch.setattr(Standby, "start", second)
     answered = []
     for prompt in ("prompt", "caption"):
         spec = model_spec("acme", "painter", {"type": "object", "properties": {prompt: {"type": "string"}}})
         (specs / "painter.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
-        standby = parallel.Standby(launch.ready_to_render)
+        standby = Standby(launch.ready_to_render)
         try:
             result = CliRunner().invoke(cli.main, args, obj=standby)
             assert result.exit_code == 0, result.output

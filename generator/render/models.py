@@ -20,7 +20,7 @@ from typing import Any
 from generator import diff
 from generator.cache import Store
 from generator.catalog import Entry, EntryInput, Model
-from generator.parallel import Pending, Standby, chunked_map, on_workers
+from generator.parallel import chunked_map, on_workers
 from generator.render.bundle import fragment
 from generator.render.docs import model_docs, source_file, summary
 from generator.render.examples import example_input, required_input
@@ -29,6 +29,7 @@ from generator.render.inputs import render_inputs
 from generator.render.markup import first_sentence
 from generator.render.python import model_python
 from generator.render.pytypes import output_annotation
+from generator.standby import Pending, Standby
 
 _STORE = "rendered"
 
