@@ -34,7 +34,6 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import jsonschema_rs
-from jsonschema.validators import validator_for
 
 from generator.specfile import pointer_token, resolve_ref
 
@@ -282,7 +281,9 @@ def _meta_check(dialect: str) -> Callable[[Any], Iterator[tuple[Sequence[Any], s
         contents = _openapi_dialects().get(urlsplit(dialect).geturl())
     except ValueError:  # not a URI
         return None
-    if contents is None:
+    if contents is None:  # seldom: jsonschema (a tenth of a second to load) names the drafts it knows
+        from jsonschema.validators import validator_for
+
         known = validator_for({"$schema": dialect}, default=None)
         if known is None:
             return None
@@ -290,6 +291,8 @@ def _meta_check(dialect: str) -> Callable[[Any], Iterator[tuple[Sequence[Any], s
     try:
         fast = jsonschema_rs.validator_for(contents, registry=_registry())
     except ValueError:  # a draft jsonschema-rs does not implement (draft 3): jsonschema's own check
+        from jsonschema.validators import validator_for
+
         slow = validator_for(contents)(contents)
         return lambda schema: ((error.path, error.message) for error in slow.iter_errors(schema))
     return lambda schema: ((error.instance_path, error.message) for error in fast.iter_errors(schema))
@@ -312,6 +315,5 @@ def _openapi_dialects() -> dict[str, Any]:
 
 @cache
 def _registry() -> jsonschema_rs.Registry:
-    from jsonschema_specifications import REGISTRY
-
-    return jsonschema_rs.Registry([*((uri, REGISTRY.contents(uri)) for uri in REGISTRY), *_openapi_files().items()])
+    """openapi-schema-validator's files; jsonschema-rs knows the drafts' own meta-schemas."""
+    return jsonschema_rs.Registry(list(_openapi_files().items()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import ValidationError
+from jsonschema_rs import ValidationError, ValidationErrorKind
 from starlette.responses import JSONResponse, Response
 
 from generator.vocabulary import PROBLEM_JSON
@@ -34,14 +34,14 @@ def invalid_fields(errors: list[ValidationError]) -> list[dict[str, str]]:
     """JSON Schema errors as Replicate's `invalid_fields`: one entry per field, dotted path."""
     found = []
     for error in errors:
-        path = ".".join(str(part) for part in error.absolute_path)
+        path = ".".join(str(part) for part in error.instance_path)
         names: list[str] = []
-        if error.validator == "required":
-            names = [n for n in error.validator_value if n not in error.instance]
-        elif error.validator == "additionalProperties":
-            names = sorted(set(error.instance) - set(error.schema.get("properties") or {}))
+        if isinstance(error.kind, ValidationErrorKind.Required):
+            names = [error.kind.property]
+        elif isinstance(error.kind, ValidationErrorKind.AdditionalProperties):
+            names = sorted(error.kind.unexpected)
         for name in names or [""]:
             field_path = ".".join(p for p in (path, name) if p)
-            kind = _INVALID_FIELD_TYPES.get(str(error.validator), str(error.validator))
+            kind = _INVALID_FIELD_TYPES.get(error.kind.name, error.kind.name)
             found.append({"type": kind, "field": field_path, "description": error.message})
     return found

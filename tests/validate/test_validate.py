@@ -53,7 +53,7 @@ def test_every_problem_is_reported_at_once_with_file_line_and_pointer(tmp_path: 
         "/components/schemas/Input/properties/aspect_ratio/default: value does not fit" in line for line in lines
     )
     assert any(
-        "/example: value at /input/style_type does not fit its schema: 3 is not of type 'string'" in line
+        '/example: value at /input/style_type does not fit its schema: 3 is not of type "string"' in line
         for line in lines
     )
     assert any("/example: value at /input/aspect_ratio does not fit" in line for line in lines)
