@@ -166,7 +166,7 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
         standby = Standby.start(ready_to_render)
     from generator import diff, filetree
 
-    # the new tree, begun beside the old one: the standby links the old one's files there meanwhile
+    # the new tree, begun beside the old one: the old one's files are linked there while the standby renders
     staging = filetree.staging_for(output) if standby is not None and not check and output.is_dir() else None
     try:
         from generator import snapshot
@@ -175,7 +175,8 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
         with _progress() as progress:
             progress.add_task("rendering client and docs")
             known = snapshot.load(output, standing)
-            rendered, release = build(specs, shared, output, known, standby, staging)
+            generated = build(specs, shared, output, known, standby, staging)
+        rendered, release = generated.rendered, generated.release
         tree, count = rendered.files, len(rendered.files) + len(rendered.kept)
         changes = filetree.diff(output, tree, rendered.kept)
         if check:
@@ -184,18 +185,20 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
                     err.print(f"stale: {line}", markup=False)
                 raise StaleOutput(changes.added + changes.changed + changes.removed)
             out.print(f"{paths.display_path(output)} is up to date ({count} files)", markup=False)
+            generated.keep()
             cache.record(output, (specs, shared), standing)
             return 0
         removal = None
         if changes:
             unchanged = rendered.kept.union(tree).difference(changes.added, changes.changed)
             old, staging = filetree.replace(output, tree, frozenset(unchanged), staging), None
-            if old is not None and standby is not None:  # removed there while this process stamps
+            if old is not None and standby is not None:  # removed there while this process keeps and stamps
                 removal = (old, standby.submit(filetree.remove_tree, old))
             elif old is not None:
                 filetree.remove_tree(old)
             for line in changes.lines():
                 out.print(line, markup=False)
+        generated.keep()
         cache.record(output, (specs, shared), standing, [*changes.added, *changes.changed])
         cache.prune()
         if removal is not None:

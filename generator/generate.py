@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator import filetree, snapshot
-from generator.catalog import Known, load_catalog
+from generator.catalog import Entry, Known, load_catalog
 from generator.paths import display_path
 from generator.release import BUNDLE, Release, next_release, remember
 from generator.render import Rendered, render, render_shared, start_outputs
 from generator.render.models import kept_view
-from generator.standby import Pending, Standby
+from generator.standby import Standby
+from generator.validate import Identity
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The tree the specs make, its release, and what the next run into the same output starts from."""
+
+    rendered: Rendered
+    release: Release
+    identities: Mapping[str, Identity]
+    entries: Sequence[Entry]
+
+    def keep(self) -> None:
+        """Keep what the next run starts from (`release.remember`, `snapshot`). Once the tree is in
+        place, while the old one is removed: the next run needs it, this one does not."""
+        bundle = self.rendered.files[BUNDLE]
+        remember(bundle, self.release)
+        snapshot.save(bundle, self.identities, self.entries)
 
 
 def build(
@@ -21,17 +41,14 @@ def build(
     known: Known | None = None,
     standby: Standby | None = None,
     staging: Path | None = None,
-) -> tuple[Rendered, Release]:
+) -> Generated:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
     generated into `previous` (none: the first release). `known`: what the last run into `previous`
     was made from (`generator.snapshot`); `standby`: the process that renders a few models, ready
-    (`standby.Standby`), and then links the files of `previous` into `staging` (`filetree.link_all`)
-    for the swap: done by the time this returns."""
+    (`standby.Standby`). `staging`: where the files of `previous` are linked (`filetree.link_all`)
+    while the standby renders, for the swap."""
     catalog = load_catalog(specs_dir, None, shared_dir, known)
     outputs = start_outputs(catalog.models, standby)  # a standby renders the few changed models meanwhile
-    linking = None
-    if standby is not None and staging is not None and previous is not None:
-        linking = standby.submit(filetree.link_all, previous, staging)
     views = outputs.views
     models = {entry.id: entry.key for entry in (*catalog.known, *outputs.entries)}
     try:
@@ -39,23 +56,15 @@ def build(
     except LookupError:  # a known model's view is no longer cached: every model read after all
         if not catalog.known:
             raise
-        _wait(linking)
         return build(specs_dir, shared_dir, previous)
     shared = render_shared(catalog, [*catalog.known, *outputs.entries], display_path(specs_dir), release)
+    if staging is not None and previous is not None:
+        with contextlib.suppress(OSError):  # linked in part, or not at all: the swap links the rest
+            filetree.link_all(previous, staging)
     own = outputs.finish()
     rendered = render(catalog, own, shared)
-    bundle = rendered.files[BUNDLE]
-    remember(bundle, release)
-    snapshot.save(bundle, catalog.identities, [*catalog.known, *(output.entry for output in own)])
-    _wait(linking)
-    return rendered, release
-
-
-def _wait(linking: Pending[None] | None) -> None:
-    if linking is not None:
-        with contextlib.suppress(OSError):  # linked in part, or not at all: the swap links the rest
-            linking.result()
+    return Generated(rendered, release, catalog.identities, [*catalog.known, *(output.entry for output in own)])
 
 
 def build_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:
-    return build(specs_dir, shared_dir, previous)[0].files
+    return build(specs_dir, shared_dir, previous).rendered.files
