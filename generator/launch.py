@@ -53,7 +53,7 @@ def run(args: Sequence[str]) -> ExitCode:
 
 def ready_to_render() -> None:
     """What a standby process does first: load the renderer, and datamodel-code-generator's all."""
-    from generator.render.inputs import warm_up
+    from generator.datamodels import warm_up
 
     warm_up()
 

@@ -28,8 +28,6 @@ from generator.cores import jobs
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from generator.standby import Standby
-
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -37,14 +35,11 @@ MIN_PER_WORKER = 50
 _PRELOAD = ["generator.importer", "generator.rules", "generator.render.models"]
 
 
-def chunked_map(
-    function: Callable[[Sequence[T]], list[R]], items: Sequence[T], standby: Standby | None = None
-) -> list[R]:
-    """`function(items)`, the items shared out among workers when there are enough of them, else
-    run by `standby` when there is one and something to do. `function` takes a chunk and gives one
-    result per item; it must be picklable (module-level)."""
+def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
+    """`function(items)`, the items shared out among workers when there are enough of them.
+    `function` takes a chunk and gives one result per item; it must be picklable (module-level)."""
     if not on_workers(len(items)):
-        return standby.run(function, items) if standby is not None and items else function(items)
+        return function(items)
     workers = min(jobs(), len(items) // MIN_PER_WORKER)
     size = -(-len(items) // workers)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
@@ -53,8 +48,7 @@ def chunked_map(
 
 
 def on_workers(count: int) -> bool:
-    """Whether `chunked_map` shares out `count` items among workers (rather than run them here, or
-    in a standby)."""
+    """Whether `chunked_map` shares out `count` items among workers (rather than run them here)."""
     return min(jobs(), count // MIN_PER_WORKER) >= 2
 
 

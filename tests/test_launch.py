@@ -86,6 +86,26 @@ def test_generate_renders_with_the_standby_it_is_given_which_also_clears_the_old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
 
 
+def test_the_standby_gets_ready_with_datamodel_code_generator_and_none_of_the_renderer(tmp_path: Path) -> None:
+    # in a fresh interpreter: a standby forked from this one would inherit what the tests loaded
+    done = _script(
+        tmp_path,
+        "import sys\n"
+        "from generator import launch\n"
+        "from generator.standby import Standby\n"
+        "def loaded():\n"
+        "    names = ('datamodel_code_generator', 'generator.render', 'generator.catalog', 'jinja2', 'markdown_it')\n"
+        "    return [name for name in names if name in sys.modules]\n"
+        "standby = Standby(launch.ready_to_render)\n"
+        "try:\n"
+        "    print(standby.run(loaded))\n"
+        "finally:\n"
+        "    standby.close()\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['datamodel_code_generator']"
+
+
 def _script(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
     """`code` run in a fresh interpreter, as the console script runs `launch.main`."""
     return subprocess.run(

@@ -14,7 +14,6 @@ import yaml
 from generator import filetree, parallel
 from generator.catalog import load_catalog
 from generator.errors import ValidationFailed
-from generator.standby import Standby
 from tests.conftest import FIXTURES, cli, model_spec
 
 
@@ -96,20 +95,6 @@ def test_an_import_on_two_workers_writes_what_one_process_writes(
     assert written[0][1].replace("models-1", "models-2").replace("shared-1", "shared-2") == written[1][1]
     assert sorted(written[0][0]) == [f"google/m{index}.yaml" for index in range(4)]
     assert "图片".encode() in written[0][0]["google/m0.yaml"]  # the later document's
-
-
-def _twice(values: list[int]) -> list[int]:
-    return [2 * value for value in values]
-
-
-def test_a_small_batch_goes_to_the_standby(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 50)
-    used = Standby(lambda: None)
-    try:
-        assert parallel.chunked_map(_twice, [1, 2, 3], used) == [2, 4, 6]
-        assert used.answered == 1
-    finally:
-        used.close()
 
 
 def test_the_worker_libraries_are_loaded_only_for_a_batch_shared_out() -> None:

@@ -9,83 +9,48 @@ the generator's own naming (or to Python's NFKC folding of identifiers such as `
 
 from __future__ import annotations
 
-import json
 import unicodedata
-import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from generator import naming
+from generator import datamodels, naming
 from generator.catalog import Model
 from generator.specfile import resolve_ref
 
-HEADER_MARKER = "# <replicate-codegen header>"
+
+class InputSchemas(NamedTuple):
+    """What `datamodels.modules` takes for some models' Inputs."""
+
+    schemas: dict[str, Any]  # `<module>.<Class>` -> its schema
+    aliases: dict[str, str]  # `<module>.<Class>.<wire name>` -> field name
 
 
 def render_inputs(models: Sequence[Model]) -> dict[str, str]:
-    """module name -> source of `types/<module>.py`, starting with `HEADER_MARKER` for the caller to
-    fill. A model's module is the same whether it is generated alone or among others."""
-    if not models:
-        return {}
-    schemas: dict[str, Any] = {}
-    aliases: dict[str, str] = {}
+    """module name -> source of `types/<module>.py`, starting with `datamodels.HEADER_MARKER` for the
+    caller to fill. A model's module is the same whether it is generated alone or among others."""
+    return type_modules(datamodels.modules(*input_schemas(models))) if models else {}
+
+
+def input_schemas(models: Sequence[Model]) -> InputSchemas:
+    prepared = InputSchemas({}, {})
     for model in models:
         hoisted = _Hoisted(model)
         hoisted.object_class(model.input_class, model.input_schema, ())
-        schemas |= hoisted.classes
-        aliases |= hoisted.aliases
-    result = _generated(schemas, aliases)
-    if not isinstance(result, dict):  # one module only: the generator returns it bare
+        prepared.schemas.update(hoisted.classes)
+        prepared.aliases.update(hoisted.aliases)
+    return prepared
+
+
+def type_modules(made: Any) -> dict[str, str]:
+    """module name -> source, from what `datamodels.modules` made of `input_schemas`."""
+    if not isinstance(made, dict):  # one module only: the generator returns it bare
         raise RuntimeError("datamodel-code-generator returned a single module for a modular document")
-    modules = {}
-    for parts, source in result.items():
+    found = {}
+    for parts, source in made.items():
         name = "/".join(parts).removesuffix(".py")
         if name != "__init__":
-            modules[name] = source
-    return modules
-
-
-def warm_up() -> None:
-    """Have datamodel-code-generator load all it loads on its first call (about half a second), so
-    that the next call is quick: what a process standing by to render does first."""
-    _generated({"WarmUpInput": {"type": "object", "properties": {"prompt": {"type": "string"}}}}, {})
-
-
-def _generated(schemas: dict[str, Any], aliases: dict[str, str]) -> Any:
-    """datamodel-code-generator's modules for the `schemas` of one OpenAPI document."""
-    # imported here: about half a second, which a run that renders no model does not spend
-    from datamodel_code_generator import InputFileType, PythonVersion, generate
-    from datamodel_code_generator.enums import DataModelType, OpenAPIScope
-    from datamodel_code_generator.parser import LiteralType
-
-    document = {
-        "openapi": "3.1.0",
-        "info": {"title": "inputs", "version": "1"},
-        "paths": {},
-        "components": {"schemas": schemas},
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # about its own future defaults; ours are explicit
-        return generate(
-            json.dumps(document, sort_keys=False),
-            input_file_type=InputFileType.OpenAPI,
-            output_model_type=DataModelType.PydanticV2BaseModel,
-            target_python_version=PythonVersion.PY_311,
-            openapi_scopes=[OpenAPIScope.Schemas],
-            aliases=aliases,
-            enum_field_as_literal=LiteralType.All,
-            strict_nullable=True,
-            field_constraints=True,
-            use_annotated=True,
-            use_standard_collections=True,
-            use_union_operator=True,
-            use_schema_description=True,
-            use_field_description=True,
-            use_double_quotes=True,
-            disable_timestamp=True,
-            custom_file_header=HEADER_MARKER,
-            formatters=[],  # its own pass was a quarter of its time; ruff formats every module after
-        )
+            found[name] = source
+    return found
 
 
 class _Hoisted:

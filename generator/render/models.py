@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator import diff
+from generator import datamodels, diff
 from generator.cache import Store
 from generator.catalog import Entry, EntryInput, Model
 from generator.parallel import chunked_map, on_workers
@@ -25,7 +25,7 @@ from generator.render.bundle import fragment
 from generator.render.docs import model_docs, source_file, summary
 from generator.render.examples import example_input, required_input
 from generator.render.formatting import format_python
-from generator.render.inputs import render_inputs
+from generator.render.inputs import input_schemas, render_inputs, type_modules
 from generator.render.markup import first_sentence
 from generator.render.python import model_python
 from generator.render.pytypes import output_annotation
@@ -48,17 +48,19 @@ def model_outputs(models: Sequence[Model], standby: Standby | None = None) -> li
 
 
 def start_outputs(models: Sequence[Model], standby: Standby | None = None) -> Outputs:
-    """`model_outputs`, begun: when `standby` renders the few models the cache lacks, this process
-    goes on meanwhile, knowing their entries (but for their files' hashes) and views already."""
+    """`model_outputs`, begun: when `standby` makes the types of the few models the cache lacks,
+    this process goes on meanwhile, knowing their entries (but for their files' hashes) and views
+    already, and renders the rest of them once the types are made."""
     store = Store(_STORE)
     found = [_output(store.get(model.key)) for model in models]
     missing = [i for i, output in enumerate(found) if output is None]
     if standby is None or not missing or on_workers(len(missing)):
         made = iter(chunked_map(_rendered, [models[i] for i in missing]))
         return Outputs([output if output is not None else next(made) for output in found], [], None)
-    rendering = standby.submit(_rendered, [models[i] for i in missing])
+    # the standby only runs datamodel-code-generator: it loads that library and none of the renderer
+    typing = standby.submit(datamodels.modules, *input_schemas([models[i] for i in missing]))
     standing_in = [output or _standing_in(model) for output, model in zip(found, models, strict=True)]
-    return Outputs(standing_in, missing, rendering)
+    return Outputs(standing_in, [(i, models[i]) for i in missing], typing)
 
 
 def _standing_in(model: Model) -> ModelOutput:
@@ -67,13 +69,13 @@ def _standing_in(model: Model) -> ModelOutput:
 
 
 class Outputs:
-    """Each model's outputs, some perhaps still being rendered by a standby process: those stand
-    in with no files, and entries that lack only their files' hashes."""
+    """Each model's outputs, some perhaps waiting for their types from a standby process: those
+    stand in with no files, and entries that lack only their files' hashes."""
 
     def __init__(
-        self, outputs: list[ModelOutput], waiting: list[int], rendering: Pending[list[ModelOutput]] | None
+        self, outputs: list[ModelOutput], waiting: list[tuple[int, Model]], typing: Pending[Any] | None
     ) -> None:
-        self._outputs, self._waiting, self._rendering = outputs, waiting, rendering
+        self._outputs, self._waiting, self._typing = outputs, waiting, typing
 
     @property
     def entries(self) -> list[Entry]:
@@ -84,9 +86,10 @@ class Outputs:
         return {output.entry.key: output.view for output in self._outputs}
 
     def finish(self) -> list[ModelOutput]:
-        """Every output whole, once the standby has rendered its models."""
-        if self._rendering is not None and self._waiting:
-            for i, made in zip(self._waiting, self._rendering.result(), strict=True):
+        """Every output whole: the waiting models rendered once the standby has made their types."""
+        if self._typing is not None and self._waiting:
+            models = [model for _, model in self._waiting]
+            for (i, _), made in zip(self._waiting, _rendered(models, type_modules(self._typing.result())), strict=True):
                 self._outputs[i] = made
             self._waiting = []
         return self._outputs
@@ -98,8 +101,9 @@ def kept_view(key: str) -> diff.ModelView | None:
     return found.view if found is not None else None
 
 
-def _rendered(models: Sequence[Model]) -> list[ModelOutput]:
-    types = render_inputs(models)
+def _rendered(models: Sequence[Model], types: dict[str, str] | None = None) -> list[ModelOutput]:
+    """The models' outputs, made and kept; `types`: their `types/` modules, when made already."""
+    types = render_inputs(models) if types is None else types
     own = []
     for model in models:
         files = {f"python/{path}": text for path, text in model_python(model, types[model.accessor]).items()}

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from generator import vocabulary
 from generator.catalog import Catalog, Entry, Model
+from generator.datamodels import HEADER_MARKER
 from generator.render._env import environment, render, templates_dir
-from generator.render.inputs import HEADER_MARKER
 
 if TYPE_CHECKING:
     from generator.release import Release
