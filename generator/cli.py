@@ -166,7 +166,7 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
         standby = Standby.start(ready_to_render)
     from generator import diff, filetree
 
-    # the new tree, begun beside the old one: the old one's files are linked there while the standby renders
+    # the new tree, begun beside the old one: the standby links the old one's files there meanwhile
     staging = filetree.staging_for(output) if standby is not None and not check and output.is_dir() else None
     try:
         from generator import snapshot

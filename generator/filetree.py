@@ -90,7 +90,7 @@ def staging_for(root: Path) -> Path:
 def link_all(root: Path, staging: Path) -> None:
     """Hard-link every file of `root` into `staging` (from `staging_for`), ahead of `replace`: most
     of a rebuild's files are the ones already there, and linking four thousand of them is work
-    to do while another process renders. Stops at the first file that cannot be linked
+    another process can do while this one renders. Stops at the first file that cannot be linked
     (another file system, or none with links): `replace` completes whatever is there."""
     folders: set[str] = set()  # plain strings and os calls: pathlib was most of the time of 4,000 links
     for relative in listing(root):

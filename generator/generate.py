@@ -13,7 +13,7 @@ from generator.paths import display_path
 from generator.release import BUNDLE, Release, next_release, remember
 from generator.render import Rendered, render, render_shared, start_outputs
 from generator.render.models import kept_view
-from generator.standby import Standby
+from generator.standby import Pending, Standby
 from generator.validate import Identity
 
 
@@ -44,11 +44,14 @@ def build(
 ) -> Generated:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
     generated into `previous` (none: the first release). `known`: what the last run into `previous`
-    was made from (`generator.snapshot`); `standby`: the process that renders a few models, ready
-    (`standby.Standby`). `staging`: where the files of `previous` are linked (`filetree.link_all`)
-    while the standby renders, for the swap."""
+    was made from (`generator.snapshot`); `standby`: the process that makes a few models' types,
+    ready (`standby.Standby`), which then links the files of `previous` into `staging` for the swap
+    (`filetree.link_all`): done by the time this returns."""
     catalog = load_catalog(specs_dir, None, shared_dir, known)
-    outputs = start_outputs(catalog.models, standby)  # a standby renders the few changed models meanwhile
+    outputs = start_outputs(catalog.models, standby)  # a standby makes the few changed models' types meanwhile
+    linking = None
+    if standby is not None and staging is not None and previous is not None:
+        linking = standby.submit(filetree.link_all, previous, staging)
     views = outputs.views
     models = {entry.id: entry.key for entry in (*catalog.known, *outputs.entries)}
     try:
@@ -56,14 +59,19 @@ def build(
     except LookupError:  # a known model's view is no longer cached: every model read after all
         if not catalog.known:
             raise
+        _wait(linking)
         return build(specs_dir, shared_dir, previous)
     shared = render_shared(catalog, [*catalog.known, *outputs.entries], display_path(specs_dir), release)
-    if staging is not None and previous is not None:
-        with contextlib.suppress(OSError):  # linked in part, or not at all: the swap links the rest
-            filetree.link_all(previous, staging)
     own = outputs.finish()
     rendered = render(catalog, own, shared)
+    _wait(linking)
     return Generated(rendered, release, catalog.identities, [*catalog.known, *(output.entry for output in own)])
+
+
+def _wait(linking: Pending[None] | None) -> None:
+    if linking is not None:
+        with contextlib.suppress(OSError):  # linked in part, or not at all: the swap links the rest
+            linking.result()
 
 
 def build_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:

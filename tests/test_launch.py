@@ -57,7 +57,7 @@ def test_only_a_rendering_command_starts_a_standby_and_it_is_let_go(
     assert all(standby.closed for standby in started)
 
 
-def test_generate_renders_with_the_standby_it_is_given_which_also_clears_the_old_tree(
+def test_generate_renders_with_the_standby_it_is_given_which_also_prepares_and_clears_the_swap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     specs = tmp_path / "specs"
@@ -80,8 +80,8 @@ def test_generate_renders_with_the_standby_it_is_given_which_also_clears_the_old
             answered.append(standby.answered)
         finally:
             standby.close()
-    # first the model alone; then the model, and the old tree removed once the new one is in place
-    assert answered == [1, 2]
+    # first the model's types alone; then its types, the old tree's files linked beside it, the old tree removed
+    assert answered == [1, 3]
     assert "caption: str | None" in (out / "python" / "replicate_models" / "types" / "painter.py").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
 
