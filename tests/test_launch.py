@@ -80,30 +80,36 @@ def test_generate_renders_with_the_standby_it_is_given_which_also_prepares_and_c
             answered.append(standby.answered)
         finally:
             standby.close()
-    # first the model's types alone; then its types, the old tree's files linked beside it, the old tree removed
-    assert answered == [1, 3]
+    # first the model's types and highlighted code alone; then also the old tree's files linked beside
+    # the new one, and the old tree removed
+    assert answered == [2, 4]
     assert "caption: str | None" in (out / "python" / "replicate_models" / "types" / "painter.py").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
 
 
-def test_the_standby_gets_ready_with_datamodel_code_generator_and_none_of_the_renderer(tmp_path: Path) -> None:
+def test_the_standby_makes_types_and_highlights_code_with_none_of_the_renderer_loaded(tmp_path: Path) -> None:
     # in a fresh interpreter: a standby forked from this one would inherit what the tests loaded
     done = _script(
         tmp_path,
         "import sys\n"
-        "from generator import launch\n"
+        "from generator import highlight, launch\n"
         "from generator.standby import Standby\n"
         "def loaded():\n"
-        "    names = ('datamodel_code_generator', 'generator.render', 'generator.catalog', 'jinja2', 'markdown_it')\n"
+        "    names = ('datamodel_code_generator', 'pygments', 'generator.render', 'jinja2', 'markdown_it', 'yaml')\n"
         "    return [name for name in names if name in sys.modules]\n"
         "standby = Standby(launch.ready_to_render)\n"
         "try:\n"
+        "    print(standby.run(loaded))\n"
+        "    print(standby.run(highlight.spans_each, [('x = 1', 'python')]))\n"
         "    print(standby.run(loaded))\n"
         "finally:\n"
         "    standby.close()\n",
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['datamodel_code_generator']"
+    ready, made, after = done.stdout.splitlines()
+    assert ready == "['datamodel_code_generator']"
+    assert made.startswith('[\'<span class="n">x</span>')
+    assert after == "['datamodel_code_generator', 'pygments']"
 
 
 def _script(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:

@@ -9,21 +9,40 @@ import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 
-from generator.cache import Store
+from generator import highlight
 
-if TYPE_CHECKING:
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexer import Lexer
+__all__ = [
+    "Highlights",
+    "code_html",
+    "first_sentence",
+    "highlight_key",
+    "input_anchor",
+    "kept_highlights",
+    "markdown_html",
+    "pygments_css",
+]
 
-__all__ = ["code_html", "first_sentence", "input_anchor", "kept_highlights", "markdown_html", "pygments_css"]
 
-_LEXERS = {"sh": "BashLexer", "python": "PythonLexer", "json": "JsonLexer"}  # names in pygments.lexers
-# Where highlighted code is kept between runs, while pages made on every run are rendered.
-_KEPT: ContextVar[Store | None] = ContextVar("kept_highlights", default=None)
+class Keeps(Protocol):
+    """Where highlighted code is found once made: a `generator.cache.Store`, or `Highlights`."""
+
+    def get(self, key: str) -> Any: ...
+    def put(self, key: str, value: Any) -> None: ...
+
+
+class Highlights(dict[str, str]):
+    """Highlighted code made ahead, elsewhere (`generator.highlight.spans_each`), by `highlight_key`."""
+
+    def put(self, key: str, value: Any) -> None:
+        self[key] = value
+
+
+# Where highlighted code is taken from while some pages are rendered (`kept_highlights`).
+_KEPT: ContextVar[Keeps | None] = ContextVar("kept_highlights", default=None)
 # The site works from file:// and offline: a link may only leave for the web, and nothing is loaded.
 _WEB = re.compile(r"https?://", re.IGNORECASE)
 # A sentence ends at CJK end punctuation, or at `.!?` followed by a space (so `1.5`, `v2.0` and
@@ -55,11 +74,12 @@ def markdown_html(text: str) -> str:
 
 
 @contextlib.contextmanager
-def kept_highlights(store: Store) -> Iterator[None]:
-    """Within it, highlighted code and the highlighting colours come from `store` once made: for the
-    pages every run renders (the shared operations' pages, the style sheet), so that a rebuild after
-    one spec changed does not set up Pygments' lexers (their patterns took 40 ms to compile). A model's
-    own pages are kept whole instead (`generator.render.models`)."""
+def kept_highlights(store: Keeps) -> Iterator[None]:
+    """Within it, highlighted code and the highlighting colours come from `store` once made, so that
+    a rebuild after one spec changed does not set up Pygments' lexers (their patterns took 40 ms to
+    compile): from the cache for the pages every run renders (the shared operations' pages, the
+    style sheet); for a changed model's pages, from a standby that highlighted them meanwhile. A
+    model's own pages are otherwise kept whole (`generator.render.models`)."""
     token = _KEPT.set(store)
     try:
         yield
@@ -69,13 +89,12 @@ def kept_highlights(store: Store) -> Iterator[None]:
 
 def code_html(code: str, language: str) -> str:
     """`code` as highlighted, escaped HTML spans (Pygments classes), without a wrapper element."""
-    return _kept(f"code\0{language}\0{code}", lambda: _highlighted(code, language))
+    return _kept(highlight_key(code, language), lambda: highlight.spans(code, language))
 
 
-def _highlighted(code: str, language: str) -> str:
-    from pygments import highlight
-
-    return str(highlight(code, _lexer(language), _spans())).rstrip("\n")
+def highlight_key(code: str, language: str) -> str:
+    """Where `kept_highlights` keeps `code` highlighted as `language`."""
+    return f"code\0{language}\0{code}"
 
 
 def _kept(key: str, make: Callable[[], str]) -> str:
@@ -89,37 +108,9 @@ def _kept(key: str, make: Callable[[], str]) -> str:
     return found
 
 
-@cache  # a formatter builds its style table when made: more time than highlighting a short example
-def _spans() -> HtmlFormatter[str]:
-    from pygments.formatters import HtmlFormatter
-
-    return HtmlFormatter(nowrap=True)
-
-
-@cache
-def _lexer(language: str) -> Lexer:
-    from pygments import lexers
-
-    lexer: Lexer = getattr(lexers, _LEXERS[language])()
-    return lexer
-
-
 def pygments_css() -> str:
     """The highlighting colours: light by default, dark when the system asks for it."""
-    return _kept(
-        "css",
-        lambda: (
-            f"{_token_rules('default')}\n@media (prefers-color-scheme: dark) {{\n{_token_rules('github-dark')}\n}}\n"
-        ),
-    )
-
-
-def _token_rules(style: str) -> str:
-    """A Pygments style's token colours under `.hl`, without its background: the page keeps its own."""
-    from pygments.formatters import HtmlFormatter
-
-    rules = HtmlFormatter(style=style).get_style_defs(".hl")  # type: ignore[no-untyped-call]  # untyped in the stubs
-    return "\n".join(line for line in rules.splitlines() if line.startswith(".hl .") and "background" not in line)
+    return _kept("css", highlight.css)
 
 
 def _plain(markdown: str) -> str:

@@ -17,16 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator import datamodels, diff
+from generator import datamodels, diff, highlight
 from generator.cache import Store
 from generator.catalog import Entry, EntryInput, Model
 from generator.parallel import chunked_map, on_workers
 from generator.render.bundle import fragment
-from generator.render.docs import model_docs, source_file, summary
+from generator.render.docs import model_code, model_docs, source_file, summary
 from generator.render.examples import example_input, required_input
 from generator.render.formatting import format_python
 from generator.render.inputs import input_schemas, render_inputs, type_modules
-from generator.render.markup import first_sentence
+from generator.render.markup import Highlights, first_sentence, highlight_key, kept_highlights
 from generator.render.python import model_python
 from generator.render.pytypes import output_annotation
 from generator.standby import Pending, Standby
@@ -57,10 +57,13 @@ def start_outputs(models: Sequence[Model], standby: Standby | None = None) -> Ou
     if standby is None or not missing or on_workers(len(missing)):
         made = iter(chunked_map(_rendered, [models[i] for i in missing]))
         return Outputs([output if output is not None else next(made) for output in found], [], None)
-    # the standby only runs datamodel-code-generator: it loads that library and none of the renderer
-    typing = standby.submit(datamodels.modules, *input_schemas([models[i] for i in missing]))
+    # the standby runs datamodel-code-generator and Pygments, and loads none of the renderer
+    waiting = [models[i] for i in missing]
+    typing = standby.submit(datamodels.modules, *input_schemas(waiting))
+    code = [block for model in waiting for block in model_code(model)]
+    highlighting = standby.submit(highlight.spans_each, code)
     standing_in = [output or _standing_in(model) for output, model in zip(found, models, strict=True)]
-    return Outputs(standing_in, [(i, models[i]) for i in missing], typing)
+    return Outputs(standing_in, list(zip(missing, waiting, strict=True)), _Ahead(typing, code, highlighting))
 
 
 def _standing_in(model: Model) -> ModelOutput:
@@ -68,14 +71,25 @@ def _standing_in(model: Model) -> ModelOutput:
     return ModelOutput({}, _entry(model, fragment(model), {}), diff.view_of_spec(model.document, model.spec_path))
 
 
+@dataclass(frozen=True)
+class _Ahead:
+    """What a standby makes of the models waiting: their types, and their pages' code highlighted."""
+
+    typing: Pending[Any]
+    code: list[tuple[str, str]]
+    highlighting: Pending[list[str]]
+
+    def highlights(self) -> Highlights:
+        made = self.highlighting.result()
+        return Highlights(zip((highlight_key(*block) for block in self.code), made, strict=True))
+
+
 class Outputs:
-    """Each model's outputs, some perhaps waiting for their types from a standby process: those
+    """Each model's outputs, some perhaps waiting for what a standby process makes of them: those
     stand in with no files, and entries that lack only their files' hashes."""
 
-    def __init__(
-        self, outputs: list[ModelOutput], waiting: list[tuple[int, Model]], typing: Pending[Any] | None
-    ) -> None:
-        self._outputs, self._waiting, self._typing = outputs, waiting, typing
+    def __init__(self, outputs: list[ModelOutput], waiting: list[tuple[int, Model]], ahead: _Ahead | None) -> None:
+        self._outputs, self._waiting, self._ahead = outputs, waiting, ahead
 
     @property
     def entries(self) -> list[Entry]:
@@ -86,11 +100,13 @@ class Outputs:
         return {output.entry.key: output.view for output in self._outputs}
 
     def finish(self) -> list[ModelOutput]:
-        """Every output whole: the waiting models rendered once the standby has made their types."""
-        if self._typing is not None and self._waiting:
+        """Every output whole: the waiting models rendered with what the standby made of them."""
+        if self._ahead is not None and self._waiting:
             models = [model for _, model in self._waiting]
-            for (i, _), made in zip(self._waiting, _rendered(models, type_modules(self._typing.result())), strict=True):
-                self._outputs[i] = made
+            with kept_highlights(self._ahead.highlights()):
+                made = _rendered(models, type_modules(self._ahead.typing.result()))
+            for (i, _), output in zip(self._waiting, made, strict=True):
+                self._outputs[i] = output
             self._waiting = []
         return self._outputs
 

@@ -17,16 +17,16 @@ import yaml
 from markdown_it import MarkdownIt
 from openapi_spec_validator import validate as validate_openapi
 
-from generator import diff, release
+from generator import diff, highlight, release
 from generator.cache import Store
 from generator.catalog import load_catalog
 from generator.generate import build_tree
 from generator.render import markup
-from generator.render.docs import changelog_html
+from generator.render.docs import changelog_html, model_code, model_docs
 from generator.render.examples import required_input
 from generator.render.markup import markdown_html
 from generator.server import ServerConfig, create_app, running
-from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, cli, run_example
+from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, cli, model_spec, run_example
 
 # The models the committed tree holds, whatever they are: `owner/name` from each spec's path.
 MODEL_IDS = sorted(str(path.relative_to(SPECS).with_suffix("")) for path in SPECS.rglob("*.yaml"))
@@ -254,9 +254,32 @@ def test_highlighted_code_and_colours_kept_for_the_shared_pages_come_back_as_mad
     def unused(*args: object) -> str:
         raise AssertionError("highlighted again")
 
-    monkeypatch.setattr(markup, "_highlighted", unused)
-    monkeypatch.setattr(markup, "_token_rules", unused)
+    monkeypatch.setattr(highlight, "spans", unused)
+    monkeypatch.setattr(highlight, "css", unused)
     with markup.kept_highlights(Store("highlighted")):
         assert (markup.code_html(code, "sh"), markup.pygments_css()) == made
     with pytest.raises(AssertionError, match="highlighted again"):  # a model's own page: kept whole instead
         markup.code_html(code, "sh")
+
+
+def test_a_models_pages_with_their_code_highlighted_ahead_are_the_pages_highlighted_as_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = {"type": "integer", "default": 4, "description": "Steps <b>bold</b>."}
+    schema = {"type": "object", "required": ["prompt"], "properties": {"prompt": {"type": "string"}, "steps": steps}}
+    spec = tmp_path / "acme" / "painter.yaml"
+    spec.parent.mkdir()
+    spec.write_text(yaml.safe_dump(model_spec("acme", "painter", schema)), encoding="utf-8")
+    model = load_catalog(tmp_path).models[0]
+    plain = model_docs(model)
+    code = model_code(model)
+    assert {language for _, language in code} == {"sh", "python", "json"}
+    keys = [markup.highlight_key(*block) for block in code]
+    ahead = markup.Highlights(zip(keys, highlight.spans_each(code), strict=True))
+
+    def unused(*args: object) -> str:
+        raise AssertionError("highlighted as rendered")
+
+    monkeypatch.setattr(highlight, "spans", unused)
+    with markup.kept_highlights(ahead):
+        assert model_docs(model) == plain

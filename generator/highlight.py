@@ -1,0 +1,61 @@
+"""Code as highlighted HTML spans, with Pygments' classes, made at build time.
+
+Outside `generator.render`, and loading nothing of this project: a standby process highlights the
+examples of a rebuild's changed models while the run renders everything else (setting up Pygments'
+lexers compiles a few hundred patterns: 50 ms), and the run's pages take them ready-made
+(`generator.render.markup.kept_highlights`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
+
+__all__ = ["css", "spans", "spans_each"]
+
+_LEXERS = {"sh": "BashLexer", "python": "PythonLexer", "json": "JsonLexer"}  # names in pygments.lexers
+
+
+def spans(code: str, language: str) -> str:
+    """`code` as highlighted, escaped HTML spans, without a wrapper element."""
+    from pygments import highlight
+
+    return str(highlight(code, _lexer(language), _formatter())).rstrip("\n")
+
+
+def spans_each(blocks: Sequence[tuple[str, str]]) -> list[str]:
+    """`spans` of each (code, language)."""
+    return [spans(code, language) for code, language in blocks]
+
+
+def css() -> str:
+    """The highlighting colours: light by default, dark when the system asks for it."""
+    return f"{_token_rules('default')}\n@media (prefers-color-scheme: dark) {{\n{_token_rules('github-dark')}\n}}\n"
+
+
+@cache  # a formatter builds its style table when made: more time than highlighting a short example
+def _formatter() -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
+@cache
+def _lexer(language: str) -> Lexer:
+    from pygments import lexers
+
+    lexer: Lexer = getattr(lexers, _LEXERS[language])()
+    return lexer
+
+
+def _token_rules(style: str) -> str:
+    """A Pygments style's token colours under `.hl`, without its background: the page keeps its own."""
+    from pygments.formatters import HtmlFormatter
+
+    rules = HtmlFormatter(style=style).get_style_defs(".hl")  # type: ignore[no-untyped-call]  # untyped in the stubs
+    return "\n".join(line for line in rules.splitlines() if line.startswith(".hl .") and "background" not in line)
