@@ -151,7 +151,7 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
 
 
 def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Standby | None) -> int:
-    """`standby`: the renderer's process the entry point started (`generator.launch`), if any."""
+    """`standby`: the process the entry point started (`generator.launch`), if any."""
     from generator import cache
 
     paths.check_writable(output, "--out", folder=True)

@@ -1,6 +1,6 @@
 """The `replicate-codegen` entry point.
 
-A command that renders (`generate`, `build`) starts its renderer's standby process
+A command that renders (`generate`, `build`) starts its standby process
 (`standby.Standby`) here, before the command line's own libraries are loaded. Loading
 datamodel-code-generator is the longest single wait of a rebuild after a few specs changed (about
 half a second); begun first, it overlaps everything else this process does. Any other command, and
@@ -52,7 +52,7 @@ def run(args: Sequence[str]) -> ExitCode:
 
 
 def ready_to_render() -> None:
-    """What a standby process does first: load the renderer, and datamodel-code-generator's all."""
+    """What a standby process does first: load datamodel-code-generator, all it loads on a first call."""
     from generator.datamodels import warm_up
 
     warm_up()

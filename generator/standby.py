@@ -3,7 +3,9 @@ then runs the functions it is sent, in order.
 
 A rebuild after a few specs changed has too little work to share among workers, but it spends most
 of its time loading libraries: the validator for the changed specs, datamodel-code-generator for
-their models. The standby loads the renderer's while the run loads the validator and checks.
+their models. The standby loads datamodel-code-generator while the run loads the validator and
+checks, then makes the changed models' types and highlights their examples
+(`generator.render.models`) while the run renders the files common to every model.
 
 This module loads nothing but the standard library's smallest parts (no `multiprocessing`, 50 ms to
 load): the entry point forks the standby before anything else is loaded, and each millisecond

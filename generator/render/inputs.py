@@ -32,6 +32,7 @@ def render_inputs(models: Sequence[Model]) -> dict[str, str]:
 
 
 def input_schemas(models: Sequence[Model]) -> InputSchemas:
+    """The models' Inputs as one OpenAPI document's component schemas, every nested object hoisted."""
     prepared = InputSchemas({}, {})
     for model in models:
         hoisted = _Hoisted(model)

@@ -7,7 +7,9 @@ its client users have of it (what the changelog compares). They depend on that m
 on the others: the one datamodel-code-generator call that makes the types gives a model the same
 module alone as among a thousand. So they are kept in the cache folder (`generator.cache.Store`)
 under the model's key, and only the models not found there are rendered, together: one
-datamodel-code-generator call for them all, or one per core (`generator.parallel`).
+datamodel-code-generator call for them all, or one per core (`generator.parallel`). A few of them
+(a rebuild after some specs changed) have their types made and their pages' code highlighted by a
+standby process (`generator.standby`) while this one renders the files common to every model.
 """
 
 from __future__ import annotations
