@@ -43,8 +43,8 @@ class DocumentSchemas:
                 made = SchemaUnusable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             self._validators[pointer] = made
         found = self._validators[pointer]
-        if isinstance(found, SchemaUnusable):
-            raise found
+        if isinstance(found, SchemaUnusable):  # without the last raise's traceback, which would grow
+            raise found.with_traceback(None)
         return found
 
 
