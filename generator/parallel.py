@@ -10,7 +10,7 @@ renderer once, so a worker starts with them loaded and inherits nothing of this 
 the caller's current folder, since paths are shown relative to it.
 
 A rebuild after a few specs changed has too little work to share: a `generator.standby.Standby`
-renders the changed models instead.
+makes the changed models' types and highlighted code beside this process instead.
 
 `REPLICATE_CODEGEN_JOBS` sets the number of workers (`generator.cores`).
 """
