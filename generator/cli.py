@@ -159,7 +159,7 @@ def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Sta
     if standing.files is not None:
         out.print(f"{paths.display_path(output)} is up to date ({standing.files} files; no spec changed)", markup=False)
         return 0
-    if standby is None:  # forked now, while this process has no other thread, to load the renderer meanwhile
+    if standby is None:  # forked now, while this process has no other thread, to load datamodel-code-generator
         from generator.launch import ready_to_render
         from generator.standby import Standby
 

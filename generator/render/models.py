@@ -43,10 +43,9 @@ class ModelOutput:
     view: diff.ModelView
 
 
-def model_outputs(models: Sequence[Model], standby: Standby | None = None) -> list[ModelOutput]:
-    """Each model's outputs, in the order given: kept ones read back, the others rendered (by
-    `standby`, when there are few) and kept."""
-    return start_outputs(models, standby).finish()
+def model_outputs(models: Sequence[Model]) -> list[ModelOutput]:
+    """Each model's outputs, in the order given: kept ones read back, the others rendered and kept."""
+    return start_outputs(models).finish()
 
 
 def start_outputs(models: Sequence[Model], standby: Standby | None = None) -> Outputs:
