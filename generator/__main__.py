@@ -1,3 +1,3 @@
-from generator.launch import main
+from generator.cli import main
 
 main()

@@ -1,26 +1,22 @@
-"""The cache folder: what spares a rebuild the work an earlier run already did.
+"""The cache: what spares a run work an earlier run already did, and nothing more.
 
-- Stamps: what the last `generate` into a folder was made from, so that a rebuild with nothing
-  changed reads no spec, renders nothing and writes nothing.
-- `Validated`: the specs this generator found valid, by the SHA-256 of their bytes.
-- `Parsed`: specs (and bundles) as parsed, by the same hash, as JSON: reading one back is a tenth
-  of parsing its YAML with every bound checked.
-- `Store`s of the renderers and the release: each model's rendered files, each Python file as
-  formatted, the changelog's HTML, what a written bundle says.
+One content store (`Store`), one entry per file under `entries/<generator>/`: a generator (its
+version, code, templates and tools' versions: `fingerprint`) reads only its own entries, so no other
+version can vouch for anything. Kinds of value share it by name:
 
-Every entry lives under the generator's fingerprint (its own code and templates, and the versions
-of the tools whose output it commits), so no other version can vouch for anything, and `prune`
-removes the entries of generators no run has used for two weeks. A stamp records that
-fingerprint, every input spec and every output file, each by size, mtime and SHA-256. It holds
-when all of them are still what it says: sizes and mtimes are compared first and a file is hashed
-only when they differ, so an unchanged catalogue of a thousand models is checked in a few tens of
-milliseconds. Anything else (a spec edited, added or removed, a generated file touched by hand,
-another version of this project) means a new run, which the other entries make redo only what
-changed.
+- `stamp`: what the last `generate` into an output was made from, every input spec and output file
+  by stat and SHA-256 (`standing`, `record`). It decides on content: a stat only spares hashing a
+  file it vouches for, and stats include the ctime, which no edit can keep.
+- `valid`, `parsed`: specs found valid, and as parsed, by the SHA-256 of their bytes.
+- The renderers' and the importer's kinds: each model's files, each Python file as formatted, ...
+
+**Only a cache.** Every entry carries the SHA-256 of its content, checked on each read: a damaged,
+altered or unreadable entry is a miss, never output. Losing or damaging it costs time, never
+correctness. Its size is bounded (`limit`, `$REPLICATE_CODEGEN_CACHE_SIZE`, 1 GiB by default): a run
+that added entries trims it, other generators' entries first, then the least recently used.
 
 The folder is never the output: `$REPLICATE_CODEGEN_CACHE`, else `$XDG_CACHE_HOME/replicate-codegen`,
-else `~/.cache/replicate-codegen`. Losing it only costs time. Imported before anything heavy, so the
-no-op check itself stays cheap.
+else `~/.cache/replicate-codegen`. Imported before anything heavy, so the no-op check stays cheap.
 """
 
 from __future__ import annotations
@@ -34,7 +30,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,44 +125,58 @@ def input_names(folder: Path, files: Iterable[Path]) -> list[str]:
     ]
 
 
-def _describe(names: list[str], base: Path | None, known: Files) -> Files | None:
-    """Each file (by its path relative to `base`, or absolute) as [size, mtime_ns, sha256], hashing
-    only what `known` cannot vouch for; None when a file vanished meanwhile."""
+# A file's stat speaks for its bytes only when any later write would change it: the kernel stamps
+# writes with a clock that ticks every few milliseconds, so a file changed within a tick of being
+# looked at may change again with the same stat. Such a file is described without a stat, and hashed
+# again next time (git's "racily clean" entries).
+_RACY_NS = 20_000_000
+_UNTRUSTED: list[int | str] = [-1, -1, -1, -1]
+
+
+def _describe(names: list[str], base: Path | None, known: Files, linked: frozenset[str] = frozenset()) -> Files | None:
+    """Each file (by its path relative to `base`, or absolute) as [size, mtime_ns, ctime_ns, inode,
+    sha256], hashing only what `known` does not vouch for by the same stat (for the `linked` files,
+    which the run hard-linked and so gave a new ctime: by size, mtime and inode); None when a file
+    vanished meanwhile. A hand edit that keeps size and mtime still changes the ctime."""
     described: Files = {}
+    now = time.time_ns()
     for name in names:
         path = os.path.join(base, name) if base is not None else name
         try:
             status = os.stat(path)
+            stat: list[int | str] = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
             recorded = known.get(name)
-            if recorded is not None and recorded[:2] == [status.st_size, status.st_mtime_ns]:
-                described[name] = recorded
+            if recorded is not None and recorded[0] != -1 and _same(recorded, stat, name in linked):
+                sha256 = str(recorded[4])
             else:
                 with open(path, "rb") as file:
-                    described[name] = [
-                        status.st_size,
-                        status.st_mtime_ns,
-                        hashlib.file_digest(file, "sha256").hexdigest(),
-                    ]
+                    sha256 = hashlib.file_digest(file, "sha256").hexdigest()
+            trusted = max(status.st_ctime_ns, status.st_mtime_ns) < now - _RACY_NS
+            described[name] = [*(stat if trusted else _UNTRUSTED), sha256]
         except OSError:
             return None
     return described
 
 
-def _location(output: Path, folders: tuple[Path, ...]) -> Path:
-    key = "\0".join(str(p.resolve()) for p in (output, *folders))
-    return cache_root() / "stamps" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+def _same(recorded: list[int | str], stat: list[int | str], linked: bool) -> bool:
+    if linked:  # a link changes the ctime
+        return [*recorded[:2], recorded[3]] == [*stat[:2], stat[3]]
+    return recorded[:4] == stat
+
+
+def _stamp_key(output: Path, folders: tuple[Path, ...]) -> str:
+    return "\0".join(str(p.resolve()) for p in (output, *folders))
 
 
 def _last_stamp(output: Path, folders: tuple[Path, ...]) -> dict[str, Any]:
-    """The stamp of the last run into `output` from `folders`, its `inputs` and `outputs` always
-    mappings (empty when there is none, or it cannot be read)."""
-    try:
-        stamp = json.loads(_location(output, folders).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        stamp = {}
+    """The stamp of the last run into `output` from `folders` by this generator, its `inputs` and
+    `outputs` always mappings (empty when there is none, or it is damaged)."""
+    stamp = Store("stamp").get(_stamp_key(output, folders))
     stamp = stamp if isinstance(stamp, dict) else {}
     for files in ("inputs", "outputs"):
-        stamp[files] = stamp.get(files) if isinstance(stamp.get(files), dict) else {}
+        found = stamp.get(files)
+        valid = isinstance(found, dict) and all(isinstance(v, list) and len(v) == 5 for v in found.values())
+        stamp[files] = found if valid else {}
     return stamp
 
 
@@ -183,99 +193,111 @@ class Standing:
 
 def standing(output: Path, folders: tuple[Path, ...]) -> Standing:
     """Whether the last run into `output` from `folders`, by this same generator, is still exactly what
-    is on disk, and which of its files still are."""
+    is on disk (decided on content: a stat only spares hashing a file it vouches for), and which of
+    its files still are."""
     stamp = _last_stamp(output, folders)
-    if stamp.get("fingerprint") != fingerprint():
+    if not stamp["outputs"]:
         return Standing(None, {})
     made = _describe(listing(output), output, stamp["outputs"])
     if made is None:
         return Standing(None, {})
     recorded = _hashes(stamp["outputs"])
-    vouched = {path: str(entry[2]) for path, entry in made.items() if recorded.get(path) == entry[2]}
+    vouched = {path: str(entry[4]) for path, entry in made.items() if recorded.get(path) == entry[4]}
     made_from = _describe(inputs(folders), None, stamp["inputs"])
     holds = made_from is not None and _hashes(made_from) == _hashes(stamp["inputs"]) and _hashes(made) == recorded
     described = {"inputs": made_from or {}, "outputs": made}
     return Standing(len(made) if holds else None, vouched, _hashes(made_from or {}), described)
 
 
-def record(
-    output: Path, folders: tuple[Path, ...], standing: Standing | None = None, written: Iterable[str] | None = None
-) -> None:
+def record(output: Path, folders: tuple[Path, ...], standing: Standing, written: Iterable[str]) -> None:
     """Stamp `output` as made from `folders` by this generator (after a run that succeeded).
 
     `standing`: what `standing` found at the start of the run. The specs are stamped as it found
-    them, which is what the run read: a spec saved while the run went on is then not vouched for,
-    and the next run reads it. `written`: the output files the run wrote; the others are as it
-    found them too (kept files are moved into the new tree as links), so only these are looked at
-    again. Without `standing`, everything is looked at now and the last stamp says what need not
-    be hashed."""
-    from generator.specfile import write_atomic
-
-    before = standing.described if standing is not None else {}
-    last = before or _last_stamp(output, folders)
-    made_from = before.get("inputs") or _describe(inputs(folders), None, last["inputs"])
+    them, before the run read them: a spec saved while the run went on has another stat now, so the
+    next run hashes it and reads it. `written`: the output files the run wrote; the others were
+    hard-linked from the old tree as `standing` found them. Waits out the clock's tick first, so
+    that the stats of the files just written speak for them."""
+    time.sleep(_RACY_NS / 1e9)
+    before = standing.described.get("outputs", {})
+    made_from = standing.described.get("inputs") or _describe(inputs(folders), None, {}) or {}
     names = listing(output)
-    if before and written is not None:
-        fresh = set(written).union(n for n in names if n not in before["outputs"])
-        made = {n: before["outputs"][n] for n in names if n not in fresh}
-        made |= _describe([n for n in names if n in fresh], output, {}) or {}
-    else:
-        made = _describe(names, output, last["outputs"]) or {}
-    stamp = {"fingerprint": fingerprint(), "inputs": made_from, "outputs": made}
-    with contextlib.suppress(OSError):  # a cache that cannot be written costs a full run next time
-        write_atomic(_location(output, folders), json.dumps(stamp, sort_keys=True))
+    fresh = set(written)
+    kept = {n: before[n] for n in names if n in before and n not in fresh}
+    made = _describe(names, output, kept, linked=frozenset(kept)) or {}
+    Store("stamp").put(_stamp_key(output, folders), {"inputs": made_from, "outputs": made})
 
 
 class Validated:
-    """Specs this generator found valid, by the SHA-256 of their bytes: a content-addressed cache
-    under `cache_root()/valid/<fingerprint>`, one empty file per spec, its name the hash of the spec and of the
-    generator's fingerprint, so no other version of the rules or of the validators can vouch."""
+    """Specs this generator found valid, by the SHA-256 of their bytes: an empty entry of the store
+    per spec, so no other version of the rules or of the validators can vouch."""
 
     def __init__(self) -> None:
-        self._folder = folder("valid")
-        self._fingerprint = fingerprint()
-
-    def _marker(self, sha256: str) -> Path:
-        key = hashlib.sha256(f"{self._fingerprint}:{sha256}".encode()).hexdigest()
-        return self._folder / key[:2] / key
+        self._store = Store("valid")
 
     def knows(self, sha256: str) -> bool:
-        return self._marker(sha256).is_file()
+        return self._store.get_bytes(sha256) is not None
 
     def remember(self, sha256: str) -> None:
-        marker = self._marker(sha256)
-        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+        self._store.put_bytes(sha256, b"")
 
 
 class Store:
-    """JSON values under `cache_root()/<name>/<fingerprint>`, each in its own file named by the hash
-    of its key and of the generator's fingerprint. A value JSON cannot hold is simply not kept; an
-    entry that cannot be read is a miss."""
+    """Values of one kind (`name`) by key, in the one content store of this generator (`entries`):
+    JSON values through `get`/`put`, bytes through `get_bytes`/`put_bytes`. Each entry carries the
+    SHA-256 of its content, checked on every read: an entry that is damaged, altered or cannot be
+    read is a miss (and removed), never a value. A value JSON cannot hold is simply not kept."""
 
     def __init__(self, name: str) -> None:
-        self._folder = folder(name)
-        self._fingerprint = fingerprint()
+        self._name = name
 
     def _entry(self, key: str) -> Path:
-        digest = hashlib.sha256(f"{self._fingerprint}:{key}".encode()).hexdigest()
-        return self._folder / digest[:2] / f"{digest}.json"
+        digest = hashlib.sha256(f"{fingerprint()}\0{self._name}\0{key}".encode("utf-8", "surrogatepass")).hexdigest()
+        return entries() / digest[:2] / digest
 
-    def has(self, key: str) -> bool:
-        return self._entry(key).is_file()
-
-    def get(self, key: str) -> Any:
-        try:
-            return json.loads(self._entry(key).read_bytes())
-        except (OSError, ValueError):
+    def get_bytes(self, key: str) -> bytes | None:
+        if _bypassed:
             return None
+        path = self._entry(key)
+        try:
+            with open(path, "rb") as file:
+                data = file.read()
+        except OSError:
+            return None
+        checksum, content = data[:_SUM], data[_SUM:]
+        if len(checksum) < _SUM or hashlib.sha256(content).digest() != checksum:
+            with contextlib.suppress(OSError):  # damaged: a miss now and for every later run
+                path.unlink()
+            return None
+        with contextlib.suppress(OSError):  # used: the last to go when the cache is trimmed
+            os.utime(path)
+        return content
 
-    def put(self, key: str, value: Any) -> None:
+    def put_bytes(self, key: str, content: bytes) -> None:
+        if _bypassed:
+            return
         from generator.specfile import write_atomic
 
-        with contextlib.suppress(OSError, TypeError, ValueError):  # not JSON, or no room: not kept
-            write_atomic(self._entry(key), json.dumps(value, ensure_ascii=False))
+        global _written
+        with contextlib.suppress(OSError):  # no room, or no cache: only costs time
+            write_atomic(self._entry(key), hashlib.sha256(content).digest() + content)
+            _written += _SUM + len(content)
+
+    def get(self, key: str) -> Any:
+        content = self.get_bytes(key)
+        try:
+            return None if content is None else json.loads(content)
+        except ValueError:
+            return None
+
+    def has(self, key: str) -> bool:
+        return self.get_bytes(key) is not None
+
+    def put(self, key: str, value: Any) -> None:
+        try:
+            content = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        except (TypeError, ValueError):  # not JSON
+            return
+        self.put_bytes(key, content)
 
 
 class Parsed:
@@ -300,39 +322,129 @@ class Parsed:
         self._store.put(sha256, [document, lines])
 
 
-# The entries a generator makes live in a folder of its fingerprint, so those of generators no
-# longer run can go as a whole; each run marks its folders used.
-_USED = ".used"
-KEEP_UNUSED_DAYS = 14
+_SUM = 32  # bytes of SHA-256 before each entry's content
+_bypassed = False
+_written = 0  # bytes this process has put in the store: whether `trim` has anything to do
 
 
-def folder(name: str) -> Path:
-    """This generator's folder of the kind `name` in the cache (it may not exist yet)."""
-    return cache_root() / name / fingerprint()[:32]
+@contextlib.contextmanager
+def bypassed() -> Iterator[None]:
+    """Within it, the store has nothing and keeps nothing: `generate --check` trusts no cache."""
+    global _bypassed
+    before, _bypassed = _bypassed, True
+    try:
+        yield
+    finally:
+        _bypassed = before
 
 
-def prune(now: float | None = None) -> list[Path]:
-    """Remove the entries of every other generator (another version, or the same one edited) that no
-    run has used for `KEEP_UNUSED_DAYS`, and mark this generator's folders used. Returns what it removed."""
-    now = time.time() if now is None else now
-    removed = []
-    with contextlib.suppress(OSError):  # a cache that cannot be tidied only takes room
-        for kind in (p for p in cache_root().iterdir() if p.is_dir() and p.name != "stamps"):
-            for entries in (p for p in kind.iterdir() if p.is_dir()):
-                if entries == folder(kind.name):
-                    entries.joinpath(_USED).touch()
-                elif now - _last_used(entries) > KEEP_UNUSED_DAYS * 86400:
-                    shutil.rmtree(entries, ignore_errors=True)
-                    removed.append(entries)
+def entries() -> Path:
+    """This generator's folder of entries (it may not exist yet). Each generator (version, code,
+    templates, tools) has its own, so the entries of one no longer run are the first to go."""
+    return cache_root() / "entries" / fingerprint()[:32]
+
+
+DEFAULT_LIMIT = 1 << 30
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def limit() -> int:
+    """The most the cache may hold, in bytes: `$REPLICATE_CODEGEN_CACHE_SIZE` (`500M`, `2G`, bytes),
+    else `DEFAULT_LIMIT`. A value that cannot be read is an error: a bound silently ignored is none."""
+    text = os.environ.get("REPLICATE_CODEGEN_CACHE_SIZE", "").strip().upper().removesuffix("B").removesuffix("I")
+    if not text:
+        return DEFAULT_LIMIT
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)", text)
+    if found is None:
+        from generator.errors import InputError
+
+        given = os.environ["REPLICATE_CODEGEN_CACHE_SIZE"]
+        raise InputError("REPLICATE_CODEGEN_CACHE_SIZE", f"{given!r} is not a size such as 500M or 2G")
+    return int(float(found[1]) * _UNITS[found[2]])
+
+
+@dataclass(frozen=True)
+class Usage:
+    root: Path
+    total: int  # bytes
+    files: int
+    own: int  # bytes of this generator's entries
+    limit: int
+
+
+def _files() -> list[tuple[int, int, bool, str]]:
+    """Every file of the cache as (is this generator's, mtime_ns, size, path)."""
+    own = str(entries())
+    found = []
+    folders = [str(cache_root())]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing_:
+                for entry in listing_:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    else:
+                        with contextlib.suppress(OSError):
+                            status = entry.stat(follow_symlinks=False)
+                            found.append((entry.path.startswith(own), status.st_mtime_ns, status.st_size, entry.path))
+        except OSError:
+            continue
+    return found  # type: ignore[return-value]
+
+
+def usage() -> Usage:
+    found = _files()
+    return Usage(
+        cache_root(),
+        sum(size for _, _, size, _ in found),
+        len(found),
+        sum(size for own, _, size, _ in found if own),
+        limit(),
+    )
+
+
+def trim(bound: int | None = None) -> int:
+    """Remove entries until the cache holds at most `bound` bytes (`limit()`): those of other
+    generators first, then the least recently used. Returns the bytes removed."""
+    bound = limit() if bound is None else bound
+    found = _files()
+    total = sum(size for _, _, size, _ in found)
+    removed = 0
+    for _, _, size, path in sorted(found):  # not ours first (False < True), then oldest first
+        if total - removed <= bound:
+            break
+        with contextlib.suppress(OSError):
+            os.remove(path)
+            removed += size
     return removed
 
 
-def _last_used(folder: Path) -> float:
-    try:
-        return (folder / _USED).stat().st_mtime
-    except OSError:
-        return folder.stat().st_mtime
+def trim_if_grown() -> None:
+    """`trim`, when this process put anything in the store (a run that changed nothing adds nothing)."""
+    if _written:
+        with contextlib.suppress(OSError):
+            trim()
+
+
+def clean() -> int:
+    """Empty the cache; returns the bytes removed. Only the cache's own kinds of folder are removed,
+    never anything else `$REPLICATE_CODEGEN_CACHE` may hold."""
+    removed = 0
+    for kind in _KINDS:
+        folder = cache_root() / kind
+        for _, _, size, path in _files():
+            if path.startswith(str(folder) + os.sep):
+                removed += size
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed
+
+
+# the folders of the cache's layout before `entries`: cleaned too
+_LEGACY = ("stamps", "valid", "parsed", "snapshots", "bundle-models", "imported", "formatted", "rendered",
+           "changelog-html", "highlighted", "templates")
+_KINDS = ("entries", *_LEGACY)
 
 
 def _hashes(files: Files) -> dict[str, str]:
-    return {path: str(entry[2]) for path, entry in files.items()}
+    return {path: str(entry[4]) for path, entry in files.items()}

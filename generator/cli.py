@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 
     from generator.catalog import Catalog
     from generator.diff import Change
+    from generator.engine import BuildSession as Session
     from generator.importer import ImportResult, Layout
+    from generator.release import Release
     from generator.server.faults import Fault
-    from generator.standby import Standby
 
 # Each command imports what it uses when it runs: `--help` and `--version` stay instant, and `serve`
 # never loads the renderer.
@@ -57,6 +58,10 @@ def _run(step: Callable[[], int]) -> None:
     except CodegenError as exc:
         err.print(f"error: {exc}", markup=False)
         code = exc.exit_code
+    except OSError as exc:  # the machine's answer (disk full, permission denied...), not a bug
+        place = os.fsdecode(exc.filename) if exc.filename is not None else "replicate-codegen"
+        err.print(f"error: {place}: {exc.strerror or exc}", markup=False)
+        code = 2
     except Exception as exc:
         if os.environ.get("REPLICATE_CODEGEN_DEBUG"):
             raise
@@ -150,75 +155,57 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
     return catalog
 
 
-def _generate(specs: Path, shared: Path, output: Path, check: bool, standby: Standby | None) -> int:
-    """`standby`: the process the entry point started (`generator.launch`), if any."""
-    from generator import cache
+def _session(specs: Path, shared: Path, output: Path, protected: Sequence[Path] = (), writing: bool = True) -> Session:
+    from generator.engine import BuildSession
 
     paths.check_writable(output, "--out", folder=True)
-    standing = cache.standing(output, (specs, shared))
-    if standing.files is not None:
-        out.print(f"{paths.display_path(output)} is up to date ({standing.files} files; no spec changed)", markup=False)
+    return BuildSession(specs, shared, output, protected, writing=writing)
+
+
+def _hold(session: Session, wait: bool) -> contextlib.AbstractContextManager[Session]:
+    return session.hold(wait=wait, waiting=lambda message: err.print(message, markup=False))
+
+
+def _generate(session: Session) -> int:
+    """The generate step in a held session: nothing when the output is proved up to date."""
+    shown = paths.display_path(session.output)
+    files = session.up_to_date()
+    if files is not None:
+        out.print(f"{shown} is up to date ({files} files; no spec changed)", markup=False)
         return 0
-    if standby is None:  # forked now, while this process has no other thread, to load datamodel-code-generator
-        from generator.launch import ready_to_render
-        from generator.standby import Standby
-
-        standby = Standby.start(ready_to_render)
-    from generator import diff, filetree
-
-    # the new tree, begun beside the old one: the standby links the old one's files there meanwhile
-    staging = filetree.staging_for(output) if standby is not None and not check and output.is_dir() else None
-    try:
-        from generator import snapshot
-        from generator.generate import build
-
-        with _progress() as progress:
-            progress.add_task("rendering client and docs")
-            known = snapshot.load(output, standing)
-            generated = build(specs, shared, output, known, standby, staging)
-        rendered, release = generated.rendered, generated.release
-        tree, count = rendered.files, len(rendered.files) + len(rendered.kept)
-        changes = filetree.diff(output, tree, rendered.kept)
-        if check:
-            if changes:
-                err.print("\n".join(f"stale: {line}" for line in changes.lines()), markup=False)
-                raise StaleOutput(changes.added + changes.changed + changes.removed)
-            out.print(f"{paths.display_path(output)} is up to date ({count} files)", markup=False)
-            generated.keep()
-            cache.record(output, (specs, shared), standing)
-            return 0
-        removal = None
-        if changes:
-            unchanged = rendered.kept.union(tree).difference(changes.added, changes.changed)
-            old, staging = filetree.replace(output, tree, frozenset(unchanged), staging), None
-            if old is not None and standby is not None:  # removed there while this process keeps and stamps
-                removal = (old, standby.submit(filetree.remove_tree, old))
-            elif old is not None:
-                filetree.remove_tree(old)
-            out.print("\n".join(changes.lines()), markup=False)  # one print: a line each took 0.35 ms
-        generated.keep()
-        cache.record(output, (specs, shared), standing, [*changes.added, *changes.changed])
-        cache.prune()
-        if removal is not None:
-            old, removing = removal
-            try:
-                removing.result()
-            except RuntimeError:  # the standby is gone: removed here
-                filetree.remove_tree(old)
-    finally:
-        if standby is not None:
-            standby.close()
-        if staging is not None:  # not swapped in
-            filetree.remove_tree(staging)
+    with _progress() as progress:
+        progress.add_task("rendering client and docs")
+        outcome = session.generate()
+    changes = outcome.changes
+    if changes:
+        out.print("\n".join(changes.lines()), markup=False)  # one print: a line each took 0.35 ms
     out.print(
-        f"{paths.display_path(output)}: {count} files, {len(changes.added)} added, "
+        f"{shown}: {outcome.files} files, {len(changes.added)} added, "
         f"{len(changes.changed)} changed, {len(changes.removed)} removed",
         markup=False,
     )
-    if release.changes:
+    _print_release(outcome.release)
+    return 0
+
+
+def _check(session: Session) -> int:
+    with _progress() as progress:
+        progress.add_task("rendering client and docs, to compare")
+        outcome = session.check()
+    if outcome.changes:
+        err.print("\n".join(f"stale: {line}" for line in outcome.changes.lines()), markup=False)
+        changes = outcome.changes
+        raise StaleOutput(changes.added + changes.changed + changes.removed)
+    out.print(f"{paths.display_path(session.output)} is up to date ({outcome.files} files)", markup=False)
+    return 0
+
+
+def _print_release(release: Release | None) -> None:
+    from generator import diff
+
+    if release is not None and release.changes:
         _print_changes(release.changes)
         out.print(f"{diff.summary(release.changes)}: the client is now version {release.version}", markup=False)
-    return 0
 
 
 def _print_changes(changes: Sequence[Change]) -> None:
@@ -235,7 +222,12 @@ def _folder_option(flag: str, dest: str, default: Path, help: str) -> Callable[[
 
 _specs_option = _folder_option("--specs", "specs", paths.MODELS, "Folder of normalized specs.")
 _shared_option = _folder_option("--shared", "shared", paths.SHARED, "Folder of the shared operations' specs.")
-_output_option = _folder_option("--out", "output", paths.GENERATED, "Folder that receives python/ and docs/.")
+_output_option = _folder_option(
+    "--out", "output", paths.GENERATED, "Folder that receives python/ and docs/, replaced as a whole; ours alone."
+)
+_no_wait_option = click.option(
+    "--no-wait", is_flag=True, help="Exit 2 at once when another run is writing the output, rather than wait."
+)
 
 
 def _layout_options(specs_flag: str) -> Callable[[FC], FC]:
@@ -320,11 +312,21 @@ def validate(files: tuple[Path, ...], specs: Path, shared: Path) -> None:
 @_specs_option
 @_shared_option
 @_output_option
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 listing the files that are stale.")
-@click.pass_obj
-def generate(standby: Standby | None, specs: Path, shared: Path, output: Path, check: bool) -> None:
-    """Specs -> typed Python client and API reference, written atomically."""
-    _run(lambda: _generate(specs, shared, output, check, standby))
+@click.option(
+    "--check", is_flag=True, help="Change nothing; render everything anew and exit 1 listing the stale files."
+)
+@_no_wait_option
+def generate(specs: Path, shared: Path, output: Path, check: bool, no_wait: bool) -> None:
+    """Specs -> typed Python client and API reference, put in place as a whole."""
+
+    def step() -> int:
+        if check:
+            return _check(_session(specs, shared, output, writing=False))
+        session = _session(specs, shared, output)
+        with _hold(session, not no_wait):
+            return _generate(session)
+
+    _run(step)
 
 
 def _diff(old: Path, new: Path, as_json: bool, fail_on_breaking: bool) -> int:
@@ -354,18 +356,64 @@ def diff_command(old: Path, new: Path, as_json: bool, fail_on_breaking: bool) ->
 @_folder_option("--sources", "sources", paths.SOURCES, "Folder of Apifox documents.")
 @_layout_options("--specs")
 @_output_option
-@click.pass_obj
+@_no_wait_option
 def build(
-    standby: Standby | None, sources: Path, specs: Path, shared: Path, replicate: Path, overrides: Path, output: Path
+    sources: Path, specs: Path, shared: Path, replicate: Path, overrides: Path, output: Path, no_wait: bool
 ) -> None:
     """import + validate + generate: what `make build` runs."""
 
     def step() -> int:
         if not sources.is_dir():
             raise InputError(paths.display_path(sources), "no such folder of Apifox documents")
-        code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None)
-        # generate validates what it has not seen valid; an unchanged catalogue is not read at all
-        return code or _generate(specs, shared, output, False, standby)
+        session = _session(specs, shared, output, (sources, replicate, overrides))  # before anything is imported
+        with _hold(session, not no_wait):
+            code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None)
+            # generate validates what it has not seen valid; an unchanged catalogue is not read at all
+            return code or _generate(session)
+
+    _run(step)
+
+
+def _size(count: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if count < 1024 or unit == "GiB":
+            return f"{count} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1024  # type: ignore[assignment]
+    raise AssertionError("unreachable")
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def cache(ctx: click.Context) -> None:
+    """Where the cache is and what it holds (`cache clean` empties it). Only a cache: losing it costs time."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    def step() -> int:
+        from generator import cache as store
+
+        found = store.usage()
+        out.print(f"{found.root}", markup=False)
+        out.print(
+            f"{_size(found.total)} in {found.files} file(s) ({_size(found.own)} of this version), "
+            f"limit {_size(found.limit)} (REPLICATE_CODEGEN_CACHE_SIZE)",
+            markup=False,
+        )
+        return 0
+
+    _run(step)
+
+
+@cache.command("clean")
+def cache_clean() -> None:
+    """Empty the cache: the next run renders everything anew."""
+
+    def step() -> int:
+        from generator import cache as store
+
+        removed = store.clean()
+        out.print(f"removed {_size(removed)} from {store.cache_root()}", markup=False)
+        return 0
 
     _run(step)
 

@@ -1,10 +1,6 @@
 """datamodel-code-generator, called in one place: the component schemas of an OpenAPI document ->
 one module of pydantic v2 classes per `<module>.<Class>` name.
-
-Outside `generator.render`, and loading nothing of this project: a standby process that only turns
-prepared schemas into modules loads this and the library (half a second), not the renderer
-(another sixth of a second), while the run prepares the schemas and writes the modules out
-(`generator.render.inputs`).
+The renderer prepares the schemas and writes the modules out (`generator.render.inputs`).
 """
 
 from __future__ import annotations

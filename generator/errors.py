@@ -7,6 +7,7 @@ Hierarchy::
      |    +-- InputErrors         several cannot: every one of them, at once
      +-- ValidationFailed        specs were read but break rules (exit 1); carries every Problem
      +-- StaleOutput             `generate --check` found generated files that differ (exit 1)
+     +-- OutputError             an output cannot or must not be written (exit 2); names the path and why
 
 A `Problem` is one finding, located by file and JSON pointer (and line, when known).
 """
@@ -90,3 +91,15 @@ class StaleOutput(CodegenError):
     def __init__(self, paths: list[str]) -> None:
         self.paths = paths
         super().__init__(f"{len(paths)} generated file(s) are stale; run `replicate-codegen generate`")
+
+
+class OutputError(CodegenError):
+    """An output folder or file that cannot be written (the OS's reason), or that the tool refuses to
+    touch (not its own, in use by another run). `str()` is one line: `path: reason`."""
+
+    exit_code = 2
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")

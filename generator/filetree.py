@@ -1,15 +1,11 @@
-"""Rendered output as an in-memory tree, compared with or swapped onto disk in one step."""
+"""Rendered output as an in-memory tree: listed, read and compared on disk, and laid out in a new folder."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from generator.paths import umask
 
 FileTree = dict[str, bytes]  # posix path relative to the output root -> content
 
@@ -72,103 +68,24 @@ def diff(root: Path, tree: FileTree, kept: frozenset[str] = frozenset()) -> Chan
     )
 
 
-def staging_for(root: Path) -> Path:
-    """A new, empty folder beside `root` for the tree that is to replace it (`replace`), with the
-    mode the new root is to have: the old root's, or the umask's as any new folder."""
-    root = root.absolute()
-    root.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
-    try:
-        # mkdtemp makes 0700
-        staging.chmod(stat.S_IMODE(root.stat().st_mode) if root.is_dir() else 0o777 & ~umask())
-    except BaseException:
-        staging.rmdir()
-        raise
-    return staging
-
-
-def link_all(root: Path, staging: Path) -> None:
-    """Hard-link every file of `root` into `staging` (from `staging_for`), ahead of `replace`: most
-    of a rebuild's files are the ones already there, and linking four thousand of them is work
-    another process can do while this one renders. Stops at the first file that cannot be linked
-    (another file system, or none with links): `replace` completes whatever is there."""
+def fill(root: Path, staging: Path, tree: FileTree, same: frozenset[str] = frozenset()) -> None:
+    """Make the empty folder `staging` hold exactly `tree` and the files of `same`, which already hold
+    their bytes (those of `tree`, for the files it has too) under `root`: those are hard-linked rather
+    than written again (copied with their
+    mtime where there are no links), so what vouches for them by size and mtime still does."""
     folders: set[str] = set()  # plain strings and os calls: pathlib was most of the time of 4,000 links
-    for relative in listing(root):
+    for relative in sorted(same.union(tree)):
         folder, _, _ = relative.rpartition("/")
         if folder not in folders:
             os.makedirs(os.path.join(staging, folder), exist_ok=True)
             folders.add(folder)
-        os.link(os.path.join(root, relative), os.path.join(staging, relative), follow_symlinks=False)
-
-
-def replace(root: Path, tree: FileTree, same: frozenset[str] = frozenset(), staging: Path | None = None) -> Path | None:
-    """Make `root` hold exactly `tree` and the files of `same`, which already hold their bytes under
-    `root`: they are hard-linked rather than written again, keeping their mtime, so what vouches
-    for them by size and mtime (the stamp) still does. The new tree is made in `staging` (a folder
-    from `staging_for`, perhaps holding some of `root`'s files linked by `link_all`; a new one when
-    None) and swapped in by renames, so an interrupted run leaves the old tree in place. Returns the
-    old tree, moved aside under a hidden name, for the caller to remove (`remove_tree`)."""
-    root = root.absolute()
-    staging = staging_for(root) if staging is None else staging.absolute()
-    try:
-        _fill(root, staging, tree, same)
-    except BaseException:
-        remove_tree(staging)
-        raise
-    old = root.with_name(f".{root.name}.old-{os.getpid()}")
-    had_root = root.exists()
-    if had_root:
-        os.rename(root, old)
-    try:
-        os.rename(staging, root)
-    except BaseException:
-        if had_root:
-            os.rename(old, root)
-        remove_tree(staging)
-        raise
-    return old if had_root else None
-
-
-def remove_tree(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def _fill(root: Path, staging: Path, tree: FileTree, same: frozenset[str]) -> None:
-    """Make `staging`, which holds some of `root`'s files linked (or none), hold `tree` and `same`."""
-    linked = set(listing(staging))
-    for relative in sorted(linked.difference(same)):  # not to be kept, or to be written anew
         target = os.path.join(staging, relative)
-        os.unlink(target)  # never written through: the link shares its bytes with the file in `root`
-        _remove_empty_folders(staging, os.path.dirname(target))
-    folders: set[str] = set()
-    for relative in sorted(same.union(tree).difference(linked.intersection(same))):
-        folder, _, _ = relative.rpartition("/")
-        if folder not in folders:
-            os.makedirs(os.path.join(staging, folder), exist_ok=True)
-            folders.add(folder)
-        source, target = os.path.join(root, relative), os.path.join(staging, relative)
-        if relative in same and _linked(source, target):
-            continue
-        if relative in tree:
+        if relative not in same:
             with open(target, "wb") as file:
                 file.write(tree[relative])
-        else:  # kept, on a file system without links: copied with its mtime
-            shutil.copy2(source, target)
-
-
-def _remove_empty_folders(top: Path, folder: str) -> None:
-    """Remove `folder` and the folders above it up to `top`, while they are empty."""
-    while os.path.normpath(folder) != os.path.normpath(top):
+            continue
+        source = os.path.join(root, relative)
         try:
-            os.rmdir(folder)
-        except OSError:  # not empty
-            return
-        folder = os.path.dirname(folder)
-
-
-def _linked(source: str, target: str) -> bool:
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:  # another file system, or one without links: written instead
-        return False
-    return True
+            os.link(source, target, follow_symlinks=False)
+        except OSError:  # another file system, or one without links
+            shutil.copy2(source, target)

@@ -1,14 +1,11 @@
 """Code as highlighted HTML spans, with Pygments' classes, made at build time.
 
-Outside `generator.render`, and loading nothing of this project: a standby process highlights the
-examples of a rebuild's changed models while the run renders everything else (setting up Pygments'
-lexers compiles a few hundred patterns: 50 ms), and the run's pages take them ready-made
-(`generator.render.markup.kept_highlights`).
+Pygments is loaded only when something is highlighted: setting up its lexers compiles a few hundred
+patterns, and a rebuild takes most highlighted code from the cache (`markup.kept_highlights`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -16,7 +13,7 @@ if TYPE_CHECKING:
     from pygments.formatters import HtmlFormatter
     from pygments.lexer import Lexer
 
-__all__ = ["css", "spans", "spans_each"]
+__all__ = ["css", "spans"]
 
 _LEXERS = {"sh": "BashLexer", "python": "PythonLexer", "json": "JsonLexer"}  # names in pygments.lexers
 
@@ -26,11 +23,6 @@ def spans(code: str, language: str) -> str:
     from pygments import highlight
 
     return str(highlight(code, _lexer(language), _formatter())).rstrip("\n")
-
-
-def spans_each(blocks: Sequence[tuple[str, str]]) -> list[str]:
-    """`spans` of each (code, language)."""
-    return [spans(code, language) for code, language in blocks]
 
 
 def css() -> str:

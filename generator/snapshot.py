@@ -4,13 +4,12 @@ It holds each model spec's identity, by the SHA-256 of the spec's bytes, and eac
 (`catalog.Entry`). A rebuild after one spec changed then reads only that spec, renders only its
 model, and makes the files common to every model from the others' entries (`catalog.load_catalog`).
 
-It is kept in the cache folder under the SHA-256 of the bundle that run wrote, so it speaks only
-for an output whose bundle is still those bytes. An entry speaks only while its model's files are
+It is kept in the cache, one per output, with the SHA-256 of the bundle that run wrote, so it
+speaks only for an output whose bundle is still those bytes. An entry speaks only while its model's files are
 on disk as that run left them (`cache.Standing`); a model whose files were touched is rendered
 again. Like everything in the cache, it is this generator's alone. It is written with `marshal`, so
 for this Python only: a thousand entries load in half of JSON's time and are written in a fifth.
-Only the `KEEP` last used are kept: one is about 8 MB at a thousand models, and every run that
-changes something writes one.
+One is about 8 MB at a thousand models: each run replaces its output's.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,11 +25,9 @@ from typing import Any
 from generator import cache
 from generator.catalog import Entry
 from generator.release import BUNDLE
-from generator.specfile import write_atomic
 from generator.validate import Identity
 
-_STORE = "snapshots"
-KEEP = 8  # outputs that take turns on one cache folder each still find theirs
+_STORE = "snapshot"
 
 
 class Snapshot:
@@ -59,42 +55,39 @@ def load(output: Path, standing: cache.Standing) -> Snapshot | None:
     """What the last run into `output` was made from; None when nothing speaks for the output as it
     is (another bundle, another generator). `standing`: what the stamp says of the output's files
     and of the spec files, as they are now."""
+    bundle = standing.vouched.get(BUNDLE)
+    kept = cache.Store(_STORE).get_bytes(_key(output)) if bundle is not None else None
     try:
-        # the stamp's hash of the bundle when it still vouches for it: 6.6 MB not read at a thousand models
-        digest = standing.vouched.get(BUNDLE) or hashlib.sha256((output / BUNDLE).read_bytes()).hexdigest()
-        location = _location(digest)
-        kept = marshal.loads(location.read_bytes())
-        os.utime(location)  # used: the last to be let go (`save`)
-        identities = {str(sha): _identity(value) for sha, value in kept["specs"].items()}
-        entries = [Entry.from_json(value) for value in kept["entries"]]
-    except (OSError, EOFError, KeyError, TypeError, ValueError, AttributeError):  # none, or not one
+        if kept is None:
+            return None
+        value = marshal.loads(kept)
+        if value["bundle"] != bundle:  # made for another tree than the one there now
+            return None
+        identities = {str(sha): _identity(item) for sha, item in value["specs"].items()}
+        entries = [Entry.from_json(item) for item in value["entries"]]
+    except (EOFError, KeyError, TypeError, ValueError, AttributeError):  # not one
         return None
     vouched = standing.vouched
     kept_entries = [e for e in entries if all(vouched.get(p) == d for p, d in e.files.items())]
     return Snapshot(identities, kept_entries, standing.inputs)
 
 
-def save(bundle: bytes, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:
-    """Keep what the run that rendered `bundle` was made from."""
+def save(output: Path, bundle: bytes, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:
+    """Keep what the run that rendered `bundle` into `output` was made from: one snapshot per output,
+    replaced by each run."""
     specs = {sha: [found.model, found.operations] for sha, found in identities.items()}
-    value = {"specs": specs, "entries": [entry.as_json() for entry in entries]}
-    with contextlib.suppress(OSError, ValueError):  # not kept: the next run reads every spec
-        write_atomic(_location(hashlib.sha256(bundle).hexdigest()), marshal.dumps(value))
-        _let_go(KEEP)
+    value = {
+        "bundle": hashlib.sha256(bundle).hexdigest(),
+        "specs": specs,
+        "entries": [entry.as_json() for entry in entries],
+    }
+    with contextlib.suppress(ValueError):  # not kept: the next run reads every spec
+        cache.Store(_STORE).put_bytes(_key(output), marshal.dumps(value))
 
 
-def _let_go(keep: int) -> None:
-    """Remove all but the `keep` snapshots last written or loaded."""
-    with os.scandir(cache.folder(_STORE)) as found:
-        kept = [(entry.stat().st_mtime_ns, entry.path) for entry in found if not entry.name.startswith(".")]
-    for _, path in sorted(kept, reverse=True)[keep:]:
-        with contextlib.suppress(OSError):  # gone already: another run let it go
-            os.remove(path)
-
-
-def _location(bundle_sha256: str) -> Path:
-    key = hashlib.sha256(f"{bundle_sha256}\0{sys.version}".encode()).hexdigest()
-    return cache.folder(_STORE) / key
+def _key(output: Path) -> str:
+    # marshal's format is this Python's
+    return f"{output.resolve()}\0{sys.version}"
 
 
 def _identity(value: Any) -> Identity:

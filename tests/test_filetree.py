@@ -1,4 +1,4 @@
-"""The output tree swapped in whole, from a new tree begun beside the old one."""
+"""The output tree in memory: compared with the one on disk, and laid out in a new folder."""
 
 from __future__ import annotations
 
@@ -30,41 +30,45 @@ def _expected_after_b_is_removed() -> tuple[dict[str, bytes], frozenset[str]]:
     return tree, frozenset({"python/pkg/types/a.py"})
 
 
-@pytest.mark.parametrize("linked", ["all", "some", "none"])
-def test_a_tree_begun_with_the_old_ones_files_linked_swaps_in_what_a_new_one_would(tmp_path: Path, linked: str) -> None:
+def test_a_new_tree_links_the_kept_files_and_writes_the_others(tmp_path: Path) -> None:
     root = _old_tree(tmp_path)
     same_inode = (root / "python/pkg/types/a.py").stat()
-    staging = filetree.staging_for(root)
-    if linked == "all":
-        filetree.link_all(root, staging)
-    elif linked == "some":  # as a link job stopped midway leaves it
-        (staging / "docs").mkdir()
-        os.link(root / "docs/index.md", staging / "docs/index.md")
+    staging = tmp_path / "new"
+    staging.mkdir()
     tree, same = _expected_after_b_is_removed()
 
-    old = filetree.replace(root, tree, same, staging)
+    filetree.fill(root, staging, tree, same)
 
-    assert filetree.read(root) == {**tree, "python/pkg/types/a.py": b"a = 1\n"}
-    assert not (root / "docs/models").exists()  # emptied folders go with their files
-    kept = (root / "python/pkg/types/a.py").stat()
+    assert filetree.read(staging) == {**tree, "python/pkg/types/a.py": b"a = 1\n"}
+    kept = (staging / "python/pkg/types/a.py").stat()
     assert (kept.st_ino, kept.st_mtime_ns) == (same_inode.st_ino, same_inode.st_mtime_ns)
-    assert old is not None and filetree.read(old) == _OLD  # nothing was written through a link
-    filetree.remove_tree(old)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["generated"]
+    assert filetree.read(root) == _OLD  # nothing was written through a link
 
 
-def test_a_swap_that_fails_leaves_the_old_tree_and_no_new_one(tmp_path: Path) -> None:
+def test_a_kept_file_is_copied_with_its_mtime_where_it_cannot_be_linked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _old_tree(tmp_path)
-    staging = filetree.staging_for(root)
-    filetree.link_all(root, staging)
-    tree = {"docs/index.md/oops": b"a file where the old tree has one of that name\n"}
-    with pytest.raises(OSError):
-        filetree.replace(root, tree, frozenset({"docs/index.md"}), staging)
-    assert filetree.read(root) == _OLD
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["generated"]
+    staging = tmp_path / "new"
+    staging.mkdir()
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    tree, same = _expected_after_b_is_removed()
+    filetree.fill(root, staging, tree, same)
+    assert filetree.read(staging) == {**tree, "python/pkg/types/a.py": b"a = 1\n"}
+    assert (staging / "python/pkg/types/a.py").stat().st_mtime_ns == (root / "python/pkg/types/a.py").stat().st_mtime_ns
 
 
-def test_the_first_tree_leaves_no_old_one(tmp_path: Path) -> None:
-    root = tmp_path / "generated"
-    assert filetree.replace(root, {"docs/index.md": b"# 0 models\n"}) is None
-    assert filetree.read(root) == {"docs/index.md": b"# 0 models\n"}
+def test_the_changes_name_what_differs_and_read_only_the_trees_files(tmp_path: Path) -> None:
+    root = _old_tree(tmp_path)
+    tree, same = _expected_after_b_is_removed()
+    changes = filetree.diff(root, tree, same)
+    assert changes.lines() == [
+        "added    python/pkg/types/c.py",
+        "changed  docs/index.md",
+        "removed  docs/models/acme/b.md",
+        "removed  python/pkg/types/b.py",
+    ]

@@ -9,16 +9,17 @@ from typing import TYPE_CHECKING
 from generator.cache import Store
 from generator.catalog import Catalog, Entry
 from generator.filetree import FileTree
+from generator.paths import OUTPUT_MARKER, OUTPUT_MARKER_TEXT
 from generator.render.bundle import render_bundle
 from generator.render.docs import render_docs
 from generator.render.formatting import format_python
-from generator.render.models import ModelOutput, Outputs, model_outputs, start_outputs
+from generator.render.models import ModelOutput, model_outputs
 from generator.render.python import FORMATTED_AS_RENDERED, render_python
 
 if TYPE_CHECKING:
     from generator.release import Release
 
-__all__ = ["ModelOutput", "Outputs", "Rendered", "model_outputs", "render", "render_shared", "start_outputs"]
+__all__ = ["ModelOutput", "Rendered", "model_outputs", "render", "render_shared"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def render_shared(catalog: Catalog, entries: Sequence[Entry], specs_label: str, 
 def render(catalog: Catalog, own: Sequence[ModelOutput], shared: dict[str, str]) -> Rendered:
     """The tree of `catalog`, from its models' own outputs (`model_outputs(catalog.models)`) and the
     files common to them all (`render_shared`)."""
-    files = dict(shared)
+    files = {OUTPUT_MARKER: OUTPUT_MARKER_TEXT, **shared}
     for output in own:
         files |= output.files
     kept = frozenset(path for entry in catalog.known for path in entry.files)

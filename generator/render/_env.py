@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from functools import cache
@@ -89,34 +88,27 @@ def _comment_text(text: Any, comment: str) -> str:
     return line.replace("--", "-\u2010") if comment == "html" else line
 
 
-class _Compiled(jinja2.FileSystemBytecodeCache):
-    """Templates as an earlier run compiled them, in the cache folder (this generator's, so of these
-    very templates): compiling them all again took a fifth of a second. A cache that cannot be read
-    or written only costs that time."""
+class _Compiled(jinja2.BytecodeCache):
+    """Templates as an earlier run compiled them, in the cache (this generator's, so of these very
+    templates, and checked like every entry): compiling them all again took a fifth of a second."""
+
+    def __init__(self) -> None:
+        self._store = generator.cache.Store("templates")
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().load_bytecode(bucket)
+        code = self._store.get_bytes(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
-
-
-def _compiled() -> _Compiled | None:
-    folder = generator.cache.folder("templates")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _Compiled(str(folder))
+        self._store.put_bytes(bucket.key, bucket.bytecode_to_string())
 
 
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
-        bytecode_cache=_compiled(),
+        bytecode_cache=_Compiled(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

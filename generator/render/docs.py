@@ -171,16 +171,6 @@ def model_docs(model: Model) -> dict[str, str]:
     }
 
 
-def model_code(model: Model) -> list[tuple[str, str]]:
-    """The code a model's HTML page shows highlighted, as (code, language), to highlight ahead: the
-    blocks of `_page.html.jinja`, trimmed as it trims them. One left out is highlighted as rendered."""
-    page = _model_page(model)
-    blocks = [(page.request_example, "json")] if page.request_example else []
-    blocks += [(example.code, example.language) for example in page.examples]
-    blocks.append((page.response_example, "json"))
-    return [(code.strip(), language) for code, language in blocks]
-
-
 def _json_type(schema: dict[str, Any]) -> str:
     """The JSON type as an API reader expects it: `string (uri)`, `array of integer`, `number | null`."""
     for key in ("anyOf", "oneOf"):

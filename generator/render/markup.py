@@ -16,7 +16,6 @@ from markdown_it import MarkdownIt
 from generator import highlight
 
 __all__ = [
-    "Highlights",
     "code_html",
     "first_sentence",
     "highlight_key",
@@ -28,17 +27,10 @@ __all__ = [
 
 
 class Keeps(Protocol):
-    """Where highlighted code is found once made: a `generator.cache.Store`, or `Highlights`."""
+    """Where highlighted code is found once made: a `generator.cache.Store`."""
 
     def get(self, key: str) -> Any: ...
     def put(self, key: str, value: Any) -> None: ...
-
-
-class Highlights(dict[str, str]):
-    """Highlighted code made ahead, elsewhere (`generator.highlight.spans_each`), by `highlight_key`."""
-
-    def put(self, key: str, value: Any) -> None:
-        self[key] = value
 
 
 # Where highlighted code is taken from while some pages are rendered (`kept_highlights`).
@@ -77,9 +69,8 @@ def markdown_html(text: str) -> str:
 def kept_highlights(store: Keeps) -> Iterator[None]:
     """Within it, highlighted code and the highlighting colours come from `store` once made, so that
     a rebuild after one spec changed does not set up Pygments' lexers (their patterns took 40 ms to
-    compile): from the cache for the pages every run renders (the shared operations' pages, the
-    style sheet); for a changed model's pages, from a standby that highlighted them meanwhile. A
-    model's own pages are otherwise kept whole (`generator.render.models`)."""
+    compile): the pages every run renders (the shared operations' pages, the style sheet). A model's
+    own pages are kept whole (`generator.render.models`)."""
     token = _KEPT.set(store)
     try:
         yield

@@ -22,11 +22,11 @@ from generator.cache import Store
 from generator.catalog import load_catalog
 from generator.generate import build_tree
 from generator.render import markup
-from generator.render.docs import changelog_html, model_code, model_docs
+from generator.render.docs import changelog_html
 from generator.render.examples import required_input
 from generator.render.markup import markdown_html
 from generator.server import ServerConfig, create_app, running
-from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, cli, model_spec, run_example
+from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, cli, run_example
 
 # The models the committed tree holds, whatever they are: `owner/name` from each spec's path.
 MODEL_IDS = sorted(str(path.relative_to(SPECS).with_suffix("")) for path in SPECS.rglob("*.yaml"))
@@ -262,24 +262,3 @@ def test_highlighted_code_and_colours_kept_for_the_shared_pages_come_back_as_mad
         markup.code_html(code, "sh")
 
 
-def test_a_models_pages_with_their_code_highlighted_ahead_are_the_pages_highlighted_as_rendered(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    steps = {"type": "integer", "default": 4, "description": "Steps <b>bold</b>."}
-    schema = {"type": "object", "required": ["prompt"], "properties": {"prompt": {"type": "string"}, "steps": steps}}
-    spec = tmp_path / "acme" / "painter.yaml"
-    spec.parent.mkdir()
-    spec.write_text(yaml.safe_dump(model_spec("acme", "painter", schema)), encoding="utf-8")
-    model = load_catalog(tmp_path).models[0]
-    plain = model_docs(model)
-    code = model_code(model)
-    assert {language for _, language in code} == {"sh", "python", "json"}
-    keys = [markup.highlight_key(*block) for block in code]
-    ahead = markup.Highlights(zip(keys, highlight.spans_each(code), strict=True))
-
-    def unused(*args: object) -> str:
-        raise AssertionError("highlighted as rendered")
-
-    monkeypatch.setattr(highlight, "spans", unused)
-    with markup.kept_highlights(ahead):
-        assert model_docs(model) == plain

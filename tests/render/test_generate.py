@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -157,18 +156,3 @@ def test_a_hostile_spec_path_stays_inside_the_header_comment(comment: str) -> No
     else:
         assert all(line.startswith("# ") for line in text.strip().splitlines())
         assert len(text.strip().splitlines()) == 2
-
-
-def test_the_generated_tree_takes_the_umasks_mode_or_keeps_its_own(tmp_path: Path) -> None:
-    """mkdtemp stages it at 0700; swapped in, it must be as readable as any folder the user makes."""
-    previous = os.umask(0o022)
-    try:
-        root = tmp_path / "generated"
-        filetree.replace(root, {"python/a.py": b"x = 1\n"})
-        assert stat.S_IMODE(root.stat().st_mode) == 0o755
-        assert stat.S_IMODE((root / "python" / "a.py").stat().st_mode) == 0o644
-        root.chmod(0o750)
-        filetree.replace(root, {"python/a.py": b"x = 2\n"})
-        assert stat.S_IMODE(root.stat().st_mode) == 0o750
-    finally:
-        os.umask(previous)
