@@ -65,9 +65,9 @@ class Workspace:
     def _take_lock(self) -> int:
         path = self.folder / _LOCK
         told = False
-        while True:
+        for attempt in range(1000):
+            self.folder.mkdir(parents=True, exist_ok=True)
             try:
-                self.folder.mkdir(exist_ok=True)
                 fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             except FileNotFoundError:  # the holder removed the folder as it let go: take it anew
                 continue
@@ -92,6 +92,7 @@ class Workspace:
                 os.write(fd, json.dumps({"pid": os.getpid(), "started": time.time()}).encode())
                 return fd
             os.close(fd)
+        raise OutputError(display_path(self.folder / _LOCK), f"could not be taken in {attempt + 1} attempts")
 
     def _release(self) -> None:
         if self._lock is None:
