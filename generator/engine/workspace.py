@@ -28,6 +28,7 @@ from generator.errors import OutputError
 from generator.paths import display_path
 
 _LOCK, _JOURNAL, _NEW, _OLD = "lock", "journal", "new", "old"
+_ATTEMPTS = 1000  # to take a lock file that its holders keep removing as they let go
 
 
 class Busy(OutputError):
@@ -65,7 +66,7 @@ class Workspace:
     def _take_lock(self) -> int:
         path = self.folder / _LOCK
         told = False
-        for attempt in range(1000):
+        for _ in range(_ATTEMPTS):
             self.folder.mkdir(parents=True, exist_ok=True)
             try:
                 fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -92,7 +93,7 @@ class Workspace:
                 os.write(fd, json.dumps({"pid": os.getpid(), "started": time.time()}).encode())
                 return fd
             os.close(fd)
-        raise OutputError(display_path(self.folder / _LOCK), f"could not be taken in {attempt + 1} attempts")
+        raise OutputError(display_path(self.folder / _LOCK), f"could not be taken in {_ATTEMPTS} attempts")
 
     def _release(self) -> None:
         if self._lock is None:

@@ -15,6 +15,7 @@ import yaml
 from generator import filetree
 from tests.conftest import ROOT, CliRun, cli, model_spec
 
+_WORK_FOLDERS = ("--specs", "specs", "--shared", "none", "--out", "out")
 RUN_TIMEOUT = 120  # seconds a real run may take on a busy machine before the test fails
 
 
@@ -44,7 +45,7 @@ def generate(work: Path, *extra: str) -> CliRun:
 
 def command(*extra: str) -> list[str]:
     """`replicate-codegen generate` on the work project, as a real process."""
-    return [sys.executable, "-m", "generator", "generate", "--specs", "specs", "--shared", "none", "--out", "out", *extra]
+    return [sys.executable, "-m", "generator", "generate", *_WORK_FOLDERS, *extra]
 
 
 def run(work: Path, *extra: str, **options: object) -> subprocess.CompletedProcess[str]:
