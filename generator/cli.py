@@ -59,6 +59,8 @@ def _run(step: Callable[[], int]) -> None:
         err.print(f"error: {exc}", markup=False)
         code = exc.exit_code
     except OSError as exc:  # the machine's answer (disk full, permission denied...), not a bug
+        if os.environ.get("REPLICATE_CODEGEN_DEBUG"):
+            raise
         place = os.fsdecode(exc.filename) if exc.filename is not None else "replicate-codegen"
         err.print(f"error: {place}: {exc.strerror or exc}", markup=False)
         code = 2

@@ -26,7 +26,10 @@ def format_python(files: dict[str, str], store: Store | None = None) -> dict[str
             root = Path(tmp)
             for path in todo:
                 (root / path).parent.mkdir(parents=True, exist_ok=True)
-                (root / path).write_text(files[path], encoding="utf-8")
+                try:
+                    (root / path).write_text(files[path], encoding="utf-8")
+                except OSError as exc:  # a write error names no file: this one is in the temporary folder
+                    raise OSError(exc.errno, exc.strerror, str(root / path)) from None
             for command in (["check", "--fix", "--select", "I"], ["format"]):
                 subprocess.run([find_ruff_bin(), *command, *_OPTIONS, "."], cwd=root, check=True, capture_output=True)
             for path in todo:
