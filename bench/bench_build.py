@@ -10,6 +10,7 @@ scratch:
 - no-op:           `generate` again, nothing changed;
 - changed spec:    one model spec's description edited, then `generate`;
 - changed doc:     one document's description edited, then `build`;
+- the cache's size after those, and after ten more one-spec edits (each a `generate`);
 
 with the peak resident memory of each process; and, on the generated package, `import
 replicate_models` plus `Client()` and the first model's `create` against a local server, beside
@@ -167,7 +168,44 @@ def one_run(count: int, root: Path, round_: int) -> dict[str, tuple[float, float
     results["one spec changed, generate"] = timed(generate, work)
     edit(work / "apifox" / "owner-11__model-00011.md", "模型 11 生成图片", "模型 11 生成图片（新）")
     results["one document changed, build"] = timed(build, work)
+    cold_cache = cache_mb(work)
+    for index in range(10):  # ten more edits of one spec each: the cache may grow by half, at most
+        spec = next((work / "models").rglob(f"model-{index * 13 + 3:05d}.yaml"))
+        edit(spec, "生成图像的文本提示", f"生成图像的文本提示（第 {index} 次修改）")
+        timed(generate, work)
+    results["cache after build, MB"] = (cold_cache, 0.0)
+    results["cache after ten more one-spec edits, MB"] = (cache_mb(work), 0.0)
+    results["watch: one spec saved -> new tree in place"] = (watched_rebuild(work, folders), 0.0)
     return results
+
+
+def watched_rebuild(work: Path, folders: list[str]) -> float:
+    """Seconds from a spec saved to `watch`'s line saying the new tree is in place (the median of five
+    saves), with `watch` up and its first rebuild done."""
+    env = {**os.environ, "REPLICATE_CODEGEN_CACHE": str(work / "cache")}
+    args = [*CLI, "watch", "--sources", "apifox", *folders, "--debounce", "20"]
+    process = subprocess.Popen(args, cwd=work, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        while not process.stdout.readline().startswith("watching"):
+            pass
+        seconds = []
+        for index in range(5):
+            spec = next((work / "models").rglob(f"model-{index * 17 + 5:05d}.yaml"))
+            text = spec.read_text(encoding="utf-8").replace("生成图像的文本提示", f"生成图像的文本提示（监视 {index}）", 1)
+            started = time.perf_counter()
+            spec.write_text(text, encoding="utf-8")
+            while " rebuilt " not in process.stdout.readline():
+                pass
+            seconds.append(time.perf_counter() - started)
+        return statistics.median(seconds)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def cache_mb(work: Path) -> float:
+    return sum(p.stat().st_size for p in (work / "cache").rglob("*") if p.is_file()) / 1e6
 
 
 # What a hand-written client does for the same first call: validate the inputs with a pydantic model
@@ -268,6 +306,9 @@ def table(rows: dict[str, list[tuple[float, float]]]) -> str:
     lines = ["| step | median | min | max | peak RSS |", "|---|---|---|---|---|"]
     for step, values in rows.items():
         seconds = [s for s, _ in values]
+        if step.endswith(", MB"):
+            lines.append(f"| {step} | {statistics.median(seconds):.1f} | {min(seconds):.1f} | {max(seconds):.1f} | |")
+            continue
         lines.append(
             f"| {step} | {statistics.median(seconds):.2f} s | {min(seconds):.2f} s | {max(seconds):.2f} s "
             f"| {max(m for _, m in values):.0f} MB |"
@@ -279,6 +320,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("count", nargs="?", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-client", action="store_true", help="Leave out the client's first call.")
     options = parser.parse_args()
     rows: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
@@ -286,11 +328,11 @@ def main() -> None:
         for round_ in range(options.repeat):
             for step, figure in one_run(options.count, root, round_).items():
                 rows.setdefault(step, []).append(figure)
-        imports = client_import(root / "run-0", max(9, options.repeat))
+        imports = {} if options.no_client else client_import(root / "run-0", max(9, options.repeat))
         shutil.rmtree(root, ignore_errors=True)
     print(f"{options.count} models, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(table(rows))
-    base = imports["import httpx, pydantic"]
+    base = imports.get("import httpx, pydantic", 1.0)
     print()
     for label, seconds in imports.items():
         print(f"{label}: {seconds * 1000:.0f} ms ({seconds / base:.2f}x)")

@@ -376,6 +376,33 @@ def build(
     _run(step)
 
 
+@main.command("watch")
+@_folder_option("--sources", "sources", paths.SOURCES, "Folder of Apifox documents.")
+@_layout_options("--specs")
+@_output_option
+@click.option(
+    "--debounce", default=100, show_default=True, type=click.IntRange(0), help="Milliseconds of quiet before a rebuild."
+)
+def watch_command(
+    sources: Path, specs: Path, shared: Path, replicate: Path, overrides: Path, output: Path, debounce: int
+) -> None:
+    """build now, then again on every change to the documents or specs (Ctrl-C stops): one line each."""
+
+    def step() -> int:
+        from generator.watch import Watched, watch
+
+        paths.check_writable(output, "--out", folder=True)
+
+        def report(line: str) -> None:
+            out.print(line, markup=False)
+            out.file.flush()
+
+        watch(Watched(sources, specs, shared, replicate, overrides, output), report, debounce)
+        return 0
+
+    _run(step)
+
+
 def _size(count: int) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if count < 1024 or unit == "GiB":

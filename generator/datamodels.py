@@ -53,5 +53,5 @@ def modules(schemas: dict[str, Any], aliases: dict[str, str]) -> Any:
 
 def warm_up() -> None:
     """Have datamodel-code-generator load all it loads on its first call (about half a second), so
-    that the next call is quick: what a process standing by to render does first."""
+    that the next call is quick: what `watch` does first."""
     modules({"warm_up.WarmUpInput": {"type": "object", "properties": {"prompt": {"type": "string"}}}}, {})
