@@ -192,7 +192,7 @@ def watched_rebuild(work: Path, folders: list[str]) -> float:
         seconds = []
         for index in range(5):
             spec = next((work / "models").rglob(f"model-{index * 17 + 5:05d}.yaml"))
-            text = spec.read_text(encoding="utf-8").replace("生成图像的文本提示", f"生成图像的文本提示（监视 {index}）", 1)
+            text = spec.read_text(encoding="utf-8").replace("文本提示", f"文本提示（监视 {index}）", 1)
             started = time.perf_counter()
             spec.write_text(text, encoding="utf-8")
             while " rebuilt " not in process.stdout.readline():

@@ -20,6 +20,7 @@ from generator.engine import BuildSession, Outcome
 from generator.errors import CodegenError, InputErrors, ValidationFailed
 
 Report = Callable[[str], None]
+_READY_MS = 200  # how long the OS's watch is waited on before an empty batch (the first one: ready)
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,23 @@ def watch(watched: Watched, report: Report, debounce_ms: int = 100, stop: Event 
         watched.specs, watched.shared, watched.output, (watched.sources, watched.replicate, watched.overrides)
     )
     datamodels.warm_up()  # loaded once, for every rebuild to come
-    failed = not _rebuild(session, watched, True, report, True)
-    report(f"watching {', '.join(paths.display_path(f) for f in watched.folders())} (Ctrl-C stops)")
+    failed, started = True, False
+    # The first (empty) batch comes once the OS watches the folders: the first rebuild is made then,
+    # so that a change saved at any moment is seen by it or by the next.
     for changes in watchfiles.watch(
-        *watched.folders(), debounce=debounce_ms, step=20, stop_event=stop, raise_interrupt=False
+        *watched.folders(),
+        debounce=debounce_ms,
+        step=20,
+        stop_event=stop,
+        raise_interrupt=False,
+        yield_on_timeout=True,
+        rust_timeout=_READY_MS,
     ):
+        if not started:
+            started = True
+            failed = not _rebuild(session, watched, True, report, True)
+            report(f"watching {', '.join(paths.display_path(f) for f in watched.folders())} (Ctrl-C stops)")
+            continue
         changed = [Path(path) for _, path in changes if not Path(path).name.startswith(".")]
         if changed:
             failed = not _rebuild(session, watched, _under(changed, watched.sources), report, failed)
@@ -71,7 +84,7 @@ def _rebuild(session: BuildSession, watched: Watched, documents: bool, report: R
     shown = paths.display_path(watched.output)
     try:
         with session.hold(waiting=report):
-            if documents:
+            if documents and watched.sources.is_dir():
                 _import(watched, report)
             files = session.up_to_date()
             if files is not None:
