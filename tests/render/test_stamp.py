@@ -10,15 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from generator import cache, filetree
-from tests.conftest import FIXTURES, cli, model_spec
-
-
-def _spec(name: str, description: str = "A prompt.", owner: str = "acme") -> str:
-    schema = {"type": "object", "properties": {"prompt": {"type": "string", "description": description}}}
-    return yaml.safe_dump(model_spec(owner, name, schema), sort_keys=False)
+from tests.conftest import FIXTURES, cli
+from tests.engine.conftest import spec_text
 
 
 @pytest.fixture
@@ -26,7 +21,7 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("REPLICATE_CODEGEN_CACHE", str(tmp_path / "cache"))
     (tmp_path / "specs" / "acme").mkdir(parents=True)
     for name in ("one", "two", "four"):
-        (tmp_path / "specs" / "acme" / f"{name}.yaml").write_text(_spec(name), encoding="utf-8")
+        (tmp_path / "specs" / "acme" / f"{name}.yaml").write_text(spec_text(name), encoding="utf-8")
     return tmp_path
 
 
@@ -67,8 +62,8 @@ def test_a_series_of_edits_each_gives_what_a_cold_build_gives(work: Path) -> Non
     _generate(work)
     spec = work / "specs" / "acme" / "one.yaml"
     edits = [
-        lambda: spec.write_text(_spec("one", "A longer prompt."), encoding="utf-8"),  # a description
-        lambda: (work / "specs" / "acme" / "three.yaml").write_text(_spec("three"), encoding="utf-8"),  # added
+        lambda: spec.write_text(spec_text("one", "A longer prompt."), encoding="utf-8"),  # a description
+        lambda: (work / "specs" / "acme" / "three.yaml").write_text(spec_text("three"), encoding="utf-8"),  # added
         lambda: (work / "specs" / "acme" / "two.yaml").unlink(),  # removed
         lambda: spec.touch(),  # touched, not changed
         lambda: (work / "out" / "docs" / "index.md").write_text("edited by hand", encoding="utf-8"),
@@ -77,7 +72,7 @@ def test_a_series_of_edits_each_gives_what_a_cold_build_gives(work: Path) -> Non
         lambda: (work / "out" / "python" / "replicate_models" / "resources" / "four.py").write_text("# edited\n"),
         lambda: (work / "out" / "docs" / "models" / "acme" / "four.md").unlink(),
         # another owner's `one`: acme/one, unchanged, is now named `acme_one`
-        lambda: (work / "specs" / "other.yaml").write_text(_spec("one", owner="zeta"), encoding="utf-8"),
+        lambda: (work / "specs" / "other.yaml").write_text(spec_text("one", owner="zeta"), encoding="utf-8"),
         # the same bytes in another file: the headers name it
         lambda: (work / "specs" / "acme" / "four.yaml").rename(work / "specs" / "acme" / "renamed.yaml"),
     ]
@@ -104,7 +99,7 @@ def test_one_changed_spec_renders_and_writes_only_what_it_changes(work: Path, mo
     monkeypatch.setattr(
         generator.specfile, "load", lambda path, *a, **k: read.append(path.name) or real_load(path, *a, **k)
     )
-    (work / "specs" / "acme" / "one.yaml").write_text(_spec("one", "A longer prompt."), encoding="utf-8")
+    (work / "specs" / "acme" / "one.yaml").write_text(spec_text("one", "A longer prompt."), encoding="utf-8")
     printed = _generate(work)
     assert read == ["one.yaml"]  # the others are known by what the last run left (generator.snapshot)
     assert rendered == ["acme/one"]  # acme/two's outputs were kept
@@ -127,13 +122,13 @@ def test_a_spec_saved_or_a_kept_file_edited_while_a_run_goes_on_is_seen_by_the_n
 
     def saved_meanwhile(*args: Any, **kwargs: Any) -> Any:
         built = real(*args, **kwargs)  # the specs are read: the user saves one again before the run ends
-        (work / "specs" / "acme" / "two.yaml").write_text(_spec("two", "Saved meanwhile."), encoding="utf-8")
+        (work / "specs" / "acme" / "two.yaml").write_text(spec_text("two", "Saved meanwhile."), encoding="utf-8")
         with (work / "out" / "python" / "replicate_models" / "types" / "four.py").open("a") as kept:
             kept.write("# and a kept file edited by hand\n")
         return built
 
     monkeypatch.setattr(generator.generate, "build", saved_meanwhile)
-    (work / "specs" / "acme" / "one.yaml").write_text(_spec("one", "A longer prompt."), encoding="utf-8")
+    (work / "specs" / "acme" / "one.yaml").write_text(spec_text("one", "A longer prompt."), encoding="utf-8")
     _generate(work)
     monkeypatch.setattr(generator.generate, "build", real)
     assert "up to date" not in _generate(work)
@@ -183,7 +178,7 @@ def test_the_tools_versions_are_those_the_import_system_finds() -> None:
     }
 
 
-def test_a_build_after_one_document_changed_reads_only_its_spec(
+def test_a_build_after_one_document_changed_reads_only_itsspec_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`build` is import then generate: the unchanged document is not parsed again, and its spec is
