@@ -160,8 +160,10 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
 def _session(specs: Path, shared: Path, output: Path, protected: Sequence[Path] = (), writing: bool = True) -> Session:
     from generator.engine import BuildSession
 
+    from generator.cache import cache_root
+
     paths.check_writable(output, "--out", folder=True)
-    return BuildSession(specs, shared, output, protected, writing=writing)
+    return BuildSession(specs, shared, output, (*protected, cache_root()), writing=writing)
 
 
 def _hold(session: Session, wait: bool) -> contextlib.AbstractContextManager[Session]:
