@@ -158,9 +158,8 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
 
 
 def _session(specs: Path, shared: Path, output: Path, protected: Sequence[Path] = (), writing: bool = True) -> Session:
-    from generator.engine import BuildSession
-
     from generator.cache import cache_root
+    from generator.engine import BuildSession
 
     paths.check_writable(output, "--out", folder=True)
     return BuildSession(specs, shared, output, (*protected, cache_root()), writing=writing)
