@@ -372,11 +372,12 @@ class Usage:
     limit: int
 
 
-def _files() -> list[tuple[int, int, bool, str]]:
-    """Every file of the cache as (is this generator's, mtime_ns, size, path)."""
+def _files() -> list[tuple[bool, int, int, str]]:
+    """Every file of the cache's own folders (`_KINDS`: nothing else the cache folder may hold) as
+    (is this generator's, mtime_ns, size, path)."""
     own = str(entries())
-    found = []
-    folders = [str(cache_root())]
+    found: list[tuple[bool, int, int, str]] = []
+    folders = [str(cache_root() / kind) for kind in _KINDS]
     while folders:
         folder = folders.pop()
         try:
@@ -388,9 +389,9 @@ def _files() -> list[tuple[int, int, bool, str]]:
                         with contextlib.suppress(OSError):
                             status = entry.stat(follow_symlinks=False)
                             found.append((entry.path.startswith(own), status.st_mtime_ns, status.st_size, entry.path))
-        except OSError:
+        except OSError:  # not there
             continue
-    return found  # type: ignore[return-value]
+    return found
 
 
 def usage() -> Usage:
@@ -428,15 +429,11 @@ def trim_if_grown() -> None:
 
 
 def clean() -> int:
-    """Empty the cache; returns the bytes removed. Only the cache's own kinds of folder are removed,
-    never anything else `$REPLICATE_CODEGEN_CACHE` may hold."""
-    removed = 0
+    """Empty the cache; returns the bytes removed. Only the cache's own folders are removed, never
+    anything else `$REPLICATE_CODEGEN_CACHE` may hold."""
+    removed = sum(size for _, _, size, _ in _files())
     for kind in _KINDS:
-        folder = cache_root() / kind
-        for _, _, size, path in _files():
-            if path.startswith(str(folder) + os.sep):
-                removed += size
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(cache_root() / kind, ignore_errors=True)
     return removed
 
 

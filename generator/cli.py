@@ -392,24 +392,22 @@ def watch_command(
     def step() -> int:
         from generator.watch import Watched, watch
 
-        paths.check_writable(output, "--out", folder=True)
+        session = _session(specs, shared, output, (sources, replicate, overrides))
 
         def report(line: str) -> None:
             out.print(line, markup=False)
             out.file.flush()
 
-        watch(Watched(sources, specs, shared, replicate, overrides, output), report, debounce)
+        watch(session, Watched(sources, specs, shared, replicate, overrides, output), report, debounce)
         return 0
 
     _run(step)
 
 
 def _size(count: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if count < 1024 or unit == "GiB":
-            return f"{count} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
-        count /= 1024  # type: ignore[assignment]
-    raise AssertionError("unreachable")
+    from rich.filesize import decimal
+
+    return decimal(count)
 
 
 @main.group(invoke_without_command=True)

@@ -39,16 +39,15 @@ class Watched:
         return [folder for folder in found if folder.is_dir()]
 
 
-def watch(watched: Watched, report: Report, debounce_ms: int = 100, stop: Event | None = None) -> None:
-    """Rebuild now, then on each batch of changes under `watched.folders()`, until `stop` is set (or
-    Ctrl-C). One line per rebuild through `report`."""
+def watch(
+    session: BuildSession, watched: Watched, report: Report, debounce_ms: int = 100, stop: Event | None = None
+) -> None:
+    """Rebuild `session`'s output now, then on each batch of changes under `watched.folders()`, until
+    `stop` is set (or Ctrl-C). One line per rebuild through `report`."""
     import watchfiles
 
     from generator import datamodels
 
-    session = BuildSession(
-        watched.specs, watched.shared, watched.output, (watched.sources, watched.replicate, watched.overrides)
-    )
     datamodels.warm_up()  # loaded once, for every rebuild to come
     failed, started = True, False
     # The first (empty) batch comes once the OS watches the folders: the first rebuild is made then,

@@ -159,6 +159,8 @@ def test_the_cache_stays_within_its_bound_other_generators_entries_going_first(
     other = work / "cache" / "entries" / "another-generator" / "ab"
     other.mkdir(parents=True)
     (other / "entry").write_bytes(b"x" * 10_000)
+    mine = work / "cache" / "notes.txt"  # the user's, in the cache folder: never counted, never removed
+    mine.write_bytes(b"y" * 50_000)
     used = cache.usage().total
     monkeypatch.setenv("REPLICATE_CODEGEN_CACHE_SIZE", str(used - 5_000))
     write_spec(work, "two", "Grows the cache.")
@@ -169,13 +171,14 @@ def test_the_cache_stays_within_its_bound_other_generators_entries_going_first(
     write_spec(work, "two", "Grows it again.")
     assert generate(work).returncode == 0
     assert cache.usage().total <= 20 * 1024
+    assert mine.read_bytes() == b"y" * 50_000
 
 
 def test_the_cache_command_shows_the_cache_and_clean_empties_it(work: Path) -> None:
     from tests.conftest import cli
 
     shown = cli("cache", cwd=work)
-    assert shown.returncode == 0 and str(work / "cache") in shown.stdout and "limit 1.0 GiB" in shown.stdout
+    assert shown.returncode == 0 and str(work / "cache") in shown.stdout and "limit 1.1 GB" in shown.stdout
     (work / "cache" / "notes.txt").write_text("not the cache's own\n", encoding="utf-8")
     cleaned = cli("cache", "clean", cwd=work)
     assert cleaned.returncode == 0 and "removed" in cleaned.stdout
