@@ -46,8 +46,9 @@ fuzz: $(STAMP)
 check: $(STAMP)
 	$(BIN)/replicate-codegen generate --check
 
-## refresh the golden records (specs/models and generated/) after an intended change
+## refresh the golden records (specs/models and generated/, and the tests' own catalogue) after an intended change
 golden: build
+	cd tests/fixtures/catalog && $(CURDIR)/$(BIN)/replicate-codegen build
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -5,6 +5,7 @@ import contextlib
 import io
 import os
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,10 +25,15 @@ from generator.cli import main
 from generator.server import create_app, running
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ROOT / "specs" / "apifox"
-SPECS = ROOT / "specs" / "models"
-GENERATED = ROOT / "generated"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The catalogue the tests are written against: a project of the tests' own (two real Apifox pages,
+# their specs and the tree generated from them; `make golden` regenerates it), so that the models a
+# user bundles in specs/ change no test. Its client package is the `replicate_models` tests import.
+CATALOG = FIXTURES / "catalog"
+SOURCES = CATALOG / "specs" / "apifox"
+SPECS = CATALOG / "specs" / "models"
+GENERATED = CATALOG / "generated"
+sys.path.insert(0, str(GENERATED / "python"))
 TOKEN = "test-token"
 
 
@@ -76,10 +82,11 @@ class CliRun:
     stderr: str
 
 
-def cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> CliRun:
-    """`replicate-codegen ARGS` run in this process (a subprocess costs a second of imports), from `cwd`.
+def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliRun:
+    """`replicate-codegen ARGS` run in this process (a subprocess costs a second of imports), from `cwd`
+    (by default the current folder: the project's root, or the catalogue's under `in_catalog`).
     A crash is re-raised with its traceback rather than turned into an exit code."""
-    with contextlib.chdir(cwd):
+    with contextlib.chdir(Path.cwd() if cwd is None else cwd):
         result = CliRunner().invoke(main, list(args), env=env)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -104,6 +111,13 @@ def _in_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
+@pytest.fixture
+def in_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the tests' catalogue (`CATALOG`), as its own project: paths in specs and headers are
+    recorded relative to it."""
+    monkeypatch.chdir(CATALOG)
+
+
 @pytest.fixture(scope="session")
 def app() -> Starlette:
     return create_app(SPECS, tokens=(TOKEN,))
@@ -117,9 +131,9 @@ def base_url(app: Starlette) -> Iterator[str]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the project's inputs and outputs to change freely."""
+    """A copy of the tests' catalogue (inputs and outputs) to change freely."""
     for name in ("specs", "generated"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(CATALOG / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
 
 

@@ -499,7 +499,7 @@ def test_responses_are_canonical_and_the_copied_input_is_dropped() -> None:
     assert any("copied from another model" in w for w in spec.warnings)
 
 
-def test_provenance_records_the_source_and_its_hash() -> None:
+def test_provenance_records_the_source_and_its_hash(in_catalog: None) -> None:
     source = normalize(one(TABLE)).document["info"]["x-source"]
     assert source["file"] == "specs/apifox/000_118771e33ff589cc.txt"
     assert len(source["sha256"]) == 64
