@@ -553,7 +553,7 @@ def test_import_command_reports_good_and_bad_documents_and_writes_only_the_good(
     assert report["counts"] == {"failed": 1, "model": 1}
 
 
-def test_import_of_the_seeds_reproduces_the_committed_specs(tmp_path: Path) -> None:
+def test_import_of_the_seeds_reproduces_the_committed_specs(tmp_path: Path, in_catalog: None) -> None:
     result = cli("import", "specs/apifox", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     produced = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*.yaml")}
