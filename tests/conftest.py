@@ -34,6 +34,8 @@ SOURCES = CATALOG / "specs" / "apifox"
 SPECS = CATALOG / "specs" / "models"
 GENERATED = CATALOG / "generated"
 sys.path.insert(0, str(GENERATED / "python"))
+for _variable in ("PYTHONPATH", "MYPYPATH"):  # and in the Pythons and type checks tests start
+    os.environ[_variable] = os.pathsep.join(filter(None, [str(GENERATED / "python"), os.environ.get(_variable)]))
 TOKEN = "test-token"
 
 

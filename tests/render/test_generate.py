@@ -12,7 +12,7 @@ import pytest
 
 from generator import filetree
 from generator.generate import build_tree
-from tests.conftest import GENERATED, ROOT, SPECS, cli
+from tests.conftest import CATALOG, GENERATED, ROOT, SPECS, cli
 
 
 def test_generated_matches_the_specs_file_by_file(in_catalog: None) -> None:
@@ -83,7 +83,7 @@ def test_output_is_byte_identical_whatever_the_hash_seed(tmp_path: Path) -> None
         shutil.copytree(GENERATED, out, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         result = subprocess.run(
             [sys.executable, "-m", "generator", "generate", "--out", str(out)],
-            cwd=ROOT,
+            cwd=CATALOG,
             env={**os.environ, "PYTHONHASHSEED": seed},
             capture_output=True,
             text=True,

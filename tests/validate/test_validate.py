@@ -30,7 +30,7 @@ def broken_copy(tmp_path: Path) -> Path:
     return path
 
 
-def test_committed_specs_are_valid() -> None:
+def test_committed_specs_are_valid(in_catalog: None) -> None:
     result = validate()
     assert result.returncode == 0, result.stderr
     count = len(list(SPECS.rglob("*.yaml")))  # whatever models the tree holds
