@@ -56,17 +56,23 @@ def load(output: Path, standing: cache.Standing) -> Snapshot | None:
     is (another bundle, another generator). `standing`: what the stamp says of the output's files
     and of the spec files, as they are now."""
     bundle = standing.vouched.get(BUNDLE)
-    kept = cache.Store(_STORE).get_bytes(_key(output)) if bundle is not None else None
-    try:
-        if kept is None:
-            return None
-        value = marshal.loads(kept)
-        if value["bundle"] != bundle:  # made for another tree than the one there now
-            return None
-        identities = {str(sha): _identity(item) for sha, item in value["specs"].items()}
-        entries = [Entry.from_json(item) for item in value["entries"]]
-    except (EOFError, KeyError, TypeError, ValueError, AttributeError):  # not one
+    if bundle is None:
         return None
+    held = _held.get(_key(output))
+    if held is not None and held[0] == bundle:  # this process saved it (`watch`): not read back
+        _, identities, entries = held
+    else:
+        kept = cache.Store(_STORE).get_bytes(_key(output))
+        try:
+            if kept is None:
+                return None
+            value = marshal.loads(kept)
+            if value["bundle"] != bundle:  # made for another tree than the one there now
+                return None
+            identities = {str(sha): _identity(item) for sha, item in value["specs"].items()}
+            entries = [Entry.from_json(item) for item in value["entries"]]
+        except (EOFError, KeyError, TypeError, ValueError, AttributeError):  # not one
+            return None
     vouched = standing.vouched
     kept_entries = [e for e in entries if all(vouched.get(p) == d for p, d in e.files.items())]
     return Snapshot(identities, kept_entries, standing.inputs)
@@ -75,14 +81,21 @@ def load(output: Path, standing: cache.Standing) -> Snapshot | None:
 def save(output: Path, bundle: bytes, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:
     """Keep what the run that rendered `bundle` into `output` was made from: one snapshot per output,
     replaced by each run."""
+    digest = hashlib.sha256(bundle).hexdigest()
+    _held[_key(output)] = (digest, dict(identities), list(entries))
     specs = {sha: [found.model, found.operations] for sha, found in identities.items()}
     value = {
-        "bundle": hashlib.sha256(bundle).hexdigest(),
+        "bundle": digest,
         "specs": specs,
         "entries": [entry.as_json() for entry in entries],
     }
     with contextlib.suppress(ValueError):  # not kept: the next run reads every spec
         cache.Store(_STORE).put_bytes(_key(output), marshal.dumps(value))
+
+
+# The last snapshot this process saved for each output, as it saved it: a rebuild of `watch` does not
+# read back the 8 MB it wrote itself.
+_held: dict[str, tuple[str, dict[str, Identity], list[Entry]]] = {}
 
 
 def _key(output: Path) -> str:

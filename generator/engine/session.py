@@ -8,6 +8,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import cache, filetree
 from generator.engine.ownership import check_output
@@ -15,6 +16,9 @@ from generator.engine.workspace import Workspace
 from generator.errors import CodegenError, OutputError
 from generator.paths import display_path, umask
 from generator.release import Release
+
+if TYPE_CHECKING:
+    from generator.generate import Generated
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class BuildSession:
         self._real = check_output(output, (*self._folders, *protected), writing=writing)
         self._workspace: Workspace | None = None
         self._standing: cache.Standing | None = None
+        self._made: tuple[Generated, cache.Standing, filetree.Changes] | None = None
 
     @contextlib.contextmanager
     def hold(self, *, wait: bool = True, waiting: Callable[[str], None] | None = None) -> Iterator[BuildSession]:
@@ -47,8 +52,9 @@ class BuildSession:
             self._workspace = workspace
             try:
                 yield self
+                self._remember()
             finally:
-                self._workspace, self._standing = None, None
+                self._workspace, self._standing, self._made = None, None, None
 
     def up_to_date(self) -> int | None:
         """The number of files of the output when the last run into it, by this generator, still
@@ -58,7 +64,7 @@ class BuildSession:
 
     def generate(self) -> Outcome:
         """Render what the specs make and put it in place as a whole; only what changed is rendered
-        and written, the rest linked from the old tree."""
+        and written, the rest linked from the old tree. Stamped when the hold ends."""
         from generator import snapshot
         from generator.generate import build
 
@@ -71,10 +77,18 @@ class BuildSession:
         if changes:
             unchanged = rendered.kept.union(rendered.files).difference(changes.added, changes.changed)
             self._swap(rendered.files, frozenset(unchanged))
+        self._made = (generated, standing, changes)
+        return Outcome(changes, len(rendered.files) + len(rendered.kept), generated.release)
+
+    def _remember(self) -> None:
+        """What the next run starts from (snapshot, stamp), and the cache trimmed: done as the hold
+        ends, once the caller has said what changed (the tree is in place already)."""
+        if self._made is None:
+            return
+        generated, standing, changes = self._made
         generated.keep(self.output)
         cache.record(self.output, self._folders, standing, [*changes.added, *changes.changed])
         cache.trim_if_grown()
-        return Outcome(changes, len(rendered.files) + len(rendered.kept), generated.release)
 
     def check(self) -> Outcome:
         """What `generate` would change, found with no cache (every spec read, every file rendered
