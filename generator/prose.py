@@ -30,7 +30,12 @@ _NUMBER = r"(?<![\d.])-?\d++(?:\.\d++)?"  # possessive, and from a run's start: 
 # A value is quoted (anything up to the closing quote) or a bare token up to punctuation or space.
 _VALUE = rf"(?:{_OPEN_QUOTE}(?P<quoted>.*?){_CLOSE_QUOTE}|(?P<bare>[^\s，,。；;）)]+))"
 
-_DEFAULT = re.compile(rf"(?:默认值|默认|(?<![A-Za-z])[Dd]efault(?:s to| value)?(?: is)?){_SEP}{_VALUE}")
+# Only a statement: `默认值:…`, `Default: 2.5`, `defaults to 1`, `default is "x"`, `default value 3`, not a
+# word after "default" in a sentence ("use the default weights", "leave blank for default.").
+_DEFAULT = re.compile(
+    rf"(?:(?:默认值|默认){_SEP}|(?<![A-Za-z])[Dd]efault(?:s to\s++| value(?: is)?{_SEP}| is\s++|\s*+[:：=]\s*+))"
+    rf"{_VALUE}"
+)
 _MINIMUM = re.compile(
     rf"(?:(?:最小值|最低|最小)(?:为|是)?|(?<![A-Za-z])[Mm]in(?:imum)?(?: value)?(?: is)?){_SEP}(?P<value>{_NUMBER})"
 )

@@ -56,4 +56,7 @@ class Endpoint:
     response_examples: tuple[Any, ...] = ()
     output_schema: dict[str, Any] | None = None  # only a Replicate model document states it
     version: str | None = None  # the model version a Replicate model document describes
+    # The request schema is machine-readable and the model's own (a Cog `openapi_schema`): the truth
+    # of its fields, which an example only illustrates and never adds to, removes from or reorders.
+    schema_is_truth: bool = False
     warnings: tuple[str, ...] = ()  # what the reader had to skip or guess

@@ -62,6 +62,7 @@ def read_model(doc: Document, owner: str | None = None, name: str | None = None)
         request_examples=({"input": example},) if isinstance(example, dict) else (),
         output_schema=_without_titles(output_schema) if output_schema is not None else None,
         version=str(version_id) if version_id else None,
+        schema_is_truth=True,
         warnings=tuple(inliner.warnings),
     )
 

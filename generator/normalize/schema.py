@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -17,9 +18,11 @@ _JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", 
 
 
 def clean_input_schema(
-    raw: dict[str, Any], model: str, example: dict[str, Any] | None = None
+    raw: dict[str, Any], model: str, example: dict[str, Any] | None = None, *, prose: bool = True
 ) -> tuple[dict[str, Any], list[str]]:
-    """`example` is the page's request example `input`, which prose rules may consult."""
+    """`example` is the page's request example `input`, which prose rules may consult. Without
+    `prose`, descriptions add nothing: the schema is the model's own (a Cog schema states every
+    keyword its predictor's signature does; a default it lacks is worked out at run time)."""
     properties = raw.get("properties") or {}
     example = example or {}
     order = [name for name in raw.get("x-apifox-orders") or () if name in properties]
@@ -27,7 +30,7 @@ def clean_input_schema(
     warnings: list[str] = []
     cleaned: dict[str, Any] = {}
     for name in order:
-        prop, prop_warnings = clean_property(properties[name], example.get(name, NO_EXAMPLE))
+        prop, prop_warnings = clean_property(properties[name], example.get(name, NO_EXAMPLE), prose=prose)
         cleaned[name] = prop
         warnings += [f"input.{name}: {w}" for w in prop_warnings]
     schema: dict[str, Any] = {"type": "object", "title": "Input", "description": f"Inputs of {model}."}
@@ -56,7 +59,7 @@ def restore_full_width(text: str) -> str:
     return _FLATTENED.sub(lambda m: _FULL_WIDTH[m.group(1)], text)
 
 
-def clean_property(raw: Any, example: Any = NO_EXAMPLE) -> tuple[dict[str, Any], list[str]]:
+def clean_property(raw: Any, example: Any = NO_EXAMPLE, *, prose: bool = True) -> tuple[dict[str, Any], list[str]]:
     if not isinstance(raw, dict):
         return {}, ["schema is not an object; left open"]
     prop = {k: v for k, v in raw.items() if not k.startswith("x-apifox")}
@@ -75,7 +78,7 @@ def clean_property(raw: Any, example: Any = NO_EXAMPLE) -> tuple[dict[str, Any],
         # Apifox writes "null" for whatever was null in its example: the real type is unknown.
         del prop["type"]
     schema_type = _single_type(prop.get("type"))
-    inferred, prose_warnings = infer(str(prop.get("description") or ""), schema_type, example)
+    inferred, prose_warnings = infer(str(prop.get("description") or ""), schema_type, example) if prose else ([], [])
     warnings += prose_warnings
     evidence = dict(prop.get(INFERRED) or {})
     for item in inferred:
@@ -133,3 +136,48 @@ def _single_type(declared: Any) -> str | None:
         declared = [t for t in declared if t != "null"]
         return declared[0] if len(declared) == 1 and isinstance(declared[0], str) else None
     return declared if isinstance(declared, str) else None
+
+
+def fitted_example(
+    example: dict[str, Any] | None, input_schema: dict[str, Any]
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The request example `input` as the input schema allows it. An example only illustrates the
+    schema: an input the schema lacks, or a value it refuses (an example made with an older version),
+    is left out, and said; when what is left lacks a required input, the whole example goes."""
+    if example is None:
+        return None, []
+    properties = input_schema.get("properties") or {}
+    unknown = [name for name in example if name not in properties]
+    refused = [name for name, value in example.items() if name in properties and not _fits(value, properties[name])]
+    if not unknown and not refused:
+        return example, []
+    told = []
+    if unknown:
+        told.append(f"uses {', '.join(unknown)}, which the schema does not have")
+    if refused:
+        shown = ", ".join(f"{name}={_short(example[name])}" for name in refused)
+        told.append(f"gives {shown}, which the schema refuses")
+    kept = {name: value for name, value in example.items() if name in properties and name not in refused}
+    missing = [name for name in input_schema.get("required") or () if name not in kept]
+    if missing:
+        return None, [
+            f"the request example {' and '.join(told)}; without them it lacks the required "
+            f"{', '.join(missing)}, so it is dropped"
+        ]
+    return kept, [f"the request example {' and '.join(told)}: left out of the example"]
+
+
+def _fits(value: Any, schema: Any) -> bool:
+    import jsonschema_rs
+
+    if not isinstance(schema, dict):
+        return True
+    try:
+        return bool(jsonschema_rs.Draft202012Validator(schema).is_valid(value))
+    except ValueError:  # a schema that cannot check a value: validation reports it, in its place
+        return True
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -14,6 +14,7 @@ from generator.normalize.kinds import Kind
 from generator.normalize.schema import (
     FROM_EXAMPLE,
     clean_input_schema,
+    fitted_example,
     input_from_example,
     output_from_example,
     restore_full_width,
@@ -81,8 +82,12 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
     description, link = _description(endpoint.description)
 
     raw_input, stale_warnings = _raw_input(endpoint)
-    input_schema, input_warnings = clean_input_schema(raw_input, model, _example_input(endpoint))
+    example = _example_input(endpoint)
+    trusted = endpoint.schema_is_truth
+    input_schema, input_warnings = clean_input_schema(raw_input, model, None if trusted else example, prose=not trusted)
     warnings += stale_warnings + input_warnings
+    example, example_warnings = fitted_example(example, input_schema)
+    warnings += example_warnings
     guessed = [n for n, p in input_schema["properties"].items() if (p.get(INFERRED) or {}).get("type") == FROM_EXAMPLE]
     if guessed and len(guessed) == len(input_schema["properties"]):
         warnings.append(
@@ -97,7 +102,7 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
     output_schema = endpoint.output_schema or output_from_example(kinds.response_example_output(endpoint, model))
 
     if extra.replicate is not None:
-        replicate_input, _ = clean_input_schema(_raw_input(extra.replicate)[0], model)
+        replicate_input, _ = clean_input_schema(_raw_input(extra.replicate)[0], model, prose=False)
         input_schema, merge_warnings = enrich.merge_input(input_schema, replicate_input)
         warnings += [f"{w} (Replicate document {extra.replicate.source.path})" for w in merge_warnings]
         output_schema = extra.replicate.output_schema or output_schema
@@ -107,8 +112,8 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
 
     path = "/v1/predictions" if kind.name == vocabulary.MODEL_VERSION else f"/v1/models/{owner}/{name}/predictions"
     media: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/PredictionRequest"}}
-    if example := _request_example(endpoint, kind):
-        media["example"] = example
+    if example is not None:
+        media["example"] = {"version": kind.version, "input": example} if kind.version else {"input": example}
     operation: dict[str, Any] = {
         "operationId": operation_id(owner, name),
         "summary": f"Create a prediction with {model}",
@@ -178,7 +183,7 @@ def _raw_input(endpoint: Endpoint) -> tuple[dict[str, Any], list[str]]:
     raw = (body.get("properties") or {}).get("input")
     example = _example_input(endpoint)
     if isinstance(raw, dict) and raw.get("properties"):
-        return _reconciled(raw, example) if example else (raw, [])
+        return _reconciled(raw, example) if example and not endpoint.schema_is_truth else (raw, [])
     if example:
         return input_from_example(example), []
     if isinstance(raw, dict):
@@ -231,15 +236,6 @@ def _agrees(listed: Any, seen: Any) -> bool:
     if not isinstance(listed, str) or not isinstance(seen, str):
         return True
     return listed == seen or (listed == "number" and seen == "integer")
-
-
-def _request_example(endpoint: Endpoint, kind: Kind) -> dict[str, Any] | None:
-    for example in endpoint.request_examples:
-        if isinstance(example, dict) and isinstance(example.get("input"), dict):
-            if kind.version:
-                return {"version": kind.version, "input": example["input"]}
-            return {"input": example["input"]}
-    return None
 
 
 def _description(text: str) -> tuple[str, str | None]:

@@ -1,0 +1,93 @@
+"""Real Replicate model documents (tests/fixtures/replicate-documents, with their README): the Cog
+schema is the model's truth. The example, a prediction made long ago, never adds, removes or reorders
+an input, and prose never adds a keyword to a schema that states its own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import FIXTURES, cli
+
+DOCUMENTS = sorted((FIXTURES / "replicate-documents").glob("*.json"))
+
+
+def _cog_inputs(document: dict[str, Any]) -> list[str]:
+    properties = document["latest_version"]["openapi_schema"]["components"]["schemas"]["Input"]["properties"]
+    return sorted(properties, key=lambda name: (properties[name].get("x-order", len(properties)), name))
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("specs")
+    result = cli("import", *map(str, DOCUMENTS), "--out", str(out), "--shared", str(out / "shared"))
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem)
+def test_each_document_gives_exactly_its_cog_inputs_in_order_without_prose_keywords(
+    imported: tuple[Path, str], path: Path
+) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    out, _ = imported
+    spec = yaml.safe_load((out / document["owner"] / f"{document['name']}.yaml").read_text(encoding="utf-8"))
+    inputs = spec["components"]["schemas"]["Input"]["properties"]
+    assert list(inputs) == _cog_inputs(document)
+    cog = document["latest_version"]["openapi_schema"]["components"]["schemas"]["Input"]["properties"]
+    for name, schema in inputs.items():
+        assert "x-inferred" not in schema, (name, schema)
+        assert schema.get("default") == cog[name].get("default"), name
+    example = spec["paths"][next(iter(spec["paths"]))]["post"]["requestBody"]["content"]["application/json"]
+    assert set(example.get("example", {}).get("input", {})) <= set(inputs)
+
+
+def test_every_spec_the_import_writes_validates(imported: tuple[Path, str]) -> None:
+    out, _ = imported
+    result = cli("validate", "--specs", str(out), "--shared", str(out / "shared"))
+    assert result.returncode == 0, result.stderr
+    assert f"{len(DOCUMENTS)} model spec(s)" in result.stdout
+
+
+def test_an_example_made_with_an_older_version_is_trimmed_and_said(imported: tuple[Path, str]) -> None:
+    out, printed = imported
+    assert 'gives clip_model_name="ViT-L/14", which the schema refuses: left out of the example' in printed
+    assert "uses width, height, which the schema does not have: left out of the example" in printed
+    flux = yaml.safe_load((out / "black-forest-labs" / "flux-pro.yaml").read_text(encoding="utf-8"))
+    assert {"aspect_ratio", "seed"} <= set(flux["components"]["schemas"]["Input"]["properties"])
+    assert not {"width", "height"} & set(flux["components"]["schemas"]["Input"]["properties"])
+
+
+def test_an_example_without_a_required_input_once_trimmed_is_dropped(tmp_path: Path) -> None:
+    document = json.loads(DOCUMENTS[0].read_text(encoding="utf-8"))
+    schema = document["latest_version"]["openapi_schema"]["components"]["schemas"]["Input"]
+    schema["required"] = [_cog_inputs(document)[0]]
+    document["default_example"] = {"input": {"not_an_input": 1}}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = cli("import", str(path), "--out", str(tmp_path / "out"), "--shared", str(tmp_path / "shared"))
+    assert result.returncode == 0, result.stderr
+    assert "it lacks the required" in result.stdout and "so it is dropped" in result.stdout
+    spec = next((tmp_path / "out").rglob("*.yaml")).read_text(encoding="utf-8")
+    assert "not_an_input" not in spec
+
+
+@pytest.mark.parametrize(
+    ("description", "default"),
+    [
+        ("Replicate LoRA weights to use. Leave blank to use the default weights.", None),
+        ("Set a seed for reproducibility. Random by default.", None),
+        ("Strength of the effect. Default: 2.5.", 2.5),
+        ("Steps. Defaults to 28.", 28),
+        ("步数，默认值：28", 28),
+    ],
+)
+def test_prose_states_a_default_only_in_a_statement(description: str, default: Any) -> None:
+    from generator.prose import infer
+
+    found, _ = infer(description, "number" if default == 2.5 else "integer" if default else "string")
+    assert next((item.value for item in found if item.keyword == "default"), None) == default
