@@ -83,6 +83,8 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
 
     raw_input, stale_warnings = _raw_input(endpoint)
     example = _example_input(endpoint)
+    if placeholders := _placeholders(endpoint):
+        warnings.append(f"the request example's {', '.join(map(repr, placeholders))}: placeholder(s), not inputs")
     trusted = endpoint.schema_is_truth
     input_schema, input_warnings = clean_input_schema(raw_input, model, None if trusted else example, prose=not trusted)
     warnings += stale_warnings + input_warnings
@@ -196,7 +198,29 @@ def _raw_input(endpoint: Endpoint) -> tuple[dict[str, Any], list[str]]:
 
 
 def _example_input(endpoint: Endpoint) -> dict[str, Any] | None:
+    """The request example's `input`, without the keys that stand for "more fields" (`...`, `<name>`)."""
+    found = _written_example_input(endpoint)
+    if found is None:
+        return None
+    return {key: value for key, value in found.items() if key not in _placeholders(endpoint)}
+
+
+def _written_example_input(endpoint: Endpoint) -> dict[str, Any] | None:
     return next((e["input"] for e in endpoint.request_examples if isinstance((e or {}).get("input"), dict)), None)
+
+
+def _placeholders(endpoint: Endpoint) -> list[str]:
+    """The example's keys that stand for "and so on" or "some name", unless the schema lists them."""
+    listed = ((endpoint.request_schema or {}).get("properties") or {}).get("input") or {}
+    names = listed.get("properties") or {} if isinstance(listed, dict) else {}
+    return [key for key in _written_example_input(endpoint) or {} if _placeholder(key) and key not in names]
+
+
+_PLACEHOLDER = re.compile(r"\.{2,}|…+|<[^<>]*>|\{[^{}]*\}|string|key|\s*")
+
+
+def _placeholder(key: str) -> bool:
+    return _PLACEHOLDER.fullmatch(key.strip().lower()) is not None
 
 
 def _reconciled(listed: dict[str, Any], example: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

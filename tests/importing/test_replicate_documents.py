@@ -91,3 +91,29 @@ def test_prose_states_a_default_only_in_a_statement(description: str, default: A
 
     found, _ = infer(description, "number" if default == 2.5 else "integer" if default else "string")
     assert next((item.value for item in found if item.keyword == "default"), None) == default
+
+
+def test_placeholder_keys_of_an_example_are_never_fields(tmp_path: Path) -> None:
+    """A page whose only description of the inputs is its example, written as authors write them."""
+    example = {"input": {"prompt": "a cat", "...": "...", "…": "", "<option>": 1, "key": "value"}}
+    body = {"type": "object", "properties": {"input": {"type": "object"}}}
+    page = {
+        "openapi": "3.0.1",
+        "info": {"title": "acme", "version": "1"},
+        "paths": {
+            "/replicate/v1/models/acme/painter/predictions": {
+                "post": {
+                    "summary": "创建任务 acme/painter",
+                    "requestBody": {"content": {"application/json": {"schema": body, "example": example}}},
+                    "responses": {"201": {"description": "created"}},
+                }
+            }
+        },
+    }
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    result = cli("import", str(path), "--out", str(tmp_path / "out"), "--shared", str(tmp_path / "shared"))
+    assert result.returncode == 0, result.stderr
+    assert "placeholder(s), not inputs" in result.stdout
+    spec = yaml.safe_load((tmp_path / "out" / "acme" / "painter.yaml").read_text(encoding="utf-8"))
+    assert list(spec["components"]["schemas"]["Input"]["properties"]) == ["prompt"]
