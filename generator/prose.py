@@ -49,7 +49,10 @@ _MAX_ALLOWED = re.compile(
 )
 # `使用“match_input_image”来…`, `use "match_input_image" to…`: the text names a value as a choice.
 _CHOICE = r"(?:使用|选择|设为|设置为|(?<![A-Za-z])(?:[Uu]se|[Ss]et (?:it )?to|[Cc]hoose|[Ss]elect))\s*"
-_RANGE = re.compile(rf"范围(?:为|是)?\s*+(?P<low>{_NUMBER})\s*+(?:至|到|~|-|－)\s*+(?P<high>{_NUMBER})")
+_RANGE = re.compile(
+    rf"(?:范围(?:为|是)?|(?<![A-Za-z])[Rr]ange(?: is)?\s*+[:：]?)\s*+(?P<low>{_NUMBER})\s*+"
+    rf"(?:至|到|~|-|－|–|—|(?<=\s)to(?=\s))\s*+(?P<high>{_NUMBER})"
+)
 # `支持1:1，16:9，9:16`, `可选值：a、b、c`, `One of: a, b, c`: the list runs to the end of the clause.
 _LIST = re.compile(
     r"(?:支持|可选值|可选项|可选|取值|选项|(?<![A-Za-z])(?:[Aa]llowed values|[Oo]ptions|[Oo]ne of|[Cc]hoices|"

@@ -3,7 +3,9 @@
 - pipe tables, with or without the leading `|`, children marked `└ name`;
 - token runs, one token a line (```text blocks and their HTML text): name / type / 必需|Required /
   `示例:` value / `默认值:` value / description lines, or `name type` on one line;
-- glued parameter tables (`NameInDescriptionRequired`, rows like `AuthorizationheaderNo`).
+- glued parameter tables (`NameInDescriptionRequired`, rows like `AuthorizationheaderNo`);
+- bullet and numbered lists: `- `guidance` (number, optional): text`, `1. **seed** (integer) – text`,
+  `- prompt: string — text`; a dotted `input.prompt` names the input `prompt`.
 
 Each field keeps where it was listed (header, path, query or body parameters), its depth (children of
 an object are one deeper, when the listing says so) and its line, so the reader can nest and report.
@@ -30,6 +32,13 @@ _REQUIRED = dict.fromkeys(("必需", "必填", "必选", "required", "yes", "tru
 _LABEL = re.compile(
     r"^(?P<label>示例值|示例|例子|Example(?: Value)?|默认值|默认|Default(?: Value)?)\s*[:：]\s*(?P<value>.*)$", re.I
 )
+# One item of a bulleted or numbered list that names a field and its type, in parentheses or after a colon.
+_BULLET = re.compile(
+    r"^(?:[-*•+]|\d{1,3}[.)])\s++(?P<q>[`*'\"]*+)(?P<name>[A-Za-z_][\w.$-]{0,99}?)(?P=q)\s*+"
+    r"(?:[(（](?P<meta>[^()（）]{1,80})[)）]|[:：]\s*+(?P<type>[A-Za-z]+\d*(?:\[\w*\])?)(?=\s*+(?:[—–-]|[:：]|$)))"
+    r"\s*+(?:[:：—–-]+\s*+)?(?P<text>.*)$"
+)
+_META_SEPARATOR = re.compile(r"[,，/;；]")
 _CODE_LABEL = re.compile(r"^(?:text|json|bash|shell|sh|yaml|yml|http)$")
 _END = re.compile(r"^(?:示例|Example|Examples|请求示例|Request Example|示例代码)$", re.I)
 _SECTION = re.compile(r"^(?:#+\s*)?(?P<where>Path|Query|Header|Cookie|Body)\s*(?:参数|Parameters?|Params)", re.I)
@@ -84,6 +93,10 @@ def fields(lines: list[str | None]) -> list[Field]:
         if _GLUED_HEADER.match(line):
             index = _glued(lines, index + 1, found)
             continue
+        if (item := _bullet(line, index + 1, location)) is not None:
+            found.append(item)
+            index += 1
+            continue
         header = _field_header(lines, index)
         if header is not None:
             field, index = _token_run(lines, index, header, location)
@@ -134,6 +147,21 @@ def _token_run(lines: list[str | None], index: int, header: tuple[str, str, str,
         index += 1
     field.description = " ".join(description)
     return field, index
+
+
+def _bullet(line: str, number: int, where: str) -> Field | None:
+    """A list item that names a field with a type we know; None for any other line."""
+    item = _BULLET.match(line)
+    if item is None:
+        return None
+    meta = item.group("meta")
+    words = [item.group("type")] if meta is None else [word.strip() for word in _META_SEPARATOR.split(meta)]
+    json_types = [found for word in words if (found := json_type(word))]
+    if not json_types:
+        return None
+    required = next((_REQUIRED[word.lower()] for word in words if word.lower() in _REQUIRED), None)
+    name = item.group("name").removeprefix("input.")
+    return Field(name, where, number, json_types[0], required, description=item.group("text").strip())
 
 
 def _cells(line: str) -> list[str]:

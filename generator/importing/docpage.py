@@ -233,6 +233,9 @@ def _body_schema(listed: list[_fieldlist.Field]) -> tuple[dict[str, Any] | None,
     """The request body as a JSON schema; nested by the listing's `└` marks, else the Replicate way."""
     if not listed:
         return None, []
+    if not any(f.name in _TOP_LEVEL for f in listed) and not any(f.depth for f in listed):
+        # a listing of the inputs alone (a bullet list, a table of the model's fields): they are `input`'s
+        listed = [_fieldlist.Field("input", "body", listed[0].line, "object", True), *listed]
     root: dict[str, Any] = {"type": "object", "properties": {}}
     warnings: list[str] = []
     explicit = any(f.depth for f in listed)

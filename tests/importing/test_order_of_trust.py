@@ -1,6 +1,7 @@
-"""Real Replicate model documents (tests/fixtures/replicate-documents, with their README): the Cog
-schema is the model's truth. The example, a prediction made long ago, never adds, removes or reorders
-an input, and prose never adds a keyword to a schema that states its own."""
+"""The order of trust: a machine-readable schema over a field listing over an example, and prose only
+where it states a fact. Real Replicate model documents (tests/fixtures/replicate-documents, with their
+README): the Cog schema is the model's truth; the example, a prediction made long ago, never adds,
+removes or reorders an input. Pages written for these tests: placeholders and bullet-list listings."""
 
 from __future__ import annotations
 
@@ -117,3 +118,23 @@ def test_placeholder_keys_of_an_example_are_never_fields(tmp_path: Path) -> None
     assert "placeholder(s), not inputs" in result.stdout
     spec = yaml.safe_load((tmp_path / "out" / "acme" / "painter.yaml").read_text(encoding="utf-8"))
     assert list(spec["components"]["schemas"]["Input"]["properties"]) == ["prompt"]
+
+
+def test_a_bullet_list_listing_gives_every_field_and_fact(tmp_path: Path) -> None:
+    """A page written for this test: its inputs only in a bulleted list, in three of the shapes seen."""
+    page = FIXTURES / "formats" / "bullet-list.page.txt"
+    result = cli("import", str(page), "--out", str(tmp_path / "out"), "--shared", str(tmp_path / "shared"))
+    assert result.returncode == 0, result.stderr
+    spec = yaml.safe_load((tmp_path / "out" / "acme" / "painter.yaml").read_text(encoding="utf-8"))
+    schema = spec["components"]["schemas"]["Input"]
+    facts = {
+        name: {k: v for k, v in prop.items() if k not in ("description", "x-inferred")}
+        for name, prop in schema["properties"].items()
+    }
+    assert facts == {
+        "prompt": {"type": "string"},
+        "guidance": {"type": "number", "default": 2.5, "minimum": 0, "maximum": 10},
+        "steps": {"type": "integer", "default": 28, "minimum": 1, "maximum": 50},
+        "output_format": {"type": "string", "enum": ["webp", "png", "jpg"], "default": "webp"},
+    }
+    assert schema["required"] == ["prompt"]
