@@ -8,6 +8,7 @@ input:                      # per field, a JSON merge patch (RFC 7396) of its sc
   style_type: null          # a field the model does not take
 required: [prompt]          # replaces the list of required inputs
 output: {type: string, format: uri}   # the output type, replaced whole
+example: {prompt: "a cat"}  # the request example's input, replaced whole; null: no example
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _SHAPE = Draft202012Validator(
             "input": {"type": "object", "additionalProperties": {"type": ["object", "null"]}},
             "required": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
             "output": {"type": "object"},
+            "example": {"type": ["object", "null"]},
         },
     }
 )
@@ -47,7 +49,7 @@ def load(path: Path, display: str) -> dict[str, Any]:
             pointer, message = f"{pointer}/{specfile.pointer_token(stray)}", f"unknown key {stray!r}"
         raise InputError(
             display,
-            f"{message}; expected `input` (field -> schema patch), `required` and `output`",
+            f"{message}; expected `input` (field -> schema patch), `required`, `output` and `example`",
             line=spec.line_of(pointer),
             pointer=pointer or "/",
         )

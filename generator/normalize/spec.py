@@ -88,8 +88,6 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
     trusted = endpoint.schema_is_truth
     input_schema, input_warnings = clean_input_schema(raw_input, model, None if trusted else example, prose=not trusted)
     warnings += stale_warnings + input_warnings
-    example, example_warnings = fitted_example(example, input_schema)
-    warnings += example_warnings
     guessed = [n for n, p in input_schema["properties"].items() if (p.get(INFERRED) or {}).get("type") == FROM_EXAMPLE]
     if guessed and len(guessed) == len(input_schema["properties"]):
         warnings.append(
@@ -111,6 +109,11 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
         description = description or extra.replicate.description
     output_schema = dict(output_schema or _OPEN_OUTPUT)
     overridden = overrides.apply(input_schema, output_schema, extra.overrides) if extra.overrides else []
+    if extra.overrides and "example" in extra.overrides:
+        example = extra.overrides["example"]
+        overridden.append("example removed" if example is None else "example replaced")
+    example, example_warnings = fitted_example(example, input_schema)  # against the schema as it ends
+    warnings += example_warnings
 
     path = "/v1/predictions" if kind.name == vocabulary.MODEL_VERSION else f"/v1/models/{owner}/{name}/predictions"
     media: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/PredictionRequest"}}

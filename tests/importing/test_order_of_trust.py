@@ -138,3 +138,21 @@ def test_a_bullet_list_listing_gives_every_field_and_fact(tmp_path: Path) -> Non
         "output_format": {"type": "string", "enum": ["webp", "png", "jpg"], "default": "webp"},
     }
     assert schema["required"] == ["prompt"]
+
+
+@pytest.mark.parametrize(
+    "example", [None, {"image": "https://example.com/cat.png", "clip_model_name": "ViT-H-14/laion2b_s32b_b79k"}]
+)
+def test_overrides_remove_or_replace_the_request_example(tmp_path: Path, example: Any) -> None:
+    overrides = tmp_path / "overrides" / "pharmapsychotic" / "clip-interrogator.yaml"
+    overrides.parent.mkdir(parents=True)
+    overrides.write_text(yaml.safe_dump({"example": example}), encoding="utf-8")
+    document = FIXTURES / "replicate-documents" / "pharmapsychotic__clip-interrogator.json"
+    result = cli("import", str(document), "--out", str(tmp_path / "out"), "--shared", str(tmp_path / "shared"),
+                 "--overrides", str(tmp_path / "overrides"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert ("example removed" if example is None else "example replaced") in result.stdout
+    assert "ViT-L/14" not in result.stdout  # the stale example is not looked at
+    spec = yaml.safe_load((tmp_path / "out" / "pharmapsychotic" / "clip-interrogator.yaml").read_text("utf-8"))
+    media = spec["paths"][next(iter(spec["paths"]))]["post"]["requestBody"]["content"]["application/json"]
+    assert media.get("example") == (None if example is None else {"input": example})
