@@ -18,6 +18,7 @@ from generator.errors import InputError
 from generator.importing import replicate
 from generator.importing.record import Endpoint
 from generator.normalize import kinds, normalize, overrides
+from generator.normalize.schema import FROM_EXAMPLE
 from generator.normalize.spec import Extra
 from generator.parallel import chunked_map
 from generator.vocabulary import INFERRED
@@ -52,6 +53,10 @@ class ImportResult:
     skipped: str | None = None
     error: str | None = None
     changed: bool = False
+    # How far its spec can be trusted, compared between documents of one model: the kind of source
+    # (2: the model's own machine-readable schema, 1: a field listing or schema, 0: an example
+    # alone), then how many facts it states of the inputs.
+    trust: list[int] = field(default_factory=lambda: [0, 0])
 
     @property
     def place(self) -> str:
@@ -201,15 +206,27 @@ def _read(path: Path, layout: Layout, fmt: str | None = None, data: bytes | None
 
 
 def write(imported: Imported) -> list[ImportResult]:
-    """Write each endpoint's spec, in order; an endpoint whose spec cannot be written fails alone."""
+    """Write each endpoint's spec; an endpoint whose spec cannot be written fails alone. Of several
+    documents that make one spec, the most trusted one's is written (`ImportResult.trust`; then by
+    place), whatever the order of the files."""
+    groups: dict[Path, list[ImportResult]] = {}
     for result, made in imported:
-        if made is None:
+        if made is not None:
+            groups.setdefault(made.target, []).append(result)
+    for result, made in imported:
+        if made is None or most_trusted(groups[made.target]) is not result:
             continue
         try:
             result.changed = specfile.write_atomic(made.target, made.data)
         except OSError as exc:
             result.error = f"{result.place}: cannot write {paths.display_path(made.target)}: {exc.strerror or exc}"
     return [result for result, _ in imported]
+
+
+def most_trusted(results: Sequence[ImportResult]) -> ImportResult:
+    """The result whose spec is kept: the most trusted, and of equally trusted ones the first by
+    place, so the same one whatever the order of the files."""
+    return min(results, key=lambda result: ([-rank for rank in result.trust], result.place))
 
 
 def _internal(place: str, exc: Exception) -> str:
@@ -242,12 +259,25 @@ def _import_endpoint(
     result.warnings = spec.warnings
     result.overridden = spec.overridden
     if spec.is_model:
-        properties = spec.document["components"]["schemas"]["Input"]["properties"]
+        input_schema = spec.document["components"]["schemas"]["Input"]
+        properties = input_schema["properties"]
         result.fields = len(properties)
         result.inferred = [f"{name}.{kw}" for name, p in properties.items() for kw in p.get(INFERRED) or {}]
+        result.trust = _trust(endpoint, input_schema)
     data = (SPEC_HEADER.format(source=endpoint.source.place) + specfile.dump(spec.document)).encode()
     specfile.remember_written(data, spec.document, Parsed())  # here: on every core, and not sent back
     return _Write(target, data)
+
+
+_FACTS = ("type", "description", "default", "enum", "minimum", "maximum", "format", "items")
+
+
+def _trust(endpoint: Endpoint, input_schema: dict[str, Any]) -> list[int]:
+    properties = input_schema.get("properties") or {}
+    from_example = all((p.get(INFERRED) or {}).get("type") == FROM_EXAMPLE for p in properties.values())
+    source = 2 if endpoint.schema_is_truth else 0 if from_example else 1
+    facts = sum(1 for p in properties.values() for key in _FACTS if key in p)
+    return [source, facts + len(input_schema.get("required") or ())]
 
 
 def _extra(kind: kinds.Kind, layout: Layout, consulted: dict[str, str | None]) -> Extra:
@@ -274,7 +304,7 @@ def _extra(kind: kinds.Kind, layout: Layout, consulted: dict[str, str | None]) -
 
 
 def duplicate_warnings(results: list[ImportResult]) -> None:
-    """Two documents for one model: the later one wins; both are told."""
+    """Several documents for one model: the most trusted one wins (`write`); each is told which."""
     by_key: dict[str, list[ImportResult]] = {}
     for result in results:
         if result.model and not result.error:
@@ -282,8 +312,13 @@ def duplicate_warnings(results: list[ImportResult]) -> None:
     for key, group in by_key.items():
         if len(group) > 1:
             names = ", ".join(r.place for r in group)
+            winner = most_trusted(group)
+            why = {2: "the model's own schema", 1: "a field listing", 0: "an example alone"}[winner.trust[0]]
             for result in group:
-                result.warnings.append(f"{key} is described by several documents ({names}); the last one wins")
+                result.warnings.append(
+                    f"{key} is described by several documents ({names}); {winner.place} is the spec: "
+                    f"{why}, {winner.trust[1]} fact(s) of its inputs"
+                )
 
 
 def orphans(folders: tuple[Path, ...]) -> list[tuple[Path, str]]:

@@ -156,3 +156,27 @@ def test_overrides_remove_or_replace_the_request_example(tmp_path: Path, example
     spec = yaml.safe_load((tmp_path / "out" / "pharmapsychotic" / "clip-interrogator.yaml").read_text("utf-8"))
     media = spec["paths"][next(iter(spec["paths"]))]["post"]["requestBody"]["content"]["application/json"]
     assert media.get("example") == (None if example is None else {"input": example})
+
+
+def test_of_several_documents_of_one_model_the_most_trusted_is_the_spec_whatever_their_order(
+    tmp_path: Path,
+) -> None:
+    """A page with the full field listing, and a digest of it that shows only the example, in both
+    orders of their names: the listing is the spec both times, and the import says why."""
+    listing = (FIXTURES / "formats" / "bullet-list.page.txt").read_text(encoding="utf-8")
+    digest = listing.split("Request body")[0] + 'Example\n\n{"input": {"prompt": "a red fox", "guidance": 3}}\n'
+    specs = []
+    for first, second in (("a", "b"), ("b", "a")):
+        sources = tmp_path / f"sources-{first}"
+        sources.mkdir()
+        (sources / f"{first}-listing.txt").write_text(listing, encoding="utf-8")
+        (sources / f"{second}-digest.txt").write_text(digest, encoding="utf-8")
+        out = tmp_path / f"out-{first}"
+        result = cli("import", str(sources), "--out", str(out), "--shared", str(tmp_path / "shared"))
+        assert result.returncode == 0, result.stderr
+        assert f"{first}-listing.txt is the spec: a field listing" in result.stdout
+        specs.append(yaml.safe_load((out / "acme" / "painter.yaml").read_text(encoding="utf-8")))
+    for spec in specs:
+        inputs = spec["components"]["schemas"]["Input"]["properties"]
+        assert list(inputs) == ["prompt", "guidance", "steps", "output_format"]
+        assert inputs["guidance"]["default"] == 2.5
