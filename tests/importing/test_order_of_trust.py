@@ -180,3 +180,13 @@ def test_of_several_documents_of_one_model_the_most_trusted_is_the_spec_whatever
         inputs = spec["components"]["schemas"]["Input"]["properties"]
         assert list(inputs) == ["prompt", "guidance", "steps", "output_format"]
         assert inputs["guidance"]["default"] == 2.5
+
+
+@pytest.mark.parametrize("folder", ["samples", "formats", "real", "replicate-documents", "catalog/specs/apifox"])
+def test_every_spec_an_import_writes_from_the_repositorys_documents_validates(tmp_path: Path, folder: str) -> None:
+    out, shared = tmp_path / "models", tmp_path / "shared"
+    cli("import", str(FIXTURES / folder), "--out", str(out), "--shared", str(shared))  # some pages are refused
+    written = sorted(out.rglob("*.yaml"))
+    assert written
+    result = cli("validate", "--specs", str(out), "--shared", str(shared))
+    assert result.returncode == 0, result.stderr
