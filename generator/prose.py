@@ -72,17 +72,20 @@ _SNAKE = re.compile(r"(?<![\w-])[a-z0-9]+(?:_[a-z0-9]+)+(?![\w-])")
 NO_EXAMPLE: Any = object()  # the field is not in the request example (None is a value it can hold)
 
 
-def infer(description: str, schema_type: str | None, example: Any = NO_EXAMPLE) -> tuple[list[Inferred], list[str]]:
+def infer(
+    description: str, schema_type: str | None, example: Any = NO_EXAMPLE, settled: frozenset[str] = frozenset()
+) -> tuple[list[Inferred], list[str]]:
     """Keywords the description states for a field of JSON type `schema_type` (None: untyped).
     `example` is the field's value in the page's request example, when it has one: a default the
-    example uses joins a stated list of values that lacks it.
+    example uses joins a stated list of values that lacks it. `settled`: the keywords the schema
+    states itself, which prose neither gives nor warns about.
     A fractional bound on an integer field widens it: `type` is then inferred as `number`."""
     found: list[Inferred] = []
     warnings: list[str] = []
     numeric = schema_type in ("integer", "number")
 
     if numeric:
-        bounds = _bounds(description)
+        bounds = [bound for bound in _bounds(description) if bound[0] not in settled]
         fractional = next((b for b in bounds if "." in b[1]), None)
         if schema_type == "integer" and fractional is not None:
             keyword, value, evidence = fractional
@@ -96,12 +99,12 @@ def infer(description: str, schema_type: str | None, example: Any = NO_EXAMPLE) 
             else:
                 found.append(Inferred(keyword, typed, evidence))
 
-    enum, enum_warnings = _enum(description, schema_type)
+    enum, enum_warnings = _enum(description, schema_type) if "enum" not in settled else (None, [])
     warnings += enum_warnings
     if enum is not None:
         found.append(enum)
 
-    match = _DEFAULT.search(description)
+    match = _DEFAULT.search(description) if "default" not in settled else None
     if match:
         quoted = match.group("quoted")
         raw = quoted if quoted is not None else match.group("bare").rstrip(".")

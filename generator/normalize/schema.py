@@ -78,7 +78,9 @@ def clean_property(raw: Any, example: Any = NO_EXAMPLE, *, prose: bool = True) -
         # Apifox writes "null" for whatever was null in its example: the real type is unknown.
         del prop["type"]
     schema_type = _single_type(prop.get("type"))
-    inferred, prose_warnings = infer(str(prop.get("description") or ""), schema_type, example) if prose else ([], [])
+    settled = frozenset(keyword for keyword in ("default", "enum", "minimum", "maximum") if keyword in prop)
+    description = str(prop.get("description") or "")
+    inferred, prose_warnings = infer(description, schema_type, example, settled) if prose else ([], [])
     warnings += prose_warnings
     evidence = dict(prop.get(INFERRED) or {})
     for item in inferred:

@@ -190,3 +190,13 @@ def test_every_spec_an_import_writes_from_the_repositorys_documents_validates(tm
     assert written
     result = cli("validate", "--specs", str(out), "--shared", str(shared))
     assert result.returncode == 0, result.stderr
+
+
+def test_prose_says_nothing_of_what_the_schema_settles() -> None:
+    from generator.prose import infer
+
+    description = "Number of images. Default: many. Range: 0.5 to 4. One of: 1, 2, 4."
+    found, warnings = infer(description, "integer")
+    assert warnings  # alone, the prose contradicts its integer type
+    found, warnings = infer(description, "integer", settled=frozenset({"default", "minimum", "maximum", "enum"}))
+    assert (found, warnings) == ([], [])
