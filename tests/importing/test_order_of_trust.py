@@ -6,6 +6,7 @@ removes or reorders an input. Pages written for these tests: placeholders and bu
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,15 @@ DOCUMENTS = sorted((FIXTURES / "replicate-documents").glob("*.json"))
 def _cog_inputs(document: dict[str, Any]) -> list[str]:
     properties = document["latest_version"]["openapi_schema"]["components"]["schemas"]["Input"]["properties"]
     return sorted(properties, key=lambda name: (properties[name].get("x-order", len(properties)), name))
+
+
+def _resolved(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """A Cog input with its enum's `allOf: [$ref]` resolved, as a reader sees it."""
+    refs = [part["$ref"] for part in schema.get("allOf") or () if "$ref" in part]
+    merged = {k: v for k, v in schema.items() if k != "allOf"}
+    for ref in refs:
+        merged = {**components[ref.rsplit("/", 1)[1]], **merged}
+    return merged
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +49,14 @@ def test_each_document_gives_exactly_its_cog_inputs_in_order_without_prose_keywo
     spec = yaml.safe_load((out / document["owner"] / f"{document['name']}.yaml").read_text(encoding="utf-8"))
     inputs = spec["components"]["schemas"]["Input"]["properties"]
     assert list(inputs) == _cog_inputs(document)
-    cog = document["latest_version"]["openapi_schema"]["components"]["schemas"]["Input"]["properties"]
+    components = document["latest_version"]["openapi_schema"]["components"]["schemas"]
+    cog = {name: _resolved(schema, components) for name, schema in components["Input"]["properties"].items()}
     for name, schema in inputs.items():
         assert "x-inferred" not in schema, (name, schema)
-        assert schema.get("default") == cog[name].get("default"), name
+        for keyword in ("type", "enum", "minimum", "maximum", "format", "default"):
+            assert schema.get(keyword) == cog[name].get(keyword), (name, keyword)
+    required = spec["components"]["schemas"]["Input"].get("required", [])
+    assert sorted(required) == sorted(components["Input"].get("required", []))
     example = spec["paths"][next(iter(spec["paths"]))]["post"]["requestBody"]["content"]["application/json"]
     assert set(example.get("example", {}).get("input", {})) <= set(inputs)
 
@@ -52,6 +66,45 @@ def test_every_spec_the_import_writes_validates(imported: tuple[Path, str]) -> N
     result = cli("validate", "--specs", str(out), "--shared", str(out / "shared"))
     assert result.returncode == 0, result.stderr
     assert f"{len(DOCUMENTS)} model spec(s)" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_generated_clients_create_takes_every_cog_input(
+    imported: tuple[Path, str], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    out, _ = imported
+    result = cli("generate", "--specs", str(out), "--shared", str(out / "shared"), "--out", str(tmp_path / "gen"))
+    assert result.returncode == 0, result.stderr
+    from generator.naming import field_identifiers
+
+    expected = {}
+    for path in DOCUMENTS:  # each input under its Python-safe name (`model_version` -> `model_version_`)
+        document = json.loads(path.read_text(encoding="utf-8"))
+        identifiers = field_identifiers({name: {} for name in _cog_inputs(document)})
+        expected[f"{document['owner']}/{document['name']}"] = list(identifiers.values())
+    probe = (
+        "import inspect, json, replicate_models as m\n"
+        "c = m.Client(api_token='t')\n"
+        "found = {}\n"
+        "for name in dir(c):\n"
+        "    resource = getattr(c, name, None)\n"
+        "    model = getattr(inspect.getmodule(type(resource)), 'MODEL', None)\n"
+        "    if isinstance(model, str) and hasattr(resource, 'create'):\n"
+        "        found[model] = list(inspect.signature(resource.create).parameters)\n"
+        "print(json.dumps(found))\n"
+    )
+    package = tmp_path / "gen" / "python"
+    env = {**os.environ, "PYTHONPATH": str(package)}  # this package, not the catalogue's the tests import
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=package, capture_output=True, text=True, timeout=120,
+                         env=env)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    found = json.loads(ran.stdout)
+    assert set(found) == set(expected)
+    for model, inputs in expected.items():
+        assert set(inputs) <= set(found[model]), (model, sorted(set(inputs) - set(found[model])))
 
 
 def test_an_example_made_with_an_older_version_is_trimmed_and_said(imported: tuple[Path, str]) -> None:
