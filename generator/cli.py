@@ -85,7 +85,7 @@ def _import(
     from collections import Counter
 
     from generator import specfile
-    from generator.importer import duplicate_warnings, expand, import_files, orphans
+    from generator.importer import expand, import_files, orphans
 
     paths.check_writable(layout.models, "--out", folder=True)
     paths.check_writable(layout.shared, "--shared", folder=True)
@@ -95,7 +95,6 @@ def _import(
     with _progress() as progress:
         progress.add_task(f"importing {len(files)} document(s)")
         results = import_files(files, layout, fmt)
-    duplicate_warnings(results)
     for r in results:
         _print_result(r)
     counts = Counter("failed" if r.error else "skipped" if r.skipped else r.kind or "" for r in results)

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from generator import importing, paths, reading, specfile, vocabulary
 from generator.cache import Parsed, Store
 from generator.errors import InputError
 from generator.importing import replicate
 from generator.importing.record import Endpoint
-from generator.normalize import kinds, normalize, overrides
+from generator.normalize import kinds, merge, normalize, overrides
 from generator.normalize.schema import FROM_EXAMPLE
 from generator.normalize.spec import Extra
 from generator.parallel import chunked_map
@@ -206,21 +208,49 @@ def _read(path: Path, layout: Layout, fmt: str | None = None, data: bytes | None
 
 
 def write(imported: Imported) -> list[ImportResult]:
-    """Write each endpoint's spec; an endpoint whose spec cannot be written fails alone. Of several
-    documents that make one spec, the most trusted one's is written (`ImportResult.trust`; then by
-    place), whatever the order of the files."""
-    groups: dict[Path, list[ImportResult]] = {}
+    """Write each endpoint's spec; an endpoint whose spec cannot be written fails alone. Several
+    documents that make one model's spec are merged (`normalize.merge`), the most trusted one's spec
+    the base, whatever the order of the files; each of them is told how."""
+    groups: dict[Path, list[tuple[ImportResult, _Write]]] = {}
     for result, made in imported:
         if made is not None:
-            groups.setdefault(made.target, []).append(result)
-    for result, made in imported:
-        if made is None or most_trusted(groups[made.target]) is not result:
-            continue
+            groups.setdefault(made.target, []).append((result, made))
+    for target, group in groups.items():
+        winner = most_trusted([result for result, _ in group])
+        data = next(made.data for result, made in group if result is winner)
+        if len(group) > 1:
+            data = _merged(winner, data, [(r, m) for r, m in group if r is not winner])
         try:
-            result.changed = specfile.write_atomic(made.target, made.data)
+            winner.changed = specfile.write_atomic(target, data)
         except OSError as exc:
-            result.error = f"{result.place}: cannot write {paths.display_path(made.target)}: {exc.strerror or exc}"
+            winner.error = f"{winner.place}: cannot write {paths.display_path(target)}: {exc.strerror or exc}"
     return [result for result, _ in imported]
+
+
+_SOURCES = {merge.SCHEMA: "the model's own schema", merge.LISTING: "a field listing", merge.EXAMPLE: "an example alone"}
+
+
+def _merged(winner: ImportResult, data: bytes, others: list[tuple[ImportResult, _Write]]) -> bytes:
+    """The winner's spec completed by the others' (a model's), and one warning to each of them."""
+    ordered = sorted(others, key=lambda pair: ([-rank for rank in pair[0].trust], pair[0].place))
+    names = ", ".join(sorted(r.place for r in (winner, *(r for r, _ in others))))
+    told = (
+        f"{winner.model} is described by several documents ({names}); the spec is {winner.place}'s "
+        f"({_SOURCES[winner.trust[0]]}, {winner.trust[1]} fact(s) of its inputs)"
+    )
+    if winner.kind in (vocabulary.MODEL, vocabulary.MODEL_VERSION):
+        document = yaml.safe_load(data)
+        merged = merge.merge(
+            document, winner.place, winner.trust[0], [(r.place, r.trust[0], yaml.safe_load(m.data)) for r, m in ordered]
+        )
+        if merged.added:
+            told += ", completed by " + "; ".join(f"{place}: {', '.join(got)}" for place, got in merged.added.items())
+            data = (SPEC_HEADER.format(source=winner.place) + specfile.dump(merged.document)).encode()
+        if merged.disagreements:
+            told += "; they disagree on " + "; ".join(merged.disagreements)
+    for result in (winner, *(r for r, _ in others)):
+        result.warnings.append(told)
+    return data
 
 
 def most_trusted(results: Sequence[ImportResult]) -> ImportResult:
@@ -301,24 +331,6 @@ def _extra(kind: kinds.Kind, layout: Layout, consulted: dict[str, str | None]) -
         extra.overrides = overrides.load(patch, doc.display)
         extra.overrides_source = doc.source("overrides")
     return extra
-
-
-def duplicate_warnings(results: list[ImportResult]) -> None:
-    """Several documents for one model: the most trusted one wins (`write`); each is told which."""
-    by_key: dict[str, list[ImportResult]] = {}
-    for result in results:
-        if result.model and not result.error:
-            by_key.setdefault(result.model, []).append(result)
-    for key, group in by_key.items():
-        if len(group) > 1:
-            names = ", ".join(r.place for r in group)
-            winner = most_trusted(group)
-            why = {2: "the model's own schema", 1: "a field listing", 0: "an example alone"}[winner.trust[0]]
-            for result in group:
-                result.warnings.append(
-                    f"{key} is described by several documents ({names}); {winner.place} is the spec: "
-                    f"{why}, {winner.trust[1]} fact(s) of its inputs"
-                )
 
 
 def orphans(folders: tuple[Path, ...]) -> list[tuple[Path, str]]:

@@ -150,7 +150,7 @@ def fitted_example(
         return None, []
     properties = input_schema.get("properties") or {}
     unknown = [name for name in example if name not in properties]
-    refused = [name for name, value in example.items() if name in properties and not _fits(value, properties[name])]
+    refused = [name for name, value in example.items() if name in properties and not fits(value, properties[name])]
     if not unknown and not refused:
         return example, []
     told = []
@@ -169,7 +169,7 @@ def fitted_example(
     return kept, [f"the request example {' and '.join(told)}: left out of the example"]
 
 
-def _fits(value: Any, schema: Any) -> bool:
+def fits(value: Any, schema: Any) -> bool:
     import jsonschema_rs
 
     if not isinstance(schema, dict):

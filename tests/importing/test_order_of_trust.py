@@ -227,7 +227,7 @@ def test_of_several_documents_of_one_model_the_most_trusted_is_the_spec_whatever
         out = tmp_path / f"out-{first}"
         result = cli("import", str(sources), "--out", str(out), "--shared", str(tmp_path / "shared"))
         assert result.returncode == 0, result.stderr
-        assert f"{first}-listing.txt is the spec: a field listing" in result.stdout
+        assert f"{first}-listing.txt's (a field listing" in result.stdout
         specs.append(yaml.safe_load((out / "acme" / "painter.yaml").read_text(encoding="utf-8")))
     for spec in specs:
         inputs = spec["components"]["schemas"]["Input"]["properties"]
@@ -253,3 +253,36 @@ def test_prose_says_nothing_of_what_the_schema_settles() -> None:
     assert warnings  # alone, the prose contradicts its integer type
     found, warnings = infer(description, "integer", settled=frozenset({"default", "minimum", "maximum", "enum"}))
     assert (found, warnings) == ([], [])
+
+
+def test_two_listings_of_one_model_are_merged_fact_by_fact_whatever_their_order(tmp_path: Path) -> None:
+    """Two resellers' renderings written for this test: the fuller one is the base; the other adds the
+    field and the facts it lacks, and where they disagree the base keeps its value, and it is said."""
+    full = (FIXTURES / "formats" / "bullet-list.page.txt").read_text(encoding="utf-8")
+    other = full.replace("Default: 2.5. Range: 0–10.", "Default: 4.").replace(
+        "- output_format: string — Image format. One of: webp, png, jpg. Default: webp.",
+        "- output_format: string — Image format.\n- `negative_prompt` (string, optional): What to avoid.",
+    ).replace("Defaults to 28. Range: 1 to 50.", "Range: 1 to 50.")
+    full = full.replace("What to paint.", "What to paint")  # the fuller page, lacking nothing else
+    full = full.replace("- `prompt` (string, required): What to paint", "- `prompt` (string, required):")
+    specs = []
+    for first, second in (("a", "b"), ("b", "a")):
+        sources = tmp_path / f"sources-{first}"
+        sources.mkdir()
+        (sources / f"{first}-full.txt").write_text(full, encoding="utf-8")
+        (sources / f"{second}-other.txt").write_text(other, encoding="utf-8")
+        out = tmp_path / f"out-{first}"
+        result = cli("import", str(sources), "--out", str(out), "--shared", str(tmp_path / "shared"))
+        assert result.returncode == 0, result.stderr
+        assert f"the spec is {sources / f'{first}-full.txt'}'s" in result.stdout
+        assert f"completed by {sources / f'{second}-other.txt'}: prompt.description, negative_prompt" in result.stdout
+        assert "they disagree on guidance.default: 2.5" in result.stdout
+        specs.append(yaml.safe_load((out / "acme" / "painter.yaml").read_text(encoding="utf-8")))
+        validated = cli("validate", "--specs", str(out), "--shared", str(tmp_path / "shared"))
+        assert validated.returncode == 0, validated.stderr
+    inputs = [spec["components"]["schemas"]["Input"] for spec in specs]
+    assert inputs[0] == inputs[1]
+    properties = inputs[0]["properties"]
+    assert list(properties) == ["prompt", "guidance", "steps", "output_format", "negative_prompt"]
+    assert properties["prompt"]["description"] == "What to paint."  # from the other page, which has it
+    assert properties["guidance"]["default"] == 2.5 and properties["steps"]["default"] == 28
