@@ -234,11 +234,9 @@ def _merged(winner: ImportResult, data: bytes, others: list[tuple[ImportResult, 
     """The winner's spec completed by the others' (a model's), and one warning to each of them."""
     ordered = sorted(others, key=lambda pair: ([-rank for rank in pair[0].trust], pair[0].place))
     names = ", ".join(sorted(r.place for r in (winner, *(r for r, _ in others))))
-    told = (
-        f"{winner.model} is described by several documents ({names}); the spec is {winner.place}'s "
-        f"({_SOURCES[winner.trust[0]]}, {winner.trust[1]} fact(s) of its inputs)"
-    )
+    told = f"{winner.model} is described by several documents ({names}); the spec is {winner.place}'s"
     if winner.kind in (vocabulary.MODEL, vocabulary.MODEL_VERSION):
+        told += f" ({_SOURCES[winner.trust[0]]}, {winner.trust[1]} fact(s) of its inputs)"
         document = yaml.safe_load(data)
         merged = merge.merge(
             document, winner.place, winner.trust[0], [(r.place, r.trust[0], yaml.safe_load(m.data)) for r, m in ordered]
