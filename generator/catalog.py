@@ -18,6 +18,7 @@ from generator.cache import Parsed
 from generator.errors import InputError, InputErrors, ValidationFailed
 from generator.paths import display_path, visible_files
 from generator.specfile import SpecFile, pointer_token
+from generator.subschemas import schema_object
 from generator.validate import Identity, identity, validate
 from generator.vocabulary import INFERRED, SHARED_KINDS, X_MODEL, create_operation, model_id, pinned_version
 
@@ -79,11 +80,11 @@ class Model:
 
     @property
     def input_schema(self) -> dict[str, Any]:
-        return dict(self.document["components"]["schemas"]["Input"])
+        return dict(schema_object(self.document["components"]["schemas"]["Input"]))
 
     @property
     def output_schema(self) -> dict[str, Any]:
-        return dict(self.document["components"]["schemas"].get("Output") or {})
+        return dict(schema_object(self.document["components"]["schemas"].get("Output", True)))
 
     @property
     def request_pointer(self) -> str:
@@ -313,7 +314,7 @@ def _model(spec: SpecFile, owner: str, name: str, accessor: str, class_name: str
     if found is None:  # validate() reports this; kept for the type checker
         raise InputError(spec.display, f"no create operation for {model_id(spec.document)}")
     path, operation = found
-    input_schema = spec.document["components"]["schemas"]["Input"]
+    input_schema = schema_object(spec.document["components"]["schemas"]["Input"])
     properties = input_schema.get("properties") or {}
     required = set(input_schema.get("required") or ())
     identifiers = naming.field_identifiers(properties)

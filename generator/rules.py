@@ -4,7 +4,8 @@
 - `info.x-model` names the model, and its one create operation is `POST /v1/models/{owner}/{name}/predictions`
   (or `POST /v1/predictions` when `x-model.version` pins a version) with `components.schemas.Input` as the
   body's `input`; a spec of a shared operation says which in `info.x-shared` instead;
-- every `default` and `example` satisfies the schema it sits in.
+- every `default`, `example` and `examples` value satisfies the schema it illustrates: in a schema,
+  a media type, a parameter or a header.
 
 Imported only when a spec is checked: the validators and their schema files take a tenth of a second to load.
 """
@@ -17,11 +18,8 @@ from typing import Any
 from generator.openapi_check import openapi_findings
 from generator.schemas import DocumentSchemas, SchemaUnusable
 from generator.specfile import pointer_token, resolve_ref, walk
+from generator.subschemas import children
 from generator.vocabulary import X_MODEL, create_operation, create_path, model_id, segment_problem
-
-SCHEMA_KEYWORDS_WITH_SUBSCHEMAS = ("properties", "patternProperties", "$defs")
-SCHEMA_KEYWORDS_WITH_SCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames")
-SCHEMA_KEYWORDS_WITH_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
 def problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -113,17 +111,23 @@ def _structure(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _values_fit_schemas(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    # `default` and `examples` are annotations: checking a value against the schema that holds
-    # them, by reference into the whole document, is not disturbed by them.
+    # `default`, `example` and `examples` are annotations: checking a value against the schema that
+    # holds them, by reference into the whole document, is not disturbed by them.
     schemas = DocumentSchemas(document)
     checks: list[tuple[str, Any, str]] = []
     for pointer, schema in _schemas(document):
-        if "default" in schema:
-            checks.append((pointer, schema["default"], f"{pointer}/default"))
-        checks += [(pointer, v, f"{pointer}/examples/{i}") for i, v in enumerate(schema.get("examples") or ())]
-    for pointer, media in _media_types(document):
-        if "example" in media and isinstance(media.get("schema"), dict):
-            checks.append((f"{pointer}/schema", media["example"], f"{pointer}/example"))
+        for key in ("default", "example"):
+            if key in schema:
+                checks.append((pointer, schema[key], f"{pointer}/{key}"))
+        if isinstance(schema.get("examples"), list):
+            checks += [(pointer, v, f"{pointer}/examples/{i}") for i, v in enumerate(schema["examples"])]
+    for pointer, holder in _illustrated(document):
+        if "example" in holder:
+            checks.append((f"{pointer}/schema", holder["example"], f"{pointer}/example"))
+        for name, named in (holder.get("examples") or {}).items() if isinstance(holder.get("examples"), dict) else ():
+            if isinstance(named, dict) and "value" in named:
+                where = f"{pointer}/examples/{pointer_token(name)}/value"
+                checks.append((f"{pointer}/schema", named["value"], where))
     for schema_pointer, value, where in checks:
         try:
             errors = list(schemas.validator(schema_pointer).iter_errors(value))
@@ -141,28 +145,29 @@ def _schemas(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         (f"/components/schemas/{pointer_token(k)}", v)
         for k, v in ((document.get("components") or {}).get("schemas") or {}).items()
     ]
-    for pointer, node in walk(document.get("paths") or {}, "/paths"):
-        if pointer.endswith("/schema") and isinstance(node, dict):
-            roots.append((pointer, node))
+    roots += [(f"{pointer}/schema", holder["schema"]) for pointer, holder in _illustrated(document)]
     stack = list(reversed(roots))
     while stack:
         pointer, schema = stack.pop()
         if not isinstance(schema, dict):
             continue
         yield pointer, schema
-        for key in SCHEMA_KEYWORDS_WITH_SUBSCHEMAS:
-            for name, sub in (schema.get(key) or {}).items():
-                stack.append((f"{pointer}/{key}/{pointer_token(name)}", sub))
-        for key in SCHEMA_KEYWORDS_WITH_SCHEMA:
-            if isinstance(schema.get(key), dict):
-                stack.append((f"{pointer}/{key}", schema[key]))
-        for key in SCHEMA_KEYWORDS_WITH_LIST:
-            for index, sub in enumerate(schema.get(key) or ()):
-                stack.append((f"{pointer}/{key}/{index}", sub))
+        stack.extend(reversed(list(children(schema, pointer))))
 
 
-def _media_types(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for pointer, node in walk(document.get("paths") or {}, "/paths"):
-        parent = pointer.rsplit("/", 1)[0]
-        if parent.endswith("/content") and isinstance(node, dict):
+def _illustrated(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every media type, parameter and header object (of the paths and the components) that has a
+    schema its `example` or `examples` illustrate. Schemas, examples and extensions are not entered:
+    what they hold is not OpenAPI structure."""
+    stack: list[tuple[str, Any]] = [(f"/{root}", document.get(root)) for root in ("components", "paths")]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, list):
+            stack.extend((f"{pointer}/{index}", item) for index, item in enumerate(node))
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("schema"), dict):
             yield pointer, node
+        for key, value in node.items():
+            if key not in ("schema", "schemas", "example", "examples") and not str(key).startswith("x-"):
+                stack.append((f"{pointer}/{pointer_token(key)}", value))

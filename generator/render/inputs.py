@@ -15,7 +15,9 @@ from typing import Any, NamedTuple
 
 from generator import datamodels, naming
 from generator.catalog import Model
+from generator.render import pytypes
 from generator.specfile import resolve_ref
+from generator.subschemas import schema_object
 
 
 class InputSchemas(NamedTuple):
@@ -77,13 +79,14 @@ class _Hoisted:
         return key
 
     def convert(self, schema: Any, trail: tuple[str, ...], refs: frozenset[str]) -> Any:
+        schema = schema_object(schema)
         if not isinstance(schema, dict):
             return schema
         if isinstance(schema.get("$ref"), str):
             ref = schema["$ref"]
             if ref in refs:
                 return _cleaned({k: v for k, v in schema.items() if k in _ANNOTATIONS})
-            target = resolve_ref(self.model.document, ref)
+            target = schema_object(resolve_ref(self.model.document, ref))
             siblings = {k: v for k, v in schema.items() if k != "$ref"}
             return self.convert({**target, **siblings}, trail, refs | {ref})
         if isinstance(schema.get("properties"), dict) and schema["properties"]:
@@ -104,12 +107,43 @@ class _Hoisted:
         for key in _WITH_LIST:
             if isinstance(converted.get(key), list):
                 converted[key] = [self.convert(s, (*trail, str(i + 1)), refs) for i, s in enumerate(converted[key])]
+        if "default" in converted and _holds_class(converted):
+            # A JSON object is no instance of the class the field is typed with: the default is the
+            # server's to apply (build_body sends only what is given), and the docs show it.
+            del converted["default"]
+        values = converted["enum"] if isinstance(converted.get("enum"), list) else [converted.get("const")]
+        if any(pytypes.too_large_for_literal(value) for value in values):
+            _as_bounds(converted, values)
         return converted
 
 
+def _as_bounds(schema: dict[str, Any], values: list[Any]) -> None:
+    """An enum holding an int too large for a `Literal` (and for pydantic's enum and literal checks),
+    as the values' types: an int enum checked by its bounds (exactly, when it has one value)."""
+    del schema["enum" if "enum" in schema else "const"]
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        schema["type"] = "integer"
+        schema["minimum"] = max(min(values), schema.get("minimum", min(values)))
+        schema["maximum"] = min(max(values), schema.get("maximum", max(values)))
+    else:
+        schema["type"] = sorted({_JSON_TYPE.get(type(v), "object") for v in values})
+
+
+def _holds_class(schema: Any) -> bool:
+    """Whether the type of `schema` involves a hoisted class (a `$ref` to one)."""
+    if isinstance(schema, dict):
+        return "$ref" in schema or any(_holds_class(v) for k, v in schema.items() if k not in _VALUES)
+    if isinstance(schema, list):
+        return any(_holds_class(v) for v in schema)
+    return False
+
+
 def _cleaned(schema: dict[str, Any]) -> dict[str, Any]:
-    """Without our `x-` keys; the description on one line of visible characters, as the generator
-    writes it into an attribute docstring (a tab there is mixed indentation; a control character, noise)."""
+    """Without our `x-` keys, and without `format`: the generator maps formats to types that change
+    the value sent (`AnyUrl` adds a slash, `SecretStr` sends stars, `Decimal` a string) or need a
+    package the client does not depend on (`EmailStr`, `ULID`); the server checks formats.
+    The description on one line of visible characters, as the generator writes it into an attribute
+    docstring (a tab there is mixed indentation; a control character, noise)."""
     cleaned = {k: v for k, v in schema.items() if k not in _DROPPED and not k.startswith("x-")}
     if isinstance(cleaned.get("description"), str):
         words = " ".join(cleaned["description"].split())
@@ -118,7 +152,9 @@ def _cleaned(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 # The title would rename the class; `$defs` are reached through the `$ref`s we inline.
-_DROPPED = frozenset({"title", "$defs", "definitions"})
-_ANNOTATIONS = frozenset({"description", "default"})
+_DROPPED = frozenset({"title", "$defs", "definitions", "format"})
+_ANNOTATIONS = frozenset({"description"})  # kept beside a `$ref` to a class
+_JSON_TYPE = {type(None): "null", bool: "boolean", int: "integer", float: "number", str: "string", list: "array"}
+_VALUES = frozenset({"default", "enum", "const", "examples", "example"})  # JSON values, not schemas
 _WITH_SCHEMA = ("items", "additionalProperties")
 _WITH_LIST = ("anyOf", "oneOf", "allOf", "prefixItems")

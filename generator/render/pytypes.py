@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64 = 2**63  # mypy reads a larger int in a Literal as an expression, which it refuses
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 
 
@@ -32,9 +33,16 @@ def literal(value: Any) -> str:
     raise TypeError(f"not a JSON value: {value!r}")
 
 
+def too_large_for_literal(value: Any) -> bool:
+    """An int mypy refuses in a `Literal`: one it cannot hold in 64 bits."""
+    return isinstance(value, int) and not isinstance(value, bool) and not -_INT64 < value < _INT64
+
+
 def annotation(schema: dict[str, Any]) -> str:
     if "enum" in schema or "const" in schema:
         values = schema["enum"] if "enum" in schema else [schema["const"]]
+        if any(too_large_for_literal(v) for v in values):  # the input model checks the value, by its bounds
+            return _union([_python_type(v) for v in values])
         # `Literal` holds str, int, bool and None only: a number enum is typed `float` (the server checks it).
         plain = [v for v in values if isinstance(v, str | int) and not isinstance(v, float)]
         parts = [f"Literal[{', '.join(literal(v) for v in plain)}]"] if plain else []
@@ -49,6 +57,13 @@ def annotation(schema: dict[str, Any]) -> str:
     if types is None:
         return "Any"
     return _union([_one(t, schema) for t in (types if isinstance(types, list) else [types])])
+
+
+def _python_type(value: Any) -> str:
+    if value is None:
+        return "None"
+    kind = type(value)
+    return {bool: "bool", int: "int", float: "float", str: "str"}.get(kind, "Any")
 
 
 def _one(kind: str, schema: dict[str, Any]) -> str:

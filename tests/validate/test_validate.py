@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import SPECS, CliRun, cli
+from tests.conftest import SPECS, CliRun, cli, model_spec
 
 IDEOGRAM = SPECS / "ideogram-ai" / "ideogram-v2-turbo.yaml"
 
@@ -111,3 +112,58 @@ def test_an_empty_specs_folder_is_an_error_naming_it(tmp_path: Path, command: st
     assert result.returncode == 2
     assert f"error: {empty}: holds no model spec" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_boolean_schemas_anywhere_are_read_and_generate(tmp_path: Path) -> None:
+    """`true` and `false` are schemas in JSON Schema 2020-12: as properties, items or nested."""
+    inputs = {
+        "type": "object",
+        "properties": {
+            "anything": True,
+            "never": False,
+            "nested": {"type": "object", "properties": {"open": True}, "additionalProperties": False},
+            "listed": {"type": "array", "items": True},
+        },
+    }
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "bools.yaml").write_text(yaml.safe_dump(model_spec("acme", "bools", inputs)), encoding="utf-8")
+    assert validate("--specs", str(specs)).returncode == 0
+    out = tmp_path / "out"
+    generated = cli("generate", "--specs", str(specs), "--shared", str(tmp_path / "none"), "--out", str(out))
+    assert generated.returncode == 0, generated.stderr
+    bundle = yaml.safe_load((out / "openapi.yaml").read_text(encoding="utf-8"))
+    # the bundle keeps the booleans as the spec wrote them
+    assert bundle["components"]["schemas"]["BoolsInput"]["properties"]["never"] is False
+
+
+@pytest.mark.parametrize(
+    ("place", "holder"),
+    [
+        ("schema", lambda d: d["components"]["schemas"]["Input"]["properties"]["size"]),
+        ("parameter", lambda d: d["paths"]["/v1/models/acme/x/predictions"]["post"]["parameters"][0]),
+        ("named", lambda d: d["paths"]["/v1/models/acme/x/predictions"]["post"]["parameters"][0]),
+    ],
+)
+def test_every_example_is_checked_against_its_schema(tmp_path: Path, place: str, holder: Any) -> None:
+    document = model_spec(
+        "acme",
+        "x",
+        {"type": "object", "properties": {"size": {"type": "integer", "maximum": 10}}},
+        parameters=[{"name": "Prefer", "in": "header", "schema": {"type": "string", "pattern": "^wait"}}],
+    )
+    if place == "named":
+        holder(document)["examples"] = {"good": {"value": "wait=5"}, "bad": {"value": "hold"}}
+    else:
+        holder(document)["example"] = 11 if place == "schema" else "hold"
+    path = tmp_path / "x.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    result = validate(str(path))
+    assert result.returncode == 1
+    where = {
+        "schema": "/components/schemas/Input/properties/size/example: value does not fit its schema: 11 is greater",
+        "parameter": "/parameters/0/example: value does not fit its schema",
+        "named": "/parameters/0/examples/bad/value: value does not fit its schema",
+    }[place]
+    assert where in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "validation failed: 1 problem(s)"
