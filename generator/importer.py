@@ -21,7 +21,7 @@ from generator.importing import replicate
 from generator.importing.record import Endpoint
 from generator.normalize import kinds, merge, normalize, overrides
 from generator.normalize.schema import FROM_EXAMPLE
-from generator.normalize.spec import Extra
+from generator.normalize.spec import Extra, operation_id
 from generator.parallel import chunked_map
 from generator.vocabulary import INFERRED
 
@@ -215,6 +215,14 @@ def write(imported: Imported) -> list[ImportResult]:
     for result, made in imported:
         if made is not None:
             groups.setdefault(made.target, []).append((result, made))
+    for clash in _clashes(groups):
+        told = " and ".join(f"{r.model} ({r.place})" for target in clash for r, _ in groups[target])
+        for target in clash:
+            for result, _ in groups.pop(target):
+                result.error = (
+                    f"{result.place}: {told} differ only in case or punctuation, so their specs, operationIds "
+                    "and client names would collide; neither was written: import one, or rename one in its document"
+                )
     for target, group in groups.items():
         winner = most_trusted([result for result, _ in group])
         data = next(made.data for result, made in group if result is winner)
@@ -225,6 +233,25 @@ def write(imported: Imported) -> list[ImportResult]:
         except OSError as exc:
             winner.error = f"{winner.place}: cannot write {paths.display_path(target)}: {exc.strerror or exc}"
     return [result for result, _ in imported]
+
+
+def _clashes(groups: dict[Path, list[tuple[ImportResult, _Write]]]) -> list[list[Path]]:
+    """Targets of models whose names differ only as file systems without case (`Foo`, `foo`) or the
+    generated names (`foo-bar`, `foo_bar`) do not tell apart."""
+    folded: dict[tuple[str, str], list[Path]] = {}
+    for target, group in groups.items():
+        model = group[0][0].model
+        if "/" in model:  # a model (a shared operation's key is its kind)
+            owner, name = model.split("/", 1)
+            folded.setdefault(("id", operation_id(owner, name)), []).append(target)
+            folded.setdefault(("file", str(target).casefold()), []).append(target)
+    merged: dict[Path, set[Path]] = {}
+    for targets in folded.values():
+        if len(targets) > 1:
+            together = set(targets).union(*(merged.get(t, set()) for t in targets))
+            for target in together:
+                merged[target] = together
+    return [sorted(clash) for clash in {frozenset(c): c for c in merged.values()}.values()]
 
 
 _SOURCES = {merge.SCHEMA: "the model's own schema", merge.LISTING: "a field listing", merge.EXAMPLE: "an example alone"}

@@ -40,7 +40,9 @@ PROBLEM_JSON = "application/problem+json"
 VERSION_PATH = "/v1/predictions"
 
 
-# An owner or name is one segment of the model's URL path and of the files named after it.
+# An owner or name is one segment of the model's URL path and of the files named after it: a file
+# name holds 255 bytes, less what is added around it (`.<name>.yaml.<random>.tmp` while written).
+MAX_SEGMENT_BYTES = 200
 _UNSAFE_SEGMENT = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ud800-\udfff/\\?#%{}]")
 
 
@@ -53,6 +55,8 @@ def segment_problem(value: object) -> str | None:
     if bad := _UNSAFE_SEGMENT.search(value):
         unsafe = "whitespace, control characters and / \\ ? # % { }"
         return f"holds {bad.group()!r}: {unsafe} cannot be in a URL path segment"
+    if (size := len(value.encode("utf-8", "surrogatepass"))) > MAX_SEGMENT_BYTES:
+        return f"is {size} bytes long in UTF-8: at most {MAX_SEGMENT_BYTES} fit in the names of the files made from it"
     return None
 
 

@@ -50,8 +50,10 @@ def _openapi_document(path: str) -> str:
         (_replicate_document("a\\b", "x"), "model owner holds '\\\\'"),
         (_openapi_document("/v1/models/../../predictions"), "would name a folder, not a model"),
         (_openapi_document("/v1/models/a%2F../x/predictions"), "model owner holds '%'"),
+        (_replicate_document("acme", "x" * 300), "model name is 300 bytes long in UTF-8: at most 200 fit"),
+        (_replicate_document("模" * 70, "x"), "model owner is 210 bytes long in UTF-8"),
     ],
-    ids=["owner-dotdot", "name-dotdot", "backslash", "openapi-path-dotdot", "percent"],
+    ids=["owner-dotdot", "name-dotdot", "backslash", "openapi-path-dotdot", "percent", "too-long", "too-long-utf8"],
 )
 def test_a_model_named_like_a_folder_is_refused_and_nothing_is_written_outside(
     tmp_path: Path, document: str, expected: str
@@ -183,3 +185,20 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path) -> None:
     assert run.code == 0, run.result.stderr
     [spec] = (tmp_path / "models").rglob("*.yaml")
     assert "\\xff-page.txt" in spec.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("first", "second"), [("Foo", "foo"), ("foo-bar", "foo_bar"), ("a.b", "A-B")])
+def test_models_whose_names_differ_only_in_case_or_punctuation_are_one_error_naming_both(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    for index, name in enumerate((first, second)):
+        (work / f"doc{index}.json").write_text(_replicate_document("acme", name), encoding="utf-8")
+    run = run_import(work, work / "doc0.json", work / "doc1.json", GOOD)
+    assert run.code == 2
+    errors = [line for line in run.result.stderr.splitlines() if "differ only in case or punctuation" in line]
+    assert len(errors) == 2, run.result.stderr  # one for each document, each naming both
+    assert all(f"acme/{first} (" in line and f"acme/{second} (" in line for line in errors)
+    assert not (work / "models" / "acme").exists()
+    assert cli("validate", "--specs", str(work / "models")).returncode == 0  # what was written still builds
