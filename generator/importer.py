@@ -240,7 +240,7 @@ def _clashes(groups: dict[Path, list[tuple[ImportResult, _Write]]]) -> list[list
     generated names (`foo-bar`, `foo_bar`) do not tell apart."""
     folded: dict[tuple[str, str], list[Path]] = {}
     for target, group in groups.items():
-        model = group[0][0].model
+        model = group[0][0].model or ""
         if "/" in model:  # a model (a shared operation's key is its kind)
             owner, name = model.split("/", 1)
             folded.setdefault(("id", operation_id(owner, name)), []).append(target)
