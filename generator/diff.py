@@ -8,7 +8,7 @@ words changed. The rules, next to oasdiff's, are the table in README.md ("What `
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from generator import specfile
 from generator.errors import InputError
 from generator.paths import display_path, visible_files
 from generator.specfile import resolve_ref
+from generator.subschemas import NOTHING, schema_object
 from generator.vocabulary import ANY_OUTPUT, X_MODELS, create_operation, model_id, pinned_version
 
 BREAKING, ADDITIVE, DOCS = "breaking", "additive", "docs"
@@ -138,6 +139,7 @@ def _view(
 
 def _resolved(document: dict[str, Any], schema: Any, seen: frozenset[str] = frozenset()) -> dict[str, Any]:
     """`schema` with every local `$ref` replaced by what it points to (a recursive one is marked)."""
+    schema = schema_object(schema)
     if not isinstance(schema, dict):
         return {}
     ref = schema.get("$ref")
@@ -190,26 +192,9 @@ def _model_changes(mid: str, old: ModelView, new: ModelView) -> list[Change]:
         )
     if old.description != new.description:
         changes.append(Change(mid, None, "description-changed", DOCS, "the model's description changed"))
-    removed, added = old.inputs.keys() - new.inputs.keys(), new.inputs.keys() - old.inputs.keys()
-    for name in sorted(removed):
-        twins = sorted(a for a in added if _meaning(new.inputs[a]) == _meaning(old.inputs[name]))
-        hint = f"; maybe renamed to {twins[0]}" if twins else ""
-        changes.append(
-            Change(mid, name, "input-removed", BREAKING, f"input {name} was removed: calls passing it fail{hint}")
-        )
-    for name in sorted(added):
-        if name in new.required:
-            changes.append(
-                Change(mid, name, "input-added", BREAKING, f"required input {name} was added: calls without it fail")
-            )
-        else:
-            changes.append(Change(mid, name, "input-added", ADDITIVE, f"optional input {name} was added"))
-    for name in sorted(old.inputs.keys() & new.inputs.keys()):
-        if name in new.required and name not in old.required:
-            changes.append(Change(mid, name, "made-required", BREAKING, f"input {name} is now required"))
-        if name in old.required and name not in new.required:
-            changes.append(Change(mid, name, "made-optional", ADDITIVE, f"input {name} is now optional"))
-        changes += [Change(mid, name, *c) for c in _schema_changes(f"input {name}", old.inputs[name], new.inputs[name])]
+    before = {"properties": old.inputs, "required": old.required}
+    after = {"properties": new.inputs, "required": new.required}
+    changes += [Change(mid, *found) for found in _properties("", before, after)]
     if _meaning(old.output) != _meaning(new.output):
         changes.append(
             Change(
@@ -225,8 +210,38 @@ def _model_changes(mid: str, old: ModelView, new: ModelView) -> list[Change]:
     return changes
 
 
-def _schema_changes(what: str, old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(kind, level, message) for each way one input's schema changed."""
+Found = tuple[str, str, str, str]  # (where in the inputs: `options.size`, kind, level, message)
+
+
+def _properties(path: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Found]:
+    """The changes of an object's properties: the model's inputs (at `path` ""), or a nested object's."""
+    before, after = old.get("properties") or {}, new.get("properties") or {}
+    old_required, new_required = set(old.get("required") or ()), set(new.get("required") or ())
+    what = "input" if not path else "property"
+    removed, added = before.keys() - after.keys(), after.keys() - before.keys()
+    for name in sorted(removed):
+        twins = sorted(a for a in added if _meaning(after[a]) == _meaning(before[name]))
+        hint = f"; maybe renamed to {twins[0]}" if twins else ""
+        where = _join(path, name)
+        yield where, "input-removed", BREAKING, f"{what} {where} was removed: calls passing it fail{hint}"
+    for name in sorted(added):
+        where = _join(path, name)
+        if name in new_required:
+            yield where, "input-added", BREAKING, f"required {what} {where} was added: calls without it fail"
+        else:
+            yield where, "input-added", ADDITIVE, f"optional {what} {where} was added"
+    for name in sorted(before.keys() & after.keys()):
+        where = _join(path, name)
+        if name in new_required and name not in old_required:
+            yield where, "made-required", BREAKING, f"{what} {where} is now required"
+        if name in old_required and name not in new_required:
+            yield where, "made-optional", ADDITIVE, f"{what} {where} is now optional"
+        yield from _schema_changes(where, _object(before[name]), _object(after[name]))
+
+
+def _schema_changes(path: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Found]:
+    """Each way one input's schema changed, its nested schemas (properties, items, alternatives) too."""
+    what = f"input {path}"
     found: list[tuple[str, str, str]] = []
     old_types, new_types = _types(old), _types(new)
     if old_types != new_types:
@@ -239,19 +254,81 @@ def _schema_changes(what: str, old: dict[str, Any], new: dict[str, Any]) -> list
     if old.get("format") != new.get("format"):
         level = ADDITIVE if new.get("format") is None else BREAKING
         found.append(("format-changed", level, f"{what}: format {old.get('format')} -> {new.get('format')}"))
-    found += _enum_changes(what, old.get("enum"), new.get("enum"))
+    found += _enum_changes(what, _allowed(old), _allowed(new))
     if old.get("default") != new.get("default"):
         shown = [json.dumps(old.get("default"), ensure_ascii=False), json.dumps(new.get("default"), ensure_ascii=False)]
         found.append(("default-changed", ADDITIVE, f"{what}: default {shown[0]} -> {shown[1]} when not given"))
-    for key, inward in (("minimum", 1), ("maximum", -1)):
+    for key, inward in _BOUNDS:
         before, after = old.get(key), new.get(key)
         if before != after:
             numbers = all(isinstance(v, int | float) for v in (before, after))
             narrowed = after is not None and (before is None or not numbers or (after - before) * inward > 0)
             found.append((f"{key}-changed", BREAKING if narrowed else ADDITIVE, f"{what}: {key} {before} -> {after}"))
+    for key in ("pattern", "multipleOf"):
+        if old.get(key) != new.get(key):
+            level = ADDITIVE if new.get(key) is None else BREAKING
+            found.append((f"{key}-changed", level, f"{what}: {key} {old.get(key)} -> {new.get(key)}"))
+    if _closed(old) != _closed(new):
+        level, said = (BREAKING, "no longer takes") if _closed(new) else (ADDITIVE, "now takes")
+        found.append(("additional-properties-changed", level, f"{what} {said} properties it does not list"))
     if old.get("description") != new.get("description"):
         found.append(("description-changed", DOCS, f"{what}: description changed"))
-    return found
+    yield from ((path, *change) for change in found)
+    if "properties" in old or "properties" in new:
+        yield from _properties(path, old, new)
+    for key, step in (("items", "[]"), ("additionalProperties", ".*")):
+        if isinstance(old.get(key), dict) and isinstance(new.get(key), dict):
+            yield from _schema_changes(path + step, old[key], new[key])
+        elif key == "items" and _meaning(old.get(key)) != _meaning(new.get(key)):
+            narrowed = new.get(key) is not None and new.get(key) != {}
+            yield path, "items-changed", BREAKING if narrowed else ADDITIVE, f"{what}: the items' schema changed"
+    if old_types == new_types:  # a change of what the alternatives accept shows in their types first
+        yield from _alternatives(path, old, new)
+
+
+def _alternatives(path: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Found]:
+    """`anyOf`/`oneOf`/`allOf` branches: as many as before, each compared with its own; else the
+    branches gone (fewer values fit; for `allOf`, more) and added."""
+    what = f"input {path}"
+    for key in ("anyOf", "oneOf", "allOf"):
+        before = [_meaning(b) for b in old.get(key) or ()]
+        after = [_meaning(b) for b in new.get(key) or ()]
+        if len(before) == len(after):
+            for old_branch, new_branch in zip(old.get(key) or (), new.get(key) or (), strict=True):
+                yield from _schema_changes(path, _object(old_branch), _object(new_branch))
+            continue
+        gone, came = [b for b in before if b not in after], [b for b in after if b not in before]
+        narrowing = {"allOf": bool(came)}.get(key, bool(gone))
+        if gone or came:
+            level = BREAKING if narrowing else ADDITIVE
+            counts = ((gone, "removed"), (came, "added"))
+            told = ", ".join(f"{len(branches)} {said}" for branches, said in counts if branches)
+            yield path, f"{key}-changed", level, f"{what}: its {key} alternatives changed ({told})"
+
+
+_BOUNDS = (
+    ("minimum", 1), ("exclusiveMinimum", 1), ("minLength", 1), ("minItems", 1), ("minProperties", 1),
+    ("maximum", -1), ("exclusiveMaximum", -1), ("maxLength", -1), ("maxItems", -1), ("maxProperties", -1),
+)  # fmt: skip  # a bound moved inward (+1: up, -1: down) refuses values it took
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _object(schema: Any) -> dict[str, Any]:
+    return schema_object(schema) if isinstance(schema, bool) else schema if isinstance(schema, dict) else {}
+
+
+def _allowed(schema: dict[str, Any]) -> list[Any] | None:
+    """The values `enum` or `const` allow, or None when neither is there."""
+    if isinstance(schema.get("enum"), list):
+        return list(schema["enum"])
+    return [schema["const"]] if "const" in schema else None
+
+
+def _closed(schema: dict[str, Any]) -> bool:
+    return _object(schema.get("additionalProperties", True)) == NOTHING
 
 
 def _enum_changes(what: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
@@ -271,7 +348,7 @@ def _enum_changes(what: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
     return found
 
 
-def _meaning(schema: dict[str, Any]) -> Any:
+def _meaning(schema: Any) -> Any:
     """A schema without its words: what it accepts, to tell a rename or a docs-only change."""
     if isinstance(schema, dict):
         return {k: _meaning(v) for k, v in schema.items() if k not in ("description", "title", "x-inferred")}

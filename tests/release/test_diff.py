@@ -30,10 +30,20 @@ def base(name: str = "painter") -> Spec:
             "output_format": {"type": "string", "enum": ["png", "jpg", "webp"], "default": "png"},
             "guidance": {"type": ["number", "null"]},
             "image": {"type": "string"},
+            "options": {
+                "type": "object",
+                "required": ["size"],
+                "properties": {"size": {"type": "number"}, "mode": {"type": "string", "enum": ["a", "b"]}},
+            },
+            "tags": {"type": "array", "items": {"type": "number"}},
+            "look": {"$ref": "#/components/schemas/Style"},
+            "either": {"anyOf": [{"type": "string", "maxLength": 5}, {"type": "integer"}]},
         },
     }
     output = {"type": "array", "items": {"type": "string", "format": "uri"}}
-    return model_spec("acme", name, inputs, output, description="Paints.")
+    spec = model_spec("acme", name, inputs, output, description="Paints.")
+    spec["components"]["schemas"]["Style"] = {"type": "string"}
+    return spec
 
 
 def _edit(change: Callable[[Spec], None]) -> Callable[[Spec], Spec]:
@@ -60,6 +70,16 @@ def _require(name: str, schema: dict[str, Any] | None = None) -> Callable[[Spec]
         spec["components"]["schemas"]["Input"]["required"].append(name)
 
     return change
+
+
+def _to_const(spec: Spec) -> None:
+    del _props(spec)["output_format"]["enum"]
+    _props(spec)["output_format"]["const"] = "png"
+
+
+def _nested_required(spec: Spec) -> None:
+    _props(spec)["options"]["properties"]["extra"] = {"type": "string"}
+    _props(spec)["options"]["required"].append("extra")
 
 
 ROWS: list[tuple[str, Callable[[Spec], None], set[tuple[str | None, str, bool]]]] = [
@@ -89,6 +109,21 @@ ROWS: list[tuple[str, Callable[[Spec], None], set[tuple[str | None, str, bool]]]
         lambda s: s["components"]["schemas"].update(Output={"type": "string"}),
         {(None, "output-changed", True)},
     ),
+    ("enum narrowed to a const", _to_const, {("output_format", "enum-values-removed", True)}),
+    ("nested property removed", lambda s: _props(s)["options"]["properties"].pop("mode"), {("options.mode", "input-removed", True)}),
+    ("nested required property added", _nested_required, {("options.extra", "input-added", True)}),
+    ("nested property made optional", lambda s: _props(s)["options"]["required"].clear(), {("options.size", "made-optional", False)}),
+    ("nested type narrowed", lambda s: _props(s)["options"]["properties"]["size"].update(type="integer"), {("options.size", "type-changed", True)}),
+    ("nested enum value removed", lambda s: _props(s)["options"]["properties"]["mode"]["enum"].pop(), {("options.mode", "enum-values-removed", True)}),
+    ("array item type narrowed", lambda s: _props(s)["tags"]["items"].update(type="integer"), {("tags[]", "type-changed", True)}),
+    ("array item type widened", lambda s: _props(s)["tags"].update(items={}), {("tags[]", "type-changed", False)}),
+    ("referenced component's type changed", lambda s: s["components"]["schemas"]["Style"].update(type="integer"), {("look", "type-changed", True)}),
+    ("alternative narrowed", lambda s: _props(s)["either"]["anyOf"][0].update(maxLength=3), {("either", "maxLength-changed", True)}),
+    ("alternative added", lambda s: _props(s)["either"]["anyOf"].append({"type": "integer", "minimum": 100}), {("either", "anyOf-changed", False)}),
+    ("extra properties refused", lambda s: _props(s)["options"].update(additionalProperties=False), {("options", "additional-properties-changed", True)}),
+    ("pattern added", lambda s: _props(s)["prompt"].update(pattern="^[a-z]+$"), {("prompt", "pattern-changed", True)}),
+    ("alternative widened", lambda s: _props(s)["either"]["anyOf"][0].update(maxLength=9), {("either", "maxLength-changed", False)}),
+    ("alternative split", lambda s: _props(s)["either"].update(anyOf=[{"type": "string", "maxLength": 5}, {"type": "integer", "minimum": 0}, {"type": "integer", "maximum": -5}]), {("either", "anyOf-changed", True)}),
     ("description only", lambda s: _props(s)["prompt"].update(description="What to paint, in words."), {("prompt", "description-changed", False)}),
 ]  # fmt: skip
 
