@@ -7,6 +7,9 @@ STAMP  := $(VENV)/.installed
 # descriptions render as glyphs; installed once if missing.
 BROWSER := /usr/bin/chromedriver
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+# Spectral and Redocly lint the bundle in the tests, at the versions tests/lint pins (npm ci);
+# without Node.js those tests are skipped, and say so.
+LINTERS := $(VENV)/lint/.installed
 
 .PHONY: build test fuzz check golden clean
 
@@ -32,8 +35,15 @@ $(CJK_FONT):
 build: $(STAMP)
 	$(BIN)/replicate-codegen build
 
+$(LINTERS): tests/lint/package.json tests/lint/package-lock.json | $(STAMP)
+	mkdir -p $(VENV)/lint && cp tests/lint/package.json tests/lint/package-lock.json $(VENV)/lint/
+	if command -v npm >/dev/null; then \
+	  (cd $(VENV)/lint && npm ci --no-audit --no-fund --silent) && touch $@ \
+	  || echo "warning: the OpenAPI linters could not be installed; their tests will be skipped" >&2; \
+	else echo "warning: no npm: the OpenAPI linters' tests will be skipped" >&2; fi
+
 ## the whole test suite
-test: $(STAMP) $(BROWSER) $(CJK_FONT)
+test: $(STAMP) $(BROWSER) $(CJK_FONT) $(LINTERS)
 	$(BIN)/ruff check generator tests bench templates/python/runtime
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -130,7 +130,7 @@ def component_schemas(
                 "id": {"type": "string"},
                 "model": {"type": "string", "description": "`owner/name`"},
                 "version": {"type": "string", "description": "`hidden` for official models"},
-                "input": {"type": "object", "description": "The input the prediction was created with."},
+                "input": _ref("PredictionInput"),
                 "output": _nullable(_ref("Output")),
                 "data_removed": {"type": "boolean"},
                 "error": {"type": ["string", "null"]},
@@ -141,10 +141,7 @@ def component_schemas(
                 "deadline": {"type": ["string", "null"], "format": "date-time"},
                 "logs": {"type": ["string", "null"]},
                 "source": {"type": "string", "enum": ["web", "api"]},
-                "metrics": {
-                    "type": "object",
-                    "properties": {"predict_time": {"type": "number"}, "total_time": {"type": "number"}},
-                },
+                "metrics": _ref("PredictionMetrics"),
                 "urls": _ref("PredictionUrls"),
             },
             "required": [
@@ -159,6 +156,13 @@ def component_schemas(
                 "created_at",
                 "urls",
             ],
+        },
+        # Named rather than inline: a generator makes a class of each object, and every model's
+        # Prediction (in the bundle, `allOf` this one) would make another of the same name.
+        "PredictionInput": {"type": "object", "description": "The input the prediction was created with."},
+        "PredictionMetrics": {
+            "type": "object",
+            "properties": {"predict_time": {"type": "number"}, "total_time": {"type": "number"}},
         },
         "PredictionStatus": {
             "type": "string",

@@ -20,7 +20,7 @@ from generator.paths import display_path, visible_files
 from generator.specfile import SpecFile, pointer_token
 from generator.subschemas import schema_object
 from generator.validate import Identity, identity, validate
-from generator.vocabulary import INFERRED, SHARED_KINDS, X_MODEL, create_operation, model_id, pinned_version
+from generator.vocabulary import SHARED_KINDS, X_MODEL, create_operation, inferred, model_id, pinned_version
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Field:
 
     @property
     def inferred(self) -> dict[str, str]:
-        return dict(self.schema.get(INFERRED) or {})
+        return inferred(self.schema)
 
 
 @dataclass(frozen=True)

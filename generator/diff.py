@@ -17,8 +17,8 @@ from generator import specfile
 from generator.errors import InputError
 from generator.paths import display_path, visible_files
 from generator.specfile import resolve_ref
-from generator.subschemas import NOTHING, schema_object
-from generator.vocabulary import ANY_OUTPUT, X_MODELS, create_operation, model_id, pinned_version
+from generator.subschemas import NOTHING, schema_object, untitled
+from generator.vocabulary import ANY_OUTPUT, INFERRED, X_MODELS, create_operation, model_id, pinned_version
 
 BREAKING, ADDITIVE, DOCS = "breaking", "additive", "docs"
 
@@ -127,13 +127,14 @@ def _view(
 ) -> ModelView:
     input_schema = _resolved(document, inputs or {})
     properties = input_schema.get("properties") or {}
+    # Titles are labels, which the bundle gives its own schemas: not something a user of the client sees.
     return ModelView(
         path=path,
         version=version,
         description=str(operation.get("description") or ""),
-        inputs={name: _resolved(document, schema) for name, schema in properties.items()},
+        inputs={name: untitled(_resolved(document, schema)) for name, schema in properties.items()},
         required=frozenset(input_schema.get("required") or ()),
-        output=_resolved(document, output or {}),
+        output=untitled(_resolved(document, output or {})),
     )
 
 
@@ -351,7 +352,7 @@ def _enum_changes(what: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
 def _meaning(schema: Any) -> Any:
     """A schema without its words: what it accepts, to tell a rename or a docs-only change."""
     if isinstance(schema, dict):
-        return {k: _meaning(v) for k, v in schema.items() if k not in ("description", "title", "x-inferred")}
+        return {k: _meaning(v) for k, v in schema.items() if k not in ("description", INFERRED)}
     if isinstance(schema, list):
         return [_meaning(v) for v in schema]
     return schema

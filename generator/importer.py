@@ -23,7 +23,7 @@ from generator.normalize import kinds, merge, normalize, overrides
 from generator.normalize.schema import FROM_EXAMPLE
 from generator.normalize.spec import Extra, operation_id
 from generator.parallel import chunked_map
-from generator.vocabulary import INFERRED
+from generator.vocabulary import inferred
 
 SPEC_HEADER = (
     "# Normalized by replicate-codegen from {source}.\n# Re-running `replicate-codegen import` rewrites this file.\n"
@@ -317,7 +317,7 @@ def _import_endpoint(
         input_schema = spec.document["components"]["schemas"]["Input"]
         properties = input_schema["properties"]
         result.fields = len(properties)
-        result.inferred = [f"{name}.{kw}" for name, p in properties.items() for kw in p.get(INFERRED) or {}]
+        result.inferred = [f"{name}.{kw}" for name, p in properties.items() for kw in inferred(p)]
         result.trust = _trust(endpoint, input_schema)
     data = (SPEC_HEADER.format(source=endpoint.source.place) + specfile.dump(spec.document)).encode()
     specfile.remember_written(data, spec.document, Parsed())  # here: on every core, and not sent back
@@ -329,7 +329,7 @@ _FACTS = ("type", "description", "default", "enum", "minimum", "maximum", "forma
 
 def _trust(endpoint: Endpoint, input_schema: dict[str, Any]) -> list[int]:
     properties = input_schema.get("properties") or {}
-    from_example = all((p.get(INFERRED) or {}).get("type") == FROM_EXAMPLE for p in properties.values())
+    from_example = all(inferred(p).get("type") == FROM_EXAMPLE for p in properties.values())
     source = 2 if endpoint.schema_is_truth else 0 if from_example else 1
     facts = sum(1 for p in properties.values() for key in _FACTS if key in p)
     return [source, facts + len(input_schema.get("required") or ())]

@@ -76,7 +76,11 @@ _TAGS: dict[Any, str] = {
 
 
 def dump(document: Any) -> str:
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    # After a text that ends in blank lines (`|+`), the emitter ends the document with `...`; the
+    # bundle joins dumped parts, and there that line would end the whole document. Without it, the
+    # text reads the same.
+    return text.removesuffix("\n...\n") + "\n" if text.endswith("\n...\n") else text
 
 
 def write_atomic(path: Path, content: str | bytes) -> bool:

@@ -6,7 +6,7 @@ reads it through `schema_object`, which writes each boolean as the mapping that 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from generator.specfile import pointer_token
@@ -35,6 +35,28 @@ def children(schema: dict[str, Any], pointer: str = "") -> Iterator[tuple[str, A
         if isinstance(schema.get(key), list):
             for index, sub in enumerate(schema[key]):
                 yield f"{pointer}/{key}/{index}", sub
+
+
+def map_children(schema: dict[str, Any], change: Callable[[Any], Any]) -> dict[str, Any]:
+    """A copy of `schema` whose direct subschemas are what `change` makes of them."""
+    changed = dict(schema)
+    for key in WITH_SUBSCHEMAS:
+        if isinstance(schema.get(key), dict):
+            changed[key] = {name: change(sub) for name, sub in schema[key].items()}
+    for key in WITH_SCHEMA:
+        if key in schema:
+            changed[key] = change(schema[key])
+    for key in WITH_LIST:
+        if isinstance(schema.get(key), list):
+            changed[key] = [change(sub) for sub in schema[key]]
+    return changed
+
+
+def untitled(schema: Any) -> Any:
+    """`schema` without the `title` of any schema in it (a property named `title` stays)."""
+    if not isinstance(schema, dict):
+        return schema
+    return map_children({k: v for k, v in schema.items() if k != "title"}, untitled)
 
 
 def schema_object(schema: Any) -> Any:

@@ -14,9 +14,30 @@ X_MODEL = "x-model"  # info: {owner, name, url?, version?}: the model the spec d
 X_SHARED = "x-shared"  # info: the kind of a shared operation's spec
 X_SOURCE = "x-source"  # info: {file, format, pointer?}: the document the spec was imported from
 X_VERSIONS = "x-versions"  # the create-by-version operation: {version hash: owner/name}
-INFERRED = "x-inferred"  # a property: {keyword: the words of the description (or the example) it was read from}
+# a property: [{keyword, from: the words of the description (or the example) it was read from}]; a list,
+# not a mapping by keyword, which linters would take for a schema (`default`, `enum` beside each other)
+INFERRED = "x-inferred"
 X_MODELS = "x-models"  # the bundle's info: {owner/name: {path, version?, input, output}}, what `diff` reads
-ENUM_LABELS = "x-enum-labels"  # a property: {value: label}, from Apifox's `x-apifox-enum`
+ENUM_LABELS = "x-enum-labels"  # a property: [{value, label}], from Apifox's `x-apifox-enum`
+
+def inferred(schema: Any) -> dict[str, str]:
+    """keyword -> the words it was read from, for the keywords of `schema` read rather than stated
+    (`INFERRED`; the mapping earlier versions wrote is read too)."""
+    raw = schema.get(INFERRED) if isinstance(schema, dict) else None
+    if isinstance(raw, dict):
+        return {str(keyword): str(words) for keyword, words in raw.items()}
+    if isinstance(raw, list):
+        return {str(i["keyword"]): str(i.get("from", "")) for i in raw if isinstance(i, dict) and "keyword" in i}
+    return {}
+
+
+def set_inferred(schema: dict[str, Any], evidence: dict[str, str]) -> None:
+    """Record `evidence` (keyword -> words) as `schema`'s `INFERRED`, or remove it when empty."""
+    if evidence:
+        schema[INFERRED] = [{"keyword": keyword, "from": words} for keyword, words in evidence.items()]
+    else:
+        schema.pop(INFERRED, None)
+
 
 # The Output of a model whose spec states none, as the bundle writes it and `diff` reads a spec.
 ANY_OUTPUT = {"description": "The spec does not say what this model returns."}

@@ -37,4 +37,10 @@ AWKWARD = {
 )
 def test_specs_are_written_as_pyyaml_writes_them(document: Any) -> None:
     expected = yaml.dump(document, Dumper=_Reference, sort_keys=False, allow_unicode=True, width=100)
-    assert specfile.dump(document) == expected
+    # but for the document end (`...`) PyYAML writes after a text that ends in blank lines (`"\n"`
+    # above): joined with more text, as in the bundle, that line would end the whole document
+    if expected.endswith("\n...\n"):
+        expected = expected[: -len("...\n")]
+    written = specfile.dump(document)
+    assert written == expected
+    assert yaml.safe_load(written + "after: 1\n") == {**document, "after": 1}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.normalize.schema import drop_default_outside_enum
-from generator.vocabulary import INFERRED
+from generator.vocabulary import INFERRED, inferred, set_inferred
 
 _AUTHORITATIVE = ("type", "enum", "default", "minimum", "maximum", "format", "items")
 
@@ -48,7 +48,7 @@ def merge_input(page: dict[str, Any], model: dict[str, Any]) -> tuple[dict[str, 
 
 def _merge_field(page: dict[str, Any], model: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     warnings = []
-    evidence = dict(page.get(INFERRED) or {})
+    evidence = inferred(page)
     field = {k: v for k, v in page.items() if k != INFERRED}
     for keyword in _AUTHORITATIVE:
         if keyword in model:
@@ -63,6 +63,5 @@ def _merge_field(page: dict[str, Any], model: dict[str, Any]) -> tuple[dict[str,
         if keyword not in field and keyword != INFERRED:
             field[keyword] = value
     warnings += drop_default_outside_enum(field, evidence)
-    if evidence:
-        field[INFERRED] = evidence
+    set_inferred(field, evidence)
     return field, warnings

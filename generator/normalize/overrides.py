@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 
 from generator import specfile
 from generator.errors import InputError
-from generator.vocabulary import INFERRED
+from generator.vocabulary import INFERRED, inferred, set_inferred
 
 _SHAPE = Draft202012Validator(
     {
@@ -67,10 +67,9 @@ def apply(input_schema: dict[str, Any], output_schema: dict[str, Any], patch: di
             changed.append(f"input.{name} removed")
             continue
         field = properties.get(name, {})
-        evidence = {k: v for k, v in (field.get(INFERRED) or {}).items() if k not in field_patch}
+        evidence = {k: v for k, v in inferred(field).items() if k not in field_patch}
         field = _merge_patch({k: v for k, v in field.items() if k != INFERRED}, field_patch)
-        if evidence:
-            field[INFERRED] = evidence
+        set_inferred(field, evidence)
         changed.append(f"input.{name} {'patched' if name in properties else 'added'}")
         properties[name] = field
     if "required" in patch:

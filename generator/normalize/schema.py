@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from generator.prose import NO_EXAMPLE, infer
-from generator.vocabulary import ENUM_LABELS, INFERRED
+from generator.vocabulary import ENUM_LABELS, inferred, set_inferred
 
 FROM_EXAMPLE = "the request example"  # the evidence of a type read off the request example
 # Doc-page text turns the author's full-width `，：；` into ASCII; after a CJK character they are put back,
@@ -50,7 +50,7 @@ def input_from_example(example: dict[str, Any]) -> dict[str, Any]:
         prop: dict[str, Any] = {"type": json_type} if json_type else {}
         if json_type == "array" and value and (item_type := _JSON_TYPES.get(type(value[0]))):
             prop["items"] = {"type": item_type}
-        prop[INFERRED] = {"type": FROM_EXAMPLE}
+        set_inferred(prop, {"type": FROM_EXAMPLE})
         properties[name] = prop
     return {"type": "object", "properties": properties}
 
@@ -70,8 +70,12 @@ def clean_property(raw: Any, example: Any = NO_EXAMPLE, *, prose: bool = True) -
     if isinstance(labelled, list) and labelled and "enum" not in prop:
         values = [item["value"] for item in labelled if isinstance(item, dict) and "value" in item]
         prop["enum"] = values
-        labels = {str(i["value"]): str(i.get("name") or i.get("description")) for i in labelled if "value" in i}
-        labels = {value: label for value, label in labels.items() if label not in ("", "None")}
+        labels = [
+            {"value": item["value"], "label": str(item.get("name") or item.get("description"))}
+            for item in labelled
+            if isinstance(item, dict) and "value" in item
+        ]
+        labels = [label for label in labels if label["label"] not in ("", "None")]
         if labels:
             prop[ENUM_LABELS] = labels
     if prop.get("type") == "null":
@@ -80,10 +84,10 @@ def clean_property(raw: Any, example: Any = NO_EXAMPLE, *, prose: bool = True) -
     schema_type = _single_type(prop.get("type"))
     settled = frozenset(keyword for keyword in ("default", "enum", "minimum", "maximum") if keyword in prop)
     description = str(prop.get("description") or "")
-    inferred, prose_warnings = infer(description, schema_type, example, settled) if prose else ([], [])
+    read, prose_warnings = infer(description, schema_type, example, settled) if prose else ([], [])
     warnings += prose_warnings
-    evidence = dict(prop.get(INFERRED) or {})
-    for item in inferred:
+    evidence = inferred(prop)
+    for item in read:
         if item.keyword == "type":  # an integer whose stated bounds are fractional
             prop["type"] = _widened(prop["type"], item.value)
             evidence["type"] = item.evidence
@@ -92,8 +96,7 @@ def clean_property(raw: Any, example: Any = NO_EXAMPLE, *, prose: bool = True) -
             evidence[item.keyword] = item.evidence
     if "default" in evidence:  # a default the schema itself states is for validation to judge
         warnings += drop_default_outside_enum(prop, evidence)
-    if evidence:
-        prop[INFERRED] = evidence
+    set_inferred(prop, evidence)
     return prop, warnings
 
 
@@ -121,7 +124,7 @@ def output_from_example(output: Any) -> dict[str, Any] | None:
         schema = {"type": "array", "items": string(output[0])}
     else:
         return None
-    schema[INFERRED] = {"type": "a response example of this model"}
+    set_inferred(schema, {"type": "a response example of this model"})
     return schema
 
 

@@ -19,7 +19,7 @@ from generator.normalize.schema import (
     output_from_example,
     restore_full_width,
 )
-from generator.vocabulary import INFERRED
+from generator.vocabulary import inferred
 
 OPENAPI_VERSION = "3.1.0"
 _OPEN_OUTPUT = {
@@ -88,7 +88,7 @@ def _model_spec(endpoint: Endpoint, kind: Kind, extra: Extra) -> NormalizedSpec:
     trusted = endpoint.schema_is_truth
     input_schema, input_warnings = clean_input_schema(raw_input, model, None if trusted else example, prose=not trusted)
     warnings += stale_warnings + input_warnings
-    guessed = [n for n, p in input_schema["properties"].items() if (p.get(INFERRED) or {}).get("type") == FROM_EXAMPLE]
+    guessed = [n for n, p in input_schema["properties"].items() if inferred(p).get("type") == FROM_EXAMPLE]
     if guessed and len(guessed) == len(input_schema["properties"]):
         warnings.append(
             f"the page has no input schema: {len(guessed)} field(s) and their types were read off the request "

@@ -15,7 +15,7 @@ import copy
 import functools
 from typing import Any
 
-from generator import canonical, shared_operations, specfile
+from generator import canonical, shared_operations, specfile, subschemas
 from generator.catalog import Catalog, Entry, Model
 from generator.errors import InputError
 from generator.render.python import header
@@ -33,10 +33,10 @@ def render_bundle(catalog: Catalog, entries: list[Entry], specs_label: str, vers
     paths = {f["path"]: f["path_text"] for f in fragments if f["path"]}
     for shared_path, item in _shared_paths(catalog).items():
         paths[shared_path] = _under(("paths",), {shared_path: item})
-    info = {
-        "title": f"{len(entries)} Replicate-style models",
+    info = {  # a title generators can make a package name of (one starting with a digit they cannot)
+        "title": "Replicate-style models",
         "version": version,
-        "description": "Every model of the specs, and Replicate's shared prediction operations.",
+        "description": f"{len(entries)} models of the specs, and Replicate's shared prediction operations.",
     }
     text = specfile.dump({"openapi": "3.1.0", "info": info})
     text += _joined(f"  {X_MODELS}:", [f["index"] for f in fragments], "{}")
@@ -67,8 +67,9 @@ def fragment(model: Model) -> Fragment:
         for name in [*_PER_MODEL, *own]
         if name not in common
     }
-    schemas = {names[name]: _renamed(own[name], names) for name in own if name in names and name != "Prediction"}
+    schemas = {names[name]: _titled(_renamed(own[name], names), names[name]) for name in own if name in names}
     schemas[names["Prediction"]] = {
+        "title": names["Prediction"],
         "allOf": [{"$ref": f"{_REF}Prediction"}],
         "properties": {"output": {"anyOf": [{"$ref": f"{_REF}{names['Output']}"}, {"type": "null"}]}},
     }
@@ -135,6 +136,14 @@ def _completed(operation: dict[str, Any]) -> dict[str, Any]:
 
 def _tag_description(model: Model) -> str:
     return model.url or model.id
+
+
+def _titled(schema: Any, name: str) -> Any:
+    """`schema` titled with its bundle name, and no schema inside it titled: generators name classes
+    after titles, and every model's `Input` (or Cog's `Seed`) would take one name."""
+    if not isinstance(schema, dict):
+        return schema
+    return {"title": name, **subschemas.untitled(schema)}
 
 
 def _renamed(node: Any, names: dict[str, str]) -> Any:

@@ -15,6 +15,7 @@ import yaml
 from generator import importing
 from generator.errors import InputError
 from generator.normalize import normalize
+from generator.vocabulary import inferred
 from tests.conftest import FIXTURES, SOURCES, SPECS, CliRun, cli
 
 FORMATS = FIXTURES / "formats"
@@ -155,7 +156,11 @@ class TestProjectExport:
             "maximum": 4,
             "minimum": 1,
             "default": 1,
-            "x-inferred": {"maximum": "最大值：4", "minimum": "最小值：1", "default": "默认值：1"},
+            "x-inferred": [
+                {"keyword": "maximum", "from": "最大值：4"},
+                {"keyword": "minimum", "from": "最小值：1"},
+                {"keyword": "default", "from": "默认值：1"},
+            ],
         }
 
     def test_folders_status_and_docs_link_are_kept(self, run: Run) -> None:
@@ -169,7 +174,7 @@ class TestProjectExport:
         assert output == {
             "type": "array",
             "items": {"type": "string", "format": "uri"},
-            "x-inferred": {"type": "a response example of this model"},
+            "x-inferred": [{"keyword": "type", "from": "a response example of this model"}],
         }
 
     def test_a_version_page_pins_the_version_of_the_model_its_title_names(self, run: Run) -> None:
@@ -192,10 +197,11 @@ class TestProjectExport:
 
     def test_a_page_with_only_an_example_gets_fields_marked_inferred_and_a_warning(self, run: Run) -> None:
         schema = input_of(run.spec("models/minimax/video-01.yaml"))
+        from_example = [{"keyword": "type", "from": "the request example"}]
         assert schema["properties"] == {
-            "prompt": {"type": "string", "x-inferred": {"type": "the request example"}},
-            "prompt_optimizer": {"type": "boolean", "x-inferred": {"type": "the request example"}},
-            "duration": {"type": "integer", "x-inferred": {"type": "the request example"}},
+            "prompt": {"type": "string", "x-inferred": from_example},
+            "prompt_optimizer": {"type": "boolean", "x-inferred": from_example},
+            "duration": {"type": "integer", "x-inferred": from_example},
         }
         result = next(r for r in run.report()["results"] if r["model"] == "minimax/video-01")
         assert any("no input schema: 3 field(s)" in w for w in result["warnings"])
@@ -220,11 +226,11 @@ def test_openapi_export_with_apifox_extensions(tmp_path: Path) -> None:
     properties = input_of(spec)["properties"]
     assert list(properties) == ["prompt", "size", "style", "seed"]  # x-apifox-orders, not `properties`
     assert properties["size"]["enum"] == ["1024x1024", "1365x1024", "1024x1365"]
-    assert properties["size"]["x-enum-labels"] == {
-        "1024x1024": "square",
-        "1365x1024": "landscape",
-        "1024x1365": "portrait",
-    }
+    assert properties["size"]["x-enum-labels"] == [
+        {"value": "1024x1024", "label": "square"},
+        {"value": "1365x1024", "label": "landscape"},
+        {"value": "1024x1365", "label": "portrait"},
+    ]
     assert properties["style"]["enum"] == ["any", "realistic_image", "digital_illustration"]  # through $ref
     assert properties["style"]["default"] == "any"
     assert properties["seed"]["maximum"] == 2147483647  # read for `[integer, "null"]` too
@@ -479,7 +485,7 @@ def test_inputs_keep_apifox_order_required_and_inferred_defaults() -> None:
     assert schema["required"] == ["prompt"]
     assert schema["properties"]["aspect_ratio"]["default"] == "1:1"
     assert schema["properties"]["resolution"]["default"] == "None"
-    assert schema["properties"]["aspect_ratio"]["x-inferred"] == {"default": "默认值：“1:1”"}
+    assert inferred(schema["properties"]["aspect_ratio"]) == {"default": "默认值：“1:1”"}
     assert "default" not in schema["properties"]["prompt"]
 
 
