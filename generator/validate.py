@@ -76,6 +76,7 @@ def _place(spec: Located, pointer: str, message: str) -> Problem:
 def _uniqueness(specs: list[tuple[Located, Identity]]) -> list[Problem]:
     problems = []
     seen_models: dict[str, Located] = {}
+    seen_folded: dict[str, tuple[str, Located]] = {}
     seen_operations: dict[str, Located] = {}
     for spec, found in specs:
         mid = found.model_id
@@ -84,7 +85,18 @@ def _uniqueness(specs: list[tuple[Located, Identity]]) -> list[Problem]:
                 problems.append(
                     _place(spec, "/info/x-model", f"model {mid} is also defined by {seen_models[mid].display}")
                 )
+            elif mid.casefold() in seen_folded:
+                other, where = seen_folded[mid.casefold()]
+                problems.append(
+                    _place(
+                        spec,
+                        "/info/x-model",
+                        f"model {mid} differs from {other} ({where.display}) only in case: the files named after "
+                        "them would be one on a file system that ignores case (macOS, Windows)",
+                    )
+                )
             seen_models.setdefault(mid, spec)
+            seen_folded.setdefault(mid.casefold(), (mid, spec))
         for pointer, operation_id in found.operations:
             if operation_id in seen_operations:
                 other = seen_operations[operation_id].display

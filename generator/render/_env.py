@@ -28,7 +28,10 @@ def templates_dir() -> Path:
 
 
 def _json(value: Any, indent: int | None = 2) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=indent)
+    """JSON for a script: `<`, `>` and `&` escaped, so no text in it reads as markup (`</script>`)
+    wherever the script is put, as Jinja's own `tojson` does."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _oneline(text: Any) -> str:

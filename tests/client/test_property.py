@@ -39,7 +39,9 @@ HOSTILE_NAMES = [
 HOSTILE_MODEL_NAMES = [
     "timeout", "max-retries", "none", "true", "cached-property", "types", "typing", "foo-bar2", "foo-bar-2",
     "predictions", "prediction", "close", "base-url", "client", "async-foo", "foo", "__init__", "9x", "ﬁle",
+    "Foo-Bar", "foo_bar", "foo.bar", "FOO",
 ]  # fmt: skip
+HUGE = 123456789012345678901234567890  # beyond 64 bits: no `Literal` for mypy, no enum check for pydantic
 HOSTILE_TEXT = [
     '"', '"""', 'ends in a quote"', "nul \x00 byte", "a | pipe", "back\\slash", "<script>alert(1)</script>",
     "[x](javascript:alert(1))", "--> <!--", "{{ jinja }} {% raw %}", "line\nbreak\r\nand more", "\u2028",
@@ -59,9 +61,9 @@ _ENUM_TEXT = st.lists(
 )
 
 
-def _field(depth: int) -> st.SearchStrategy[tuple[dict[str, Any], Any]]:
+def _field(depth: int) -> st.SearchStrategy[tuple[dict[str, Any] | bool, Any]]:
     """A property schema and a value that fits it."""
-    scalars: list[st.SearchStrategy[tuple[dict[str, Any], Any]]] = [
+    scalars: list[st.SearchStrategy[tuple[dict[str, Any] | bool, Any]]] = [
         st.just(({"type": "string"}, "a fox")),
         st.just(({"type": "string", "format": "uri"}, "https://example.com/in.png")),
         _ENUM_TEXT.map(lambda values: ({"type": "string", "enum": values, "default": values[0]}, values[-1])),
@@ -73,12 +75,24 @@ def _field(depth: int) -> st.SearchStrategy[tuple[dict[str, Any], Any]]:
         st.just(({"type": ["string", "null"]}, None)),
         st.just(({"type": "boolean", "default": True}, False)),
         st.just(({"type": "array", "items": {"type": "string"}}, ["a", "b"])),
+        st.just(({"const": "fixed"}, "fixed")),
+        st.just(({"type": "integer", "enum": [HUGE, 2], "default": 2}, HUGE)),
+        st.just(({"type": "integer", "const": -HUGE}, -HUGE)),
+        st.just(({"type": "string", "format": "email"}, "Someone@Example.com")),
+        st.just(({"type": "string", "format": "uri"}, "https://Example.com")),
+        st.just((True, {"any": ["value"]})),  # a boolean schema: anything
     ]
     if depth > 0:
         nested = _object(depth - 1)
         scalars.append(nested)
         scalars.append(nested.map(lambda o: ({"type": "array", "items": o[0]}, [o[1]])))
-    return st.tuples(st.one_of(scalars), _TEXT).map(lambda t: ({**t[0][0], "description": t[1]}, t[0][1]))
+        # an object default: a JSON object, which no class instance the field is typed with is
+        scalars.append(nested.map(lambda o: ({**o[0], "default": o[1]}, o[1])))
+    return st.tuples(st.one_of(scalars), _TEXT).map(lambda t: (_described(t[0][0], t[1]), t[0][1]))
+
+
+def _described(schema: dict[str, Any] | bool, text: str) -> dict[str, Any] | bool:
+    return schema if isinstance(schema, bool) else {**schema, "description": text}
 
 
 def _object(depth: int) -> st.SearchStrategy[tuple[dict[str, Any], Any]]:
@@ -106,7 +120,8 @@ _OUTPUTS = st.sampled_from(
 _MODEL = st.tuples(
     _SEGMENT, st.sampled_from(HOSTILE_MODEL_NAMES) | _SEGMENT, _object(depth=2), _OUTPUTS, _TEXT, st.booleans()
 )
-_CATALOGUE = st.lists(_MODEL, min_size=1, max_size=4, unique_by=lambda m: (m[0], m[1]))
+# Model ids that differ only in case are refused (their files would be one on macOS): not a valid catalogue.
+_CATALOGUE = st.lists(_MODEL, min_size=1, max_size=4, unique_by=lambda m: f"{m[0]}/{m[1]}".casefold())
 
 
 _CALLS = """

@@ -167,3 +167,13 @@ def test_every_example_is_checked_against_its_schema(tmp_path: Path, place: str,
     }[place]
     assert where in result.stderr
     assert result.stderr.strip().splitlines()[-1] == "validation failed: 1 problem(s)"
+
+
+def test_models_that_differ_only_in_case_are_reported(tmp_path: Path) -> None:
+    for name in ("Foo", "foo"):
+        spec = model_spec("acme", name, {"type": "object", "properties": {}}, operationId=f"create_{name}")
+        (tmp_path / f"{name}-spec.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    result = validate("--specs", str(tmp_path))
+    assert result.returncode == 1
+    assert "model acme/foo differs from acme/Foo" in result.stderr
+    assert "would be one on a file system that ignores case" in result.stderr
