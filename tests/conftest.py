@@ -5,6 +5,7 @@ import contextlib
 import io
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -94,6 +95,27 @@ def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) 
         raise result.exception
     assert "internal error" not in result.stderr, result.stderr
     return CliRun(result.exit_code, result.stdout, result.stderr)
+
+
+def assert_passes_ruff_and_mypy(package: Path, mypy_cache: Path) -> None:
+    """The generated package in `package` (its `replicate_models`) passes ruff and mypy --strict, as
+    its users' CI would run them."""
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ruff.returncode == 0, ruff.stdout
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(mypy_cache), "replicate_models"],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert mypy.returncode == 0, mypy.stdout
 
 
 def run_example(code: str, env: dict[str, str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> str:

@@ -21,7 +21,7 @@ from replicate_models import (
 from starlette.applications import Starlette
 
 from generator.schemas import DocumentSchemas
-from tests.conftest import GENERATED, TOKEN
+from tests.conftest import GENERATED, TOKEN, assert_passes_ruff_and_mypy
 
 
 @pytest.fixture
@@ -135,24 +135,7 @@ def test_importing_the_package_imports_no_model_module() -> None:
 
 @pytest.mark.slow
 def test_generated_package_passes_ruff_and_mypy_strict(tmp_path_factory: pytest.TempPathFactory) -> None:
-    package = GENERATED / "python"
-    ruff = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-        cwd=package,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert ruff.returncode == 0, ruff.stdout
-    cache = tmp_path_factory.mktemp("mypy")
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), "replicate_models"],
-        cwd=package,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert mypy.returncode == 0, mypy.stdout
+    assert_passes_ruff_and_mypy(GENERATED / "python", tmp_path_factory.mktemp("mypy"))
 
 
 @pytest.mark.slow

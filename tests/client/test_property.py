@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 
 from generator.catalog import load_catalog
 from generator.server import create_app, running
-from tests.conftest import TOKEN, cli, model_spec
+from tests.conftest import TOKEN, assert_passes_ruff_and_mypy, cli, model_spec
 
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 
@@ -232,21 +232,4 @@ def test_any_valid_catalogue_generates_a_client_that_sends_every_input(
             assert request.body["input"] == values[sent[request.path]], request.path
         assert len(creates) == 2 * len(catalog.models)
 
-        package = out / "python"
-        ruff = subprocess.run(
-            [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-            cwd=package,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert ruff.returncode == 0, ruff.stdout
-        cache = tmp_path_factory.getbasetemp() / "mypy-cache"
-        mypy = subprocess.run(
-            [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), "replicate_models"],
-            cwd=package,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert mypy.returncode == 0, mypy.stdout
+        assert_passes_ruff_and_mypy(out / "python", tmp_path_factory.getbasetemp() / "mypy-cache")

@@ -16,7 +16,7 @@ import yaml
 
 from generator.catalog import load_catalog
 from generator.server import create_app, running
-from tests.conftest import TOKEN, cli, model_spec
+from tests.conftest import TOKEN, assert_passes_ruff_and_mypy, cli, model_spec
 
 HUGE = 123456789012345678901234567890
 FORMATS = {  # format -> a value of it that a type of its own would send otherwise
@@ -120,23 +120,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_the_package_passes_mypy_strict_and_ruff(shapes: tuple[Path, Path], tmp_path: Path) -> None:
-    package = shapes[1] / "python"
-    ruff = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-        cwd=package,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert ruff.returncode == 0, ruff.stdout
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path), "replicate_models"],
-        cwd=package,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert mypy.returncode == 0, mypy.stdout
+    assert_passes_ruff_and_mypy(shapes[1] / "python", tmp_path)
 
 
 @pytest.mark.timeout(300)
