@@ -5,7 +5,9 @@
   `示例:` value / `默认值:` value / description lines, or `name type` on one line;
 - glued parameter tables (`NameInDescriptionRequired`, rows like `AuthorizationheaderNo`);
 - bullet and numbered lists: `- `guidance` (number, optional): text`, `1. **seed** (integer) – text`,
-  `- prompt: string — text`; a dotted `input.prompt` names the input `prompt`.
+  `- prompt: string — text`, and such lines without a bullet (`prompt: string — text`);
+- definition lists: the name on its line, then `: number, optional. text` (Markdown's `<dl>`);
+- a dotted `input.prompt` names the input `prompt`.
 
 Each field keeps where it was listed (header, path, query or body parameters), its depth (children of
 an object are one deeper, when the listing says so) and its line, so the reader can nest and report.
@@ -32,13 +34,17 @@ _REQUIRED = dict.fromkeys(("必需", "必填", "必选", "required", "yes", "tru
 _LABEL = re.compile(
     r"^(?P<label>示例值|示例|例子|Example(?: Value)?|默认值|默认|Default(?: Value)?)\s*[:：]\s*(?P<value>.*)$", re.I
 )
-# One item of a bulleted or numbered list that names a field and its type, in parentheses or after a colon.
-_BULLET = re.compile(
-    r"^(?:[-*•+]|\d{1,3}[.)])\s++(?P<q>[`*'\"]*+)(?P<name>[A-Za-z_][\w.$-]{0,99}?)(?P=q)\s*+"
+# A line, or an item of a bulleted or numbered list, that names a field and its type, in parentheses
+# or after a colon (where only a known type word, then a dash, a colon or the end, may follow).
+_ITEM = re.compile(
+    r"^(?:(?:[-*•+]|\d{1,3}[.)])\s++)?(?P<q>[`*'\"]*+)(?P<name>[A-Za-z_][\w.$-]{0,99}?)(?P=q)\s*+"
     r"(?:[(（](?P<meta>[^()（）]{1,80})[)）]|[:：]\s*+(?P<type>[A-Za-z]+\d*(?:\[\w*\])?)(?=\s*+(?:[—–-]|[:：]|$)))"
     r"\s*+(?:[:：—–-]+\s*+)?(?P<text>.*)$"
 )
 _META_SEPARATOR = re.compile(r"[,，/;；]")
+# A definition list: a term line holding only the name, then its definition, `: meta. text`.
+_TERM = re.compile(r"^(?P<q>[`*'\"]*+)(?P<name>[A-Za-z_][\w.$-]{0,99}?)(?P=q)$")
+_DEFINITION = re.compile(r"^[:：]\s*+(?P<meta>[^.。:：]{1,80}?)\s*+(?:[.。:：—–]\s*+(?P<text>.*))?$")
 _CODE_LABEL = re.compile(r"^(?:text|json|bash|shell|sh|yaml|yml|http)$")
 _END = re.compile(r"^(?:示例|Example|Examples|请求示例|Request Example|示例代码)$", re.I)
 _SECTION = re.compile(r"^(?:#+\s*)?(?P<where>Path|Query|Header|Cookie|Body)\s*(?:参数|Parameters?|Params)", re.I)
@@ -93,9 +99,13 @@ def fields(lines: list[str | None]) -> list[Field]:
         if _GLUED_HEADER.match(line):
             index = _glued(lines, index + 1, found)
             continue
-        if (item := _bullet(line, index + 1, location)) is not None:
+        if (item := _item(line, index + 1, location)) is not None:
             found.append(item)
             index += 1
+            continue
+        if (term := _definition(line, _text(lines, index + 1), index + 1, location)) is not None:
+            found.append(term)
+            index += 2
             continue
         header = _field_header(lines, index)
         if header is not None:
@@ -149,19 +159,33 @@ def _token_run(lines: list[str | None], index: int, header: tuple[str, str, str,
     return field, index
 
 
-def _bullet(line: str, number: int, where: str) -> Field | None:
-    """A list item that names a field with a type we know; None for any other line."""
-    item = _BULLET.match(line)
+def _item(line: str, number: int, where: str) -> Field | None:
+    """A line or list item that names a field with a type we know; None for any other line."""
+    item = _ITEM.match(line)
     if item is None:
         return None
     meta = item.group("meta")
-    words = [item.group("type")] if meta is None else [word.strip() for word in _META_SEPARATOR.split(meta)]
+    return _described(item.group("name"), [item.group("type")] if meta is None else _META_SEPARATOR.split(meta),
+                      item.group("text"), number, where)  # fmt: skip
+
+
+def _definition(term: str, definition: str, number: int, where: str) -> Field | None:
+    """A definition list's term (the name) and definition (`: number, optional. text`), or None."""
+    named, defined = _TERM.match(term), _DEFINITION.match(definition)
+    if named is None or defined is None:
+        return None
+    return _described(named.group("name"), _META_SEPARATOR.split(defined.group("meta")),
+                      defined.group("text") or "", number, where)  # fmt: skip
+
+
+def _described(name: str, words: list[str], text: str, number: int, where: str) -> Field | None:
+    """The field `words` (a type, `required`...) describe; None when they name no type we know."""
+    words = [word.strip() for word in words]
     json_types = [found for word in words if (found := json_type(word))]
     if not json_types:
         return None
     required = next((_REQUIRED[word.lower()] for word in words if word.lower() in _REQUIRED), None)
-    name = item.group("name").removeprefix("input.")
-    return Field(name, where, number, json_types[0], required, description=item.group("text").strip())
+    return Field(name.removeprefix("input."), where, number, json_types[0], required, description=text.strip())
 
 
 def _cells(line: str) -> list[str]:

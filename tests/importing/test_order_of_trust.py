@@ -1,7 +1,7 @@
 """The order of trust: a machine-readable schema over a field listing over an example, and prose only
 where it states a fact. Real Replicate model documents (tests/fixtures/replicate-documents, with their
 README): the Cog schema is the model's truth; the example, a prediction made long ago, never adds,
-removes or reorders an input. Pages written for these tests: placeholders and bullet-list listings."""
+removes or reorders an input. Pages written for these tests: placeholders, bullet-list and definition-list listings."""
 
 from __future__ import annotations
 
@@ -191,6 +191,28 @@ def test_a_bullet_list_listing_gives_every_field_and_fact(tmp_path: Path) -> Non
         "output_format": {"type": "string", "enum": ["webp", "png", "jpg"], "default": "webp"},
     }
     assert schema["required"] == ["prompt"]
+
+
+def test_a_definition_list_and_plain_listing_lines_give_every_field_and_fact(tmp_path: Path) -> None:
+    """A page written for this test: Markdown definition lists (`: string, required. text` under the
+    name) and `name: type - text` lines without a bullet, with dotted `input.` names."""
+    page = FIXTURES / "formats" / "definition-list.page.txt"
+    result = cli("import", str(page), "--out", str(tmp_path / "out"), "--shared", str(tmp_path / "shared"))
+    assert result.returncode == 0, result.stderr
+    spec = yaml.safe_load((tmp_path / "out" / "acme" / "sketcher.yaml").read_text(encoding="utf-8"))
+    schema = spec["components"]["schemas"]["Input"]
+    facts = {
+        name: {k: v for k, v in prop.items() if k not in ("description", "x-inferred")}
+        for name, prop in schema["properties"].items()
+    }
+    assert facts == {
+        "prompt": {"type": "string"},
+        "strength": {"type": "number", "default": 0.8, "minimum": 0, "maximum": 1},
+        "seed": {"type": "integer"},  # "Leave blank to randomize" states no default
+        "width": {"type": "integer", "default": 1024, "minimum": 256},
+    }
+    assert schema["required"] == ["prompt"]
+    assert schema["properties"]["strength"]["description"].startswith("How far from the image to go.")
 
 
 @pytest.mark.parametrize(
