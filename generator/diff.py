@@ -18,7 +18,7 @@ from generator.errors import InputError
 from generator.paths import display_path, visible_files
 from generator.specfile import resolve_ref
 from generator.subschemas import NOTHING, schema_object, untitled
-from generator.vocabulary import ANY_OUTPUT, INFERRED, X_MODELS, create_operation, model_id, pinned_version
+from generator.vocabulary import ANY_OUTPUT, INFERRED, X_MODELS, X_SOURCE, create_operation, model_id, pinned_version
 
 BREAKING, ADDITIVE, DOCS = "breaking", "additive", "docs"
 
@@ -352,7 +352,7 @@ def _enum_changes(what: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
 def _meaning(schema: Any) -> Any:
     """A schema without its words: what it accepts, to tell a rename or a docs-only change."""
     if isinstance(schema, dict):
-        return {k: _meaning(v) for k, v in schema.items() if k not in ("description", INFERRED)}
+        return {k: _meaning(v) for k, v in schema.items() if k not in ("description", INFERRED, X_SOURCE)}
     if isinstance(schema, list):
         return [_meaning(v) for v in schema]
     return schema

@@ -10,7 +10,8 @@ it only what it lacks, and never against the base's own kind of truth:
 - an example alone adds nothing.
 
 A keyword is added only where the field still accepts its own default afterwards; every place where
-the sources disagree is said.
+the sources disagree is said. Each field records under `x-source` which document gave which of its
+keywords (`[{document, keywords}]`, the base first).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.normalize.schema import fits
+from generator.vocabulary import X_SOURCE
 
 SCHEMA, LISTING, EXAMPLE = 2, 1, 0  # the kinds of source, most trusted first (`ImportResult.trust`)
 _KEYWORDS = ("description", "default", "enum", "minimum", "maximum", "format")
@@ -66,7 +68,28 @@ def merge(base: dict[str, Any], base_place: str, base_kind: int, others: list[tu
                     properties[name] = copy.deepcopy(other)
                     given.append(name)
     merged.added = {place: given for place, given in merged.added.items() if given}
+    _record_sources(properties, base_place, merged.added)
     return merged
+
+
+def _record_sources(properties: dict[str, Any], base_place: str, added: dict[str, list[str]]) -> None:
+    for name, prop in properties.items():
+        if not isinstance(prop, dict):
+            continue
+        gave: dict[str, list[str]] = {}
+        for place, given in added.items():
+            if name in given:  # the whole field
+                gave[place] = _keywords(prop)
+            elif keywords := [item.split(".", 1)[1] for item in given if item.startswith(f"{name}.")]:
+                gave[place] = keywords
+        if name not in added.get(next(iter(gave), ""), ()):  # a field of the base's own
+            others = {keyword for keywords in gave.values() for keyword in keywords}
+            gave = {base_place: [k for k in _keywords(prop) if k not in others], **gave}
+        prop[X_SOURCE] = [{"document": place, "keywords": keywords} for place, keywords in gave.items()]
+
+
+def _keywords(prop: dict[str, Any]) -> list[str]:
+    return [keyword for keyword in prop if not keyword.startswith("x-")]
 
 
 def _inputs(document: Any) -> dict[str, Any] | None:

@@ -303,7 +303,16 @@ def test_two_listings_of_one_model_are_merged_fact_by_fact_whatever_their_order(
         validated = cli("validate", "--specs", str(out), "--shared", str(tmp_path / "shared"))
         assert validated.returncode == 0, validated.stderr
     inputs = [spec["components"]["schemas"]["Input"] for spec in specs]
+    sources = [{name: prop.pop("x-source") for name, prop in i["properties"].items()} for i in inputs]
     assert inputs[0] == inputs[1]
+    # each field names the documents its facts came from, and which facts
+    full_a, other_a = (str(tmp_path / "sources-a" / name) for name in ("a-full.txt", "b-other.txt"))
+    assert sources[0]["prompt"] == [
+        {"document": full_a, "keywords": ["type"]},
+        {"document": other_a, "keywords": ["description"]},
+    ]
+    assert sources[0]["negative_prompt"] == [{"document": other_a, "keywords": ["type", "description"]}]
+    assert sources[0]["steps"][0]["document"] == full_a and "default" in sources[0]["steps"][0]["keywords"]
     properties = inputs[0]["properties"]
     assert list(properties) == ["prompt", "guidance", "steps", "output_format", "negative_prompt"]
     assert properties["prompt"]["description"] == "What to paint."  # from the other page, which has it
