@@ -1,7 +1,8 @@
 """The real published pages in tests/fixtures/real/ (verbatim, every rendering found in the wild).
 
-Each complete page imports to the record kept in tests/golden/real/<page>.yaml: its kind, model,
-warnings and the whole spec written (fields, types, prose facts), which a reviewer checked by hand;
+Each complete page imports to the record kept in tests/golden/real/<page>.yaml, and each real
+Replicate model document to tests/golden/replicate/<document>.yaml: its kind, model, warnings and
+the whole spec written (fields, types, prose facts), which a reviewer checked by hand;
 skipped pages keep their reason. Each page cut off when it was saved (`__TRUNCATED`) is refused at
 its line with exit 2, and nothing is written. `UPDATE_GOLDEN=1 pytest tests/importing/test_real_pages.py`
 rewrites the records after an intended change; the diff is then the review.
@@ -24,9 +25,21 @@ from generator.validate import validate
 from tests.conftest import FIXTURES, ROOT
 
 PAGES = FIXTURES / "real"
-GOLDEN = ROOT / "tests" / "golden" / "real"
-COMPLETE = sorted(p for p in PAGES.glob("*.txt") if "__TRUNCATED" not in p.name)
+GOLDEN = ROOT / "tests" / "golden"
 TRUNCATED = sorted(p for p in PAGES.glob("*.txt") if "__TRUNCATED" in p.name)
+# The real pages, and the real Replicate model documents (`GET /v1/models/{owner}/{name}`)
+COMPLETE = sorted(p for p in PAGES.glob("*.txt") if "__TRUNCATED" not in p.name) + sorted(
+    (FIXTURES / "replicate-documents").glob("*.json")
+)
+
+
+def _record_of(document: Path) -> Path:
+    return GOLDEN / ("real" if document.parent == PAGES else "replicate") / f"{document.stem}.yaml"
+
+
+def _name(document: Path) -> str:
+    parts = document.stem.split("__")
+    return f"{parts[0]}/{parts[2]}" if document.parent == PAGES else f"replicate/{'/'.join(parts)}"
 
 
 def imported(page: Path, out: Path) -> dict[str, Any]:
@@ -46,7 +59,7 @@ def imported(page: Path, out: Path) -> dict[str, Any]:
     return record
 
 
-@pytest.mark.parametrize("page", COMPLETE, ids=lambda p: p.name.split("__")[0] + "/" + p.name.split("__")[2])
+@pytest.mark.parametrize("page", COMPLETE, ids=_name)
 def test_a_complete_page_imports_to_its_reviewed_record(page: Path, tmp_path: Path) -> None:
     out = tmp_path.relative_to(ROOT) if tmp_path.is_relative_to(ROOT) else tmp_path
     record = imported(page, out)
@@ -55,7 +68,7 @@ def test_a_complete_page_imports_to_its_reviewed_record(page: Path, tmp_path: Pa
         if "spec" in entry:
             spec = specfile.load(ROOT / out / "models" / f"{entry['model']}.yaml", entry["model"])
             assert validate([spec]) == []
-    golden = GOLDEN / f"{page.stem}.yaml"
+    golden = _record_of(page)
     text = yaml.safe_dump(_portable(record, str(out)), allow_unicode=True, sort_keys=False, width=120)
     if os.environ.get("UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
