@@ -57,6 +57,11 @@ def test_each_document_gives_exactly_its_cog_inputs_in_order_without_prose_keywo
             assert schema.get(keyword) == cog[name].get(keyword), (name, keyword)
     required = spec["components"]["schemas"]["Input"].get("required", [])
     assert sorted(required) == sorted(components["Input"].get("required", []))
+    output, cog_output = spec["components"]["schemas"]["Output"], components["Output"]
+    if "$ref" in cog_output:  # Cog names an object output's schema (`ModelOutput`)
+        cog_output = components[cog_output["$ref"].rsplit("/", 1)[1]]
+    for keyword in ("type", "items", "format", "properties", "x-cog-array-type", "x-cog-array-display"):
+        assert output.get(keyword) == cog_output.get(keyword), ("Output", keyword)
     example = spec["paths"][next(iter(spec["paths"]))]["post"]["requestBody"]["content"]["application/json"]
     assert set(example.get("example", {}).get("input", {})) <= set(inputs)
 
