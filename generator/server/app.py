@@ -19,6 +19,7 @@ from generator.catalog import load_catalog
 from generator.server.config import ServerConfig
 from generator.server.faults import FaultPlan
 from generator.server.guard import Guard
+from generator.server.models import Models
 from generator.server.predictions import Predictions
 from generator.server.problems import problem
 from generator.server.store import Store
@@ -47,11 +48,16 @@ def create_app(
     catalog = load_catalog(specs_dir)
     store = Store(config.max_predictions, config.keep_requests)
     api = Predictions(catalog, config, store)
+    models = Models(catalog, config)
     guard = Guard(config, store, FaultPlan(config.faults, config.fault_seed))
     routes = []
     for prefix in PREFIXES:
         v1 = f"{prefix}/v1"
         routes += [
+            Route(f"{v1}/models", guard(models.list), methods=["GET"]),
+            Route(f"{v1}/models/{{owner}}/{{name}}", guard(models.get), methods=["GET"]),
+            Route(f"{v1}/models/{{owner}}/{{name}}/versions", guard(models.versions), methods=["GET"]),
+            Route(f"{v1}/models/{{owner}}/{{name}}/versions/{{id}}", guard(models.version), methods=["GET"]),
             Route(f"{v1}/models/{{owner}}/{{name}}/predictions", guard(api.create_for_model), methods=["POST"]),
             Route(f"{v1}/predictions", guard(api.create_for_version), methods=["POST"]),
             Route(f"{v1}/predictions", guard(api.list), methods=["GET"]),

@@ -23,6 +23,7 @@ from generator.server.faults import Fault
 from generator.server.outputs import image_file, output_value
 from generator.server.problems import invalid_field, invalid_fields, problem, unprocessable
 from generator.server.store import Record, Store, Timing, iso_now
+from generator.server.urls import api_base
 from generator.server.webhooks import Sender, is_loopback, webhook_problem
 from generator.vocabulary import WEBHOOK_EVENTS
 
@@ -36,18 +37,6 @@ _POLL_CAP = 0.25  # waits and streams look again at least this often, whatever t
 def _duration(text: str) -> float | None:
     match = _DURATION.match(text.strip())
     return float(match.group(1)) * _UNITS[match.group(2)] if match else None
-
-
-def _api_base(request: Request, public_url: str | None) -> str:
-    """`http://host:port[/replicate]/v1`: the configured public URL, else the address of the socket
-    the request came in on; never its Host header, which any client sets and other clients would
-    then follow. The prefix is the one the request's route matched."""
-    prefix = request.url.path.split("/v1/", 1)[0]
-    if public_url:
-        return f"{public_url.rstrip('/')}{prefix}/v1"
-    host, port = request.scope.get("server") or ("127.0.0.1", 80)
-    host = f"[{host}]" if ":" in host else host
-    return f"{request.url.scheme}://{host}:{port}{prefix}/v1"
 
 
 class Predictions:
@@ -174,7 +163,7 @@ class Predictions:
         self, request: Request, model_id: str, body: Any, fault: Fault | None, cancel_after: float | None
     ) -> Record:
         prediction_id = secrets.token_hex(13)
-        api = _api_base(request, self.config.public_url)
+        api = api_base(request, self.config.public_url)
         get_url = f"{api}/predictions/{prediction_id}"
         webhook = body.get("webhook")
         record = self.store.add(
@@ -272,7 +261,7 @@ class Predictions:
         def link(direction: str, seq: int) -> str:
             kept = {k: v for k, v in query.items() if k != "cursor"}
             kept["cursor"] = base64.urlsafe_b64encode(f"{direction}:{seq}".encode()).decode()
-            return f"{_api_base(request, self.config.public_url)}/predictions?{urlencode(kept)}"
+            return f"{api_base(request, self.config.public_url)}/predictions?{urlencode(kept)}"
 
         return JSONResponse(
             {
