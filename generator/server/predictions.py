@@ -9,6 +9,7 @@ import json
 import re
 import secrets
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,11 +21,12 @@ from generator.schemas import DocumentSchemas
 from generator.server import store as lifecycle
 from generator.server.config import ServerConfig
 from generator.server.faults import Fault
-from generator.server.outputs import image_file, output_value
+from generator.server.outputs import output_file, output_value, streams, tokens
 from generator.server.problems import invalid_field, invalid_fields, problem, unprocessable
 from generator.server.store import Record, Store, Timing, iso_now
 from generator.server.urls import api_base
 from generator.server.webhooks import Sender, is_loopback, webhook_problem
+from generator.specfile import resolve_ref
 from generator.vocabulary import WEBHOOK_EVENTS
 
 _DURATION = re.compile(r"^([0-9]{1,9}(?:\.[0-9]{1,9})?)(ms|s|m|h)$")
@@ -43,6 +45,7 @@ class Predictions:
     def __init__(self, catalog: Catalog, config: ServerConfig, store: Store) -> None:
         self.models = {m.id: m for m in catalog.models}
         self._schemas = {m.id: DocumentSchemas(m.document) for m in catalog.models}
+        self._streaming = {m.id for m in catalog.models if streams(m.output_schema, partial(resolve_ref, m.document))}
         self.config = config
         self.store = store
         self.timing = Timing(config.starting_seconds, config.processing_seconds, config.retention_seconds)
@@ -57,16 +60,24 @@ class Predictions:
         return {**{f.name: f.schema["default"] for f in model.fields if f.has_default}, **given}
 
     def _finish(self, record: Record) -> None:
-        model_input = self._with_defaults(record.data["model"], record.data["input"])
+        model = self.models[record.data["model"]]
+        model_input = self._with_defaults(model.id, record.data["input"])
 
         def url(index: int) -> str:
-            return f"{record.files_url}/{index}.{image_file(record.id, model_input, index).ext}"
+            return f"{record.files_url}/{index}.{output_file(record.id, model_input, index).ext}"
 
-        record.data["output"] = output_value(self.models[record.data["model"]].output_schema, model_input, url)
+        resolve = partial(resolve_ref, model.document)
+        record.data["output"] = output_value(model.output_schema, model_input, url, resolve)
         record.data["logs"] += "generated the output\n"
 
     def refresh(self, record: Record) -> Record:
-        lifecycle.advance(record, self.timing, self.store.clock(), self._finish)
+        now = self.store.clock()
+        lifecycle.advance(record, self.timing, now, self._finish)
+        if record.data["status"] == "processing" and record.data["model"] in self._streaming:
+            # a language model's tokens come as it runs: the share of its time gone, of its words
+            words = tokens(self._with_defaults(record.data["model"], record.data["input"]))
+            gone = (now - record.created - self.timing.starting) / max(self.timing.processing, 1e-9)
+            record.data["output"] = words[: int(len(words) * min(1.0, max(0.0, gone)))]
         return record
 
     def _next_change(self, record: Record) -> float:
@@ -279,7 +290,7 @@ class Predictions:
         index, _, ext = request.path_params["name"].partition(".")
         if record is None or self.refresh(record).data["output"] is None or not _FILE_INDEX.fullmatch(index):
             return problem(404, "Not found", "no such file, or its data was removed")
-        image = image_file(record.id, self._with_defaults(record.data["model"], record.data["input"]), int(index))
+        image = output_file(record.id, self._with_defaults(record.data["model"], record.data["input"]), int(index))
         if ext != image.ext:
             return problem(404, "Not found", "no such file")
         return Response(image.render(), media_type=image.mime)
