@@ -5,6 +5,7 @@ Built only from specs that passed validation, so lookups here do not re-check th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,7 @@ from generator import cache, naming, reading, shared_operations, specfile
 from generator.cache import Parsed
 from generator.errors import InputError, InputErrors, ValidationFailed
 from generator.paths import display_path, visible_files
-from generator.specfile import SpecFile, pointer_token
+from generator.specfile import SpecFile, pointer_token, resolve_ref
 from generator.subschemas import schema_object
 from generator.validate import Identity, identity, validate
 from generator.vocabulary import SHARED_KINDS, X_MODEL, create_operation, inferred, model_id, pinned_version
@@ -84,7 +85,17 @@ class Model:
 
     @property
     def output_schema(self) -> dict[str, Any]:
-        return dict(schema_object(self.document["components"]["schemas"].get("Output", True)))
+        """The Output schema; one that is only a `$ref` (Cog's `ModelOutput`) is the schema it names."""
+        schema = schema_object(self.document["components"]["schemas"].get("Output", True))
+        if isinstance(schema.get("$ref"), str) and len(schema) <= 2:  # beside a `title` at most
+            with contextlib.suppress(LookupError):
+                schema = schema_object(resolve_ref(self.document, schema["$ref"]))
+        return dict(schema)
+
+    @property
+    def output_class(self) -> str:
+        """The `TypedDict` of an object output, in the model's resource module."""
+        return f"{self.class_name}Output"
 
     @property
     def request_pointer(self) -> str:

@@ -40,11 +40,14 @@ RESOURCE_GLOBALS = frozenset(
         "MODEL",
         "NOT_GIVEN",
         "NotGiven",
+        "OUTPUT_FILES",
         "PATH",
         "Prediction",
+        "Required",
         "RequestOptions",
         "Sequence",
         "TYPE_CHECKING",
+        "TypedDict",
         "VERSION",
         "Wait",
         "WebhookEvent",
@@ -115,7 +118,7 @@ CLASS_RESERVED = KEYWORDS | RESOURCE_GLOBALS | CLIENT_GLOBALS | INPUT_MODULE_GLO
 @dataclass(frozen=True)
 class ModelNames:
     accessor: str  # client attribute and module name
-    class_name: str  # `X` and `AsyncX` in resources/, `XInput` in types/
+    class_name: str  # `X`, `AsyncX` and `XOutput` in resources/, `XInput` in types/
 
 
 def words(text: str) -> list[str]:
@@ -187,7 +190,7 @@ def nested_class(input_class: str, trail: tuple[str, ...], taken: set[str]) -> s
 
 
 def _classes(class_name: str) -> set[str]:
-    return {class_name, f"Async{class_name}", f"{class_name}Input"}
+    return {class_name, f"Async{class_name}", f"{class_name}Input", f"{class_name}Output"}
 
 
 def _assign(items: list[_T], candidate: Callable[[_T], str], natural: Callable[[_T, str], bool]) -> dict[_T, str]:

@@ -15,7 +15,14 @@ from markupsafe import Markup
 
 import generator.cache
 from generator.render.markup import code_html, input_anchor, markdown_html
-from generator.render.pytypes import annotation, literal, output_annotation
+from generator.render.pytypes import (
+    annotation,
+    class_syntax,
+    file_places,
+    literal,
+    output_annotation,
+    output_fields,
+)
 
 
 def templates_dir() -> Path:
@@ -122,6 +129,9 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         annotation=annotation,
         output_annotation=output_annotation,
+        output_fields=output_fields,
+        file_places=file_places,
+        class_syntax=class_syntax,
         literal=literal,
         json=_json,
         cell=_cell,

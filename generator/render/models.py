@@ -90,7 +90,7 @@ def _entry(model: Model, part: dict[str, str], files: dict[str, str]) -> Entry:
         description=model.description,
         summary=summary(model),
         source_file=source_file(model),
-        returns=output_annotation(model.output_schema),
+        returns=output_annotation(model.output_schema, model.output_class),
         single_output=model.output_schema.get("type") == "string",
         inputs=tuple(EntryInput(f.name, f.identifier, f.required, first_sentence(f.description)) for f in model.fields),
         example=example_input(model),

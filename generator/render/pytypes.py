@@ -7,6 +7,7 @@ keyword argument and the model field it fills accept the same values.
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from typing import Any
 
@@ -83,11 +84,51 @@ def _union(parts: list[str]) -> str:
     return " | ".join([p for p in unique if p != "None"] + (["None"] if "None" in unique else []))
 
 
-def output_annotation(schema: dict[str, Any]) -> str:
-    """What `run()` returns: a file URL is a `FileOutput`; anything else as `annotation` says."""
-    if schema.get("type") == "string" and schema.get("format") == "uri":
+def output_annotation(schema: dict[str, Any], object_type: str = "dict[str, Any]") -> str:
+    """What `run()` returns: a `format: uri` string is a `FileOutput` (and only that); an object with
+    properties at the top is `object_type` (the model's `TypedDict`); anything else as `annotation` says."""
+    kind = schema.get("type")
+    if kind == "string" and schema.get("format") in _FILE_FORMATS:
         return "FileOutput"
     items = schema.get("items")
-    if schema.get("type") == "array" and isinstance(items, dict):
+    if kind == "array" and isinstance(items, dict):
         return f"list[{output_annotation(items)}]"
-    return annotation(schema) if schema.get("type") in _SCALARS else "Any"
+    if kind == "object" and isinstance(schema.get("properties"), dict) and schema["properties"]:
+        return object_type
+    return annotation(schema) if kind in _SCALARS or kind == "object" else "Any"
+
+
+def output_fields(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, annotation) of each property of an object Output, as its `TypedDict` has them: those
+    the schema requires `Required[...]`, the rest may be missing."""
+    required = set(schema.get("required") or ())
+    fields = []
+    for name, sub in (schema.get("properties") or {}).items():
+        kind = output_annotation(sub) if isinstance(sub, dict) else "Any"
+        fields.append((name, f"Required[{kind}]" if name in required else kind))
+    return fields
+
+
+def class_syntax(fields: list[tuple[str, str]]) -> bool:
+    """Whether a `TypedDict` of these keys is written as a class (ruff's UP013 asks so when it can):
+    every key an identifier that is no keyword. Otherwise the call form, which takes any key."""
+    return all(name.isidentifier() and not keyword.iskeyword(name) for name, _ in fields)
+
+
+def file_places(schema: Any) -> Any:
+    """Where an output holds files, for the runtime to make each a `FileOutput` (`to_files`): "file",
+    `[places]` for each item of a list, `{name: places}` for an object's properties, None for none."""
+    if not isinstance(schema, dict):
+        return None
+    kind = schema.get("type")
+    if kind == "string" and schema.get("format") in _FILE_FORMATS:
+        return "file"
+    if kind == "array" and (inner := file_places(schema.get("items"))) is not None:
+        return [inner]
+    if kind == "object":
+        places = {name: found for name, sub in (schema.get("properties") or {}).items() if (found := file_places(sub))}
+        return places or None
+    return None
+
+
+_FILE_FORMATS = ("uri", "iri")

@@ -224,8 +224,8 @@ def test_a_hundred_concurrent_runs_with_the_async_client() -> None:
 
     with running(app) as url:
         outputs = asyncio.run(main(url))
-    assert len(outputs) == 100 and all(isinstance(o, list) and o[0].url.endswith(".jpg") for o in outputs)
-    assert len({o[0].url for o in outputs}) == 100
+    assert len(outputs) == 100 and all(o.url.endswith(".jpg") for o in outputs)
+    assert len({o.url for o in outputs}) == 100
 
 
 def test_the_async_client_sleeps_on_whatever_loop_it_runs_on() -> None:
@@ -249,7 +249,7 @@ def test_the_async_client_sleeps_on_whatever_loop_it_runs_on() -> None:
 class TestFileOutput:
     def test_read_save_and_iterate_with_the_clients_auth(self, tmp_path: Path) -> None:
         with served() as (client, app):
-            [image] = client.imagen_4_ultra.run(prompt="x", output_format="png", aspect_ratio="16:9")
+            image = client.imagen_4_ultra.run(prompt="x", output_format="png", aspect_ratio="16:9")
             data = image.read()
             assert Image.open(io.BytesIO(data)).size == (1024, 576)
             saved = image.save(tmp_path / "out" / "fox.png")
@@ -261,7 +261,7 @@ class TestFileOutput:
 
     def test_a_failed_download_leaves_no_file(self, tmp_path: Path) -> None:
         with served(retention_seconds=0.3) as (client, _):
-            [image] = client.imagen_4_ultra.run(prompt="x")
+            image = client.imagen_4_ultra.run(prompt="x")
             time.sleep(0.35)  # the data is removed: the file URL answers 404
             with pytest.raises(NotFoundError):
                 image.save(tmp_path / "gone.jpg")
@@ -290,7 +290,7 @@ class TestFileOutput:
     def test_async_outputs_are_read_with_aread_and_asave(self, tmp_path: Path) -> None:
         async def main(url: str) -> tuple[bytes, bytes]:
             async with AsyncClient(api_token=TOKEN, base_url=url) as aclient:
-                [image] = await aclient.imagen_4_ultra.run(prompt="x")
+                image = await aclient.imagen_4_ultra.run(prompt="x")
                 saved = await image.asave(tmp_path / "a.jpg")
                 with pytest.raises(TypeError, match="aread"):
                     image.read()

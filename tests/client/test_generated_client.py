@@ -47,15 +47,15 @@ def test_wait_polls_until_the_prediction_ends(client: Client) -> None:
     prediction = client.imagen_4_ultra.create(prompt="a cat")
     done = client.predictions.wait(prediction, poll_interval=0.01)
     assert done.status == "succeeded"
-    assert done.output[0].endswith("/0.jpg")  # the spec's default output_format
+    assert done.output.endswith("/0.jpg")  # the spec's default output_format
     assert client.predictions.get(done.id).status == "succeeded"
 
 
 def test_run_returns_the_output(client: Client) -> None:
     output = client.imagen_4_ultra.run(prompt="a cat", output_format="png")
-    assert isinstance(output[0], FileOutput)
-    assert output[0].url.endswith("/0.png")
-    assert output[0].read()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert isinstance(output, FileOutput)  # the spec's Output: one `format: uri` string
+    assert output.url.endswith("/0.png")
+    assert output.read()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_canceled_prediction_makes_run_style_waits_end_and_report_it(client: Client) -> None:
@@ -66,7 +66,7 @@ def test_canceled_prediction_makes_run_style_waits_end_and_report_it(client: Cli
     from replicate_models._predictions import output_of
 
     with pytest.raises(PredictionFailed, match="ended canceled"):
-        output_of(canceled, client)
+        output_of(canceled, client, None)
 
 
 def test_wait_gives_up_at_its_deadline(client: Client) -> None:
@@ -116,7 +116,7 @@ def test_async_client_runs_models_concurrently(base_url: str) -> None:
 
     outputs = asyncio.run(main())
     assert len(outputs) == 5
-    assert all(isinstance(o, list) and "/v1/files/" in o[0].url for o in outputs)
+    assert all(isinstance(o, FileOutput) and "/v1/files/" in o.url for o in outputs)
 
 
 def test_importing_the_package_imports_no_model_module() -> None:

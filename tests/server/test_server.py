@@ -129,7 +129,7 @@ class TestLifecycle:
     def test_after_the_retention_the_data_is_removed(self) -> None:
         with serve(replace(FAST, retention_seconds=0.2)) as (http, _):
             done = create(http, headers={"Prefer": "wait"}).json()
-            url = done["output"][0]
+            url = done["output"]
             assert http.get(url).status_code == 200
             time.sleep(0.25)
             removed = http.get(f"/v1/predictions/{done['id']}").json()
@@ -146,7 +146,7 @@ class TestOutputs:
     def image(self, http: httpx.Client, **inputs: Any) -> Image.Image:
         done = create(http, headers={"Prefer": "wait"}, **inputs).json()
         assert done["status"] == "succeeded"
-        download = http.get(done["output"][0], headers={"Authorization": ""})  # files need no token
+        download = http.get(done["output"], headers={"Authorization": ""})  # files need no token
         assert download.status_code == 200
         return Image.open(io.BytesIO(download.content))
 
@@ -170,7 +170,7 @@ class TestOutputs:
             headers={"Prefer": "wait"},
             resolution="1280x768",
         ).json()
-        image = Image.open(io.BytesIO(http.get(done["output"][0]).content))
+        image = Image.open(io.BytesIO(http.get(done["output"]).content))
         assert image.size == (1280, 768)
 
 

@@ -157,12 +157,12 @@ def _path(prediction_id: str) -> str:
     return f"/v1/predictions/{quote(prediction_id, safe='')}"
 
 
-def output_of(prediction: Prediction, client: SyncAPIClient | AsyncAPIClient) -> Any:
-    """The output of a prediction that ended, its files as `FileOutput`; `PredictionFailed` unless
-    it succeeded."""
+def output_of(prediction: Prediction, client: SyncAPIClient | AsyncAPIClient, files: Any) -> Any:
+    """The output of a prediction that ended, the files its schema places (`files`, see `to_files`)
+    as `FileOutput`; `PredictionFailed` unless it succeeded."""
     if prediction.status != "succeeded":
         raise PredictionFailed(prediction)
-    return to_files(prediction.output, client)
+    return to_files(prediction.output, client, files)
 
 
 class Predictions:

@@ -121,12 +121,14 @@ class _Atomic:
             Path(self._tmp).unlink(missing_ok=True)
 
 
-def to_files(value: Any, client: SyncAPIClient | AsyncAPIClient) -> Any:
-    """Every URL or `data:` URI string in an output, however nested, as a `FileOutput`."""
-    if isinstance(value, str) and value.startswith(("http://", "https://", "data:")):
+def to_files(value: Any, client: SyncAPIClient | AsyncAPIClient, places: Any) -> Any:
+    """`value` with a `FileOutput` for each string where `places` says the schema has a file: "file"
+    (this value), `[places]` (each item of a list), `{name: places}` (those properties), or None
+    (nowhere). A string the schema does not call a file stays a string, whatever it looks like."""
+    if places == "file" and isinstance(value, str):
         return FileOutput(value, client)
-    if isinstance(value, list):
-        return [to_files(item, client) for item in value]
-    if isinstance(value, dict):
-        return {key: to_files(item, client) for key, item in value.items()}
+    if isinstance(places, list) and isinstance(value, list):
+        return [to_files(item, client, places[0]) for item in value]
+    if isinstance(places, dict) and isinstance(value, dict):
+        return {key: to_files(item, client, places.get(key)) for key, item in value.items()}
     return value

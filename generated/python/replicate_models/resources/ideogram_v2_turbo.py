@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .._base_client import deadline
+from .._files import FileOutput
 from .._models import Prediction
 from .._predictions import build_body, output_of
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
@@ -20,6 +21,8 @@ __all__ = ["AsyncIdeogramV2Turbo", "IdeogramV2Turbo"]
 
 MODEL = "ideogram-ai/ideogram-v2-turbo"
 PATH = "/v1/models/ideogram-ai/ideogram-v2-turbo/predictions"
+# Where the output holds files (`format: uri`), which `run()` gives as `FileOutput`; nothing else is one.
+OUTPUT_FILES: Any = "file"
 
 
 class IdeogramV2Turbo:
@@ -92,8 +95,8 @@ class IdeogramV2Turbo:
         cancel_after: float | str | None = None,
         options: RequestOptions | None = None,
         timeout: float | None = None,
-    ) -> Any:
-        """Run ideogram-ai/ideogram-v2-turbo and return its output; files (URLs and `data:` URIs) as `FileOutput`.
+    ) -> FileOutput:
+        """Run ideogram-ai/ideogram-v2-turbo and return its output; its files (`format: uri`) as `FileOutput`.
 
         Raises `PredictionFailed` if the prediction ends failed, canceled or aborted, and
         `WaitTimeout` if it has not ended after `timeout` seconds.
@@ -126,7 +129,7 @@ class IdeogramV2Turbo:
                 wait=True,
             )
             ended = self._client.predictions.wait(prediction, timeout=timeout, options=options)
-        return output_of(ended, self._client)
+        return cast("FileOutput", output_of(ended, self._client, OUTPUT_FILES))
 
 
 class AsyncIdeogramV2Turbo:
@@ -199,8 +202,8 @@ class AsyncIdeogramV2Turbo:
         cancel_after: float | str | None = None,
         options: RequestOptions | None = None,
         timeout: float | None = None,
-    ) -> Any:
-        """Run ideogram-ai/ideogram-v2-turbo and return its output; files (URLs and `data:` URIs) as `FileOutput`.
+    ) -> FileOutput:
+        """Run ideogram-ai/ideogram-v2-turbo and return its output; its files (`format: uri`) as `FileOutput`.
 
         Raises `PredictionFailed` if the prediction ends failed, canceled or aborted, and
         `WaitTimeout` if it has not ended after `timeout` seconds.
@@ -235,4 +238,4 @@ class AsyncIdeogramV2Turbo:
             ended = await self._client.predictions.wait(
                 prediction, timeout=timeout, options=options
             )
-        return output_of(ended, self._client)
+        return cast("FileOutput", output_of(ended, self._client, OUTPUT_FILES))

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .._base_client import deadline
+from .._files import FileOutput
 from .._models import Prediction
 from .._predictions import build_body, output_of
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Wait, WebhookEvent
@@ -20,6 +21,8 @@ __all__ = ["AsyncImagen4Ultra", "Imagen4Ultra"]
 
 MODEL = "google/imagen-4-ultra"
 PATH = "/v1/models/google/imagen-4-ultra/predictions"
+# Where the output holds files (`format: uri`), which `run()` gives as `FileOutput`; nothing else is one.
+OUTPUT_FILES: Any = "file"
 
 
 class Imagen4Ultra:
@@ -94,8 +97,8 @@ class Imagen4Ultra:
         cancel_after: float | str | None = None,
         options: RequestOptions | None = None,
         timeout: float | None = None,
-    ) -> Any:
-        """Run google/imagen-4-ultra and return its output; files (URLs and `data:` URIs) as `FileOutput`.
+    ) -> FileOutput:
+        """Run google/imagen-4-ultra and return its output; its files (`format: uri`) as `FileOutput`.
 
         Raises `PredictionFailed` if the prediction ends failed, canceled or aborted, and
         `WaitTimeout` if it has not ended after `timeout` seconds.
@@ -126,7 +129,7 @@ class Imagen4Ultra:
                 wait=True,
             )
             ended = self._client.predictions.wait(prediction, timeout=timeout, options=options)
-        return output_of(ended, self._client)
+        return cast("FileOutput", output_of(ended, self._client, OUTPUT_FILES))
 
 
 class AsyncImagen4Ultra:
@@ -201,8 +204,8 @@ class AsyncImagen4Ultra:
         cancel_after: float | str | None = None,
         options: RequestOptions | None = None,
         timeout: float | None = None,
-    ) -> Any:
-        """Run google/imagen-4-ultra and return its output; files (URLs and `data:` URIs) as `FileOutput`.
+    ) -> FileOutput:
+        """Run google/imagen-4-ultra and return its output; its files (`format: uri`) as `FileOutput`.
 
         Raises `PredictionFailed` if the prediction ends failed, canceled or aborted, and
         `WaitTimeout` if it has not ended after `timeout` seconds.
@@ -235,4 +238,4 @@ class AsyncImagen4Ultra:
             ended = await self._client.predictions.wait(
                 prediction, timeout=timeout, options=options
             )
-        return output_of(ended, self._client)
+        return cast("FileOutput", output_of(ended, self._client, OUTPUT_FILES))
