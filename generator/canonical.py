@@ -111,6 +111,10 @@ def request_schema(version: str | None = None) -> dict[str, Any]:
                 "uniqueItems": True,
                 "description": "Events that trigger a webhook call; all of them when absent.",
             },
+            "stream": {
+                "type": "boolean",
+                "description": "Deprecated, and accepted: a model that streams always gives `urls.stream`.",
+            },
         },
         "required": ["version", "input"] if version else ["input"],
         "additionalProperties": False,

@@ -93,6 +93,15 @@ class Model:
         return dict(schema)
 
     @property
+    def streams(self) -> bool:
+        """Whether the output is Cog's iterator of text (not of files), which the model streams as it
+        makes it."""
+        output = self.output_schema
+        items = schema_object(output.get("items", True))
+        text = items.get("type") == "string" and items.get("format") not in ("uri", "iri")
+        return output.get("x-cog-array-type") == "iterator" and text
+
+    @property
     def output_class(self) -> str:
         """The `TypedDict` of an object output, in the model's resource module."""
         return f"{self.class_name}Output"

@@ -153,6 +153,28 @@ def base_url(app: Starlette) -> Iterator[str]:
         yield url
 
 
+@dataclass(frozen=True)
+class Generated:
+    specs: Path
+    shared: Path
+    out: Path
+
+
+@pytest.fixture(scope="session")
+def replicate_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """The 20 real Replicate documents (tests/fixtures/replicate-documents), imported and generated:
+    language models, captioners, audio, objects and images. Its client is imported in a subprocess
+    (`PYTHONPATH=<out>/python`), not beside the catalogue's."""
+    root = tmp_path_factory.mktemp("replicate-catalogue")
+    made = Generated(root / "models", root / "shared", root / "out")
+    documents = sorted((FIXTURES / "replicate-documents").glob("*.json"))
+    imported = cli("import", *map(str, documents), "--out", str(made.specs), "--shared", str(made.shared))
+    assert imported.returncode == 0, imported.stderr
+    generated = cli("generate", "--specs", str(made.specs), "--shared", str(made.shared), "--out", str(made.out))
+    assert generated.returncode == 0, generated.stderr
+    return made
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the tests' catalogue (inputs and outputs) to change freely."""

@@ -94,7 +94,8 @@ def output_value(
             return url(next(files)) if schema.get("format") in ("uri", "iri") else _text(schema, model_input)
         if kind == "array":
             items = schema_object(schema.get("items", {}))
-            if schema.get("x-cog-array-type") == "iterator" and _kind(items) == "string":
+            text = _kind(items) == "string" and items.get("format") not in ("uri", "iri")
+            if schema.get("x-cog-array-type") == "iterator" and text:
                 return tokens(model_input)
             least = schema.get("minItems")
             length = max(count if _kind(items) == "string" else 1, least if isinstance(least, int) else 0)
@@ -113,15 +114,6 @@ def output_value(
         return [url(next(files)) for _ in range(count)]  # open: what image models return
 
     return made(schema, 0)
-
-
-def streams(schema: dict[str, Any], resolve: Callable[[str], Any]) -> bool:
-    """Whether the Output is Cog's iterator of text, which a model streams as it makes it."""
-    schema = schema_object(schema)
-    if isinstance(schema.get("$ref"), str):
-        schema = schema_object(resolve(schema["$ref"]))
-    items = schema_object(schema.get("items", {}))
-    return schema.get("x-cog-array-type") == "iterator" and _kind(items) == "string"
 
 
 def tokens(model_input: dict[str, Any]) -> list[str]:

@@ -21,7 +21,7 @@ from generator.schemas import DocumentSchemas
 from generator.server import store as lifecycle
 from generator.server.config import ServerConfig
 from generator.server.faults import Fault
-from generator.server.outputs import output_file, output_value, streams, tokens
+from generator.server.outputs import output_file, output_value, tokens
 from generator.server.problems import invalid_field, invalid_fields, problem, unprocessable
 from generator.server.store import Record, Store, Timing, iso_now
 from generator.server.urls import api_base
@@ -41,11 +41,17 @@ def _duration(text: str) -> float | None:
     return float(match.group(1)) * _UNITS[match.group(2)] if match else None
 
 
+def _event(number: int, name: str, data: str) -> str:
+    """One server-sent event; a `data:` line for each line of `data`, as the format has it."""
+    lines = "".join(f"data: {line}\n" for line in data.split("\n"))
+    return f"id: {number}\nevent: {name}\n{lines}\n"
+
+
 class Predictions:
     def __init__(self, catalog: Catalog, config: ServerConfig, store: Store) -> None:
         self.models = {m.id: m for m in catalog.models}
         self._schemas = {m.id: DocumentSchemas(m.document) for m in catalog.models}
-        self._streaming = {m.id for m in catalog.models if streams(m.output_schema, partial(resolve_ref, m.document))}
+        self._streaming = {m.id for m in catalog.models if m.streams}
         self.config = config
         self.store = store
         self.timing = Timing(config.starting_seconds, config.processing_seconds, config.retention_seconds)
@@ -141,6 +147,12 @@ class Predictions:
         if model_id not in self.models:
             return problem(404, "Not found", f"model {model_id} does not exist here")
         model = self.models[model_id]
+        if isinstance(body, dict) and "stream" in body:
+            # Replicate's own (deprecated) field, which every official client sends to stream: taken
+            # whatever the spec's request schema says, which a hand-written spec may leave out
+            if not isinstance(body["stream"], bool):
+                return invalid_field("stream", "expected a boolean")
+            body = {k: v for k, v in body.items() if k != "stream"}
         errors = list(self._schemas[model_id].validator(model.request_pointer).iter_errors(body))
         if errors:
             return unprocessable(invalid_fields(errors))
@@ -235,22 +247,32 @@ class Predictions:
         )
 
     async def _events(self, record: Record) -> AsyncIterator[str]:
-        sent_logs = 0
+        """Replicate's events, each with an `id:`: `logs` lines as they are written, the output (a
+        language model's tokens as it makes them; any other output once it ends), then an `error` if
+        it failed, and `done` (with the reason when it did not succeed)."""
+        ids = iter(range(1_000_000_000))
+        sent_logs = sent_tokens = 0
+        streaming = record.data["model"] in self._streaming
         while True:
-            logs = self.refresh(record).data.get("logs") or ""
+            data = self.refresh(record).data
+            logs = data.get("logs") or ""
             for line in logs[sent_logs:].splitlines():
-                yield f"event: logs\ndata: {line}\n\n"
+                yield _event(next(ids), "logs", line)
             sent_logs = len(logs)
+            if streaming and isinstance(data.get("output"), list):
+                for token in data["output"][sent_tokens:]:
+                    yield _event(next(ids), "output", str(token))
+                sent_tokens = len(data["output"])
             if record.has_ended:
                 break
             await asyncio.sleep(self._next_change(record))
         status, output = record.data["status"], record.data["output"]
-        if status == "succeeded":
+        if status == "succeeded" and not streaming:
             for item in output if isinstance(output, list) else [output]:
-                yield f"event: output\ndata: {item}\n\n"
+                yield _event(next(ids), "output", item if isinstance(item, str) else json.dumps(item))
         elif status == "failed":
-            yield f"event: error\ndata: {json.dumps({'detail': record.data['error']})}\n\n"
-        yield f"event: done\ndata: {json.dumps({} if status == 'succeeded' else {'reason': status})}\n\n"
+            yield _event(next(ids), "error", json.dumps({"detail": record.data["error"]}))
+        yield _event(next(ids), "done", json.dumps({} if status == "succeeded" else {"reason": status}))
 
     async def list(self, request: Request, body: Any, fault: Fault | None) -> Response:
         query = request.query_params

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.server import ServerConfig, create_app, running
-from tests.conftest import FIXTURES, TOKEN, cli
+from tests.conftest import FIXTURES, TOKEN, Generated
 from tests.server.test_outputs_fit import valid_input
 
 DOCUMENTS = sorted((FIXTURES / "replicate-documents").glob("*.json"))
@@ -55,13 +55,10 @@ for accessor, kwargs in plan:
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_every_models_run_returns_a_value_of_its_annotation(tmp_path: Path) -> None:
-    models, out = tmp_path / "models", tmp_path / "out"
-    assert cli("import", *map(str, DOCUMENTS), "--out", str(models), "--shared", str(tmp_path / "s")).returncode == 0
-    generated = cli("generate", "--specs", str(models), "--shared", str(tmp_path / "s"), "--out", str(out))
-    assert generated.returncode == 0, generated.stderr
+def test_every_models_run_returns_a_value_of_its_annotation(replicate_catalogue: Generated, tmp_path: Path) -> None:
+    out = replicate_catalogue.out
     config = ServerConfig(tokens=(TOKEN,), starting_seconds=0.01, processing_seconds=0.02)
-    app = create_app(models, config)
+    app = create_app(replicate_catalogue.specs, config)
     plan = [
         [m.accessor, {f.identifier: v for f in m.fields if (v := valid_input(m).get(f.name)) is not None}]
         for m in app.state.catalog.models
