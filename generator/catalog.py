@@ -43,6 +43,11 @@ class Field:
     def inferred(self) -> dict[str, str]:
         return inferred(self.schema)
 
+    @property
+    def accepts_null(self) -> bool:
+        """Whether the schema takes `null`: as a type, an enum value, an alternative, or left open."""
+        return _accepts_null(self.schema)
+
 
 @dataclass(frozen=True)
 class Model:
@@ -355,6 +360,18 @@ def _model(spec: SpecFile, owner: str, name: str, accessor: str, class_name: str
         ),
         sha256=spec.sha256,
     )
+
+
+def _accepts_null(schema: Any) -> bool:
+    schema = schema_object(schema)
+    declared = schema.get("type")
+    if declared == "null" or (isinstance(declared, list) and "null" in declared):
+        return True
+    if None in (schema.get("enum") or ()) or ("const" in schema and schema["const"] is None):
+        return True
+    if any(_accepts_null(branch) for key in ("anyOf", "oneOf") for branch in schema.get(key) or ()):
+        return True
+    return declared is None and not any(key in schema for key in ("enum", "const", "anyOf", "oneOf", "$ref", "not"))
 
 
 def model_key(owner: str, name: str, spec_path: str, accessor: str, class_name: str, content: str) -> str:

@@ -31,6 +31,7 @@ CALL_LOCALS = frozenset({"body", "prediction", "ended"})
 RESOURCE_GLOBALS = frozenset(
     {
         "annotations",
+        "ACCEPTS_NULL",
         "Any",
         "AsyncClient",
         "AsyncIterator",
@@ -65,7 +66,7 @@ INPUT_MODULE_GLOBALS = frozenset(
     {"annotations", "Annotated", "Any", "AnyUrl", "BaseModel", "ConfigDict", "Field", "Literal", "RootModel"}
 )
 # Builtins any generated signature or model reads; every other builtin may be a field name (`input`, `format`).
-BUILTINS_READ = frozenset({"bool", "dict", "float", "int", "list", "str"})
+BUILTINS_READ = frozenset({"bool", "dict", "float", "frozenset", "int", "list", "str"})
 
 # `_client.py`: the client's public attributes and the module globals its class body reads.
 CLIENT_ATTRIBUTES = frozenset({"base_url", "close", "max_retries", "predictions", "timeout"})

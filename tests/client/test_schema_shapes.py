@@ -84,6 +84,11 @@ MODELS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {  # name -> (input p
         {"big": HUGE, "fixed": -HUGE, "mixed": "a", "number": HUGE - 1},
     ),
     "deep": ({"top": DEEP}, {"top": DEEP_VALUE}),
+    # `None` for an input whose schema does not take null is "not given"; for one that does, null
+    "nulls": (
+        {"prompt": {"type": "string"}, "seed": {"type": "integer"}, "note": {"type": ["string", "null"]}},
+        {"prompt": "x", "note": None},
+    ),
 }
 
 _CALLS = """
@@ -121,6 +126,23 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
 @pytest.mark.timeout(600)
 def test_the_package_passes_mypy_strict_and_ruff(shapes: tuple[Path, Path], tmp_path: Path) -> None:
     assert_passes_ruff_and_mypy(shapes[1] / "python", tmp_path)
+    usage = tmp_path / "usage.py"
+    usage.write_text(
+        "from replicate_models import Client\n"
+        "client = Client(api_token='t')\n"
+        "client.nulls.create(prompt='x', note=None)\n"
+        "client.nulls.create(prompt='x', seed=None)\n",
+        encoding="utf-8",
+    )
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path), str(usage)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MYPYPATH": str(shapes[1] / "python")},
+    )
+    assert 'usage.py:4: error: Argument "seed"' in mypy.stdout, mypy.stdout  # the type refuses None
+    assert "usage.py:3:" not in mypy.stdout, mypy.stdout  # where null is allowed, None is too
 
 
 @pytest.mark.timeout(300)
@@ -130,6 +152,7 @@ def test_every_value_is_sent_as_given_and_the_schema_is_checked_before_sending(
     specs, out = shapes
     identifiers = {m.name: {f.name: f.identifier for f in m.fields} for m in load_catalog(specs).models}
     send = [[name, {identifiers[name][k]: v for k, v in values.items()}] for name, (_, values) in MODELS.items()]
+    send.append(["nulls", {"prompt": "x", "seed": None, "note": None}])  # seed=None: not sent
     missing_leaf = json.loads(json.dumps(DEEP_VALUE).replace('{"leaf": "x"}', "{}"))
     refuse = [["huge", {"big": HUGE + 1}], ["deep", {"top": missing_leaf}]]
     plan = tmp_path / "plan.json"
@@ -146,7 +169,7 @@ def test_every_value_is_sent_as_given_and_the_schema_is_checked_before_sending(
     assert called.returncode == 0, called.stderr  # an ImportError of an undeclared dependency ends here
     received = {r.path.rsplit("/", 2)[-2]: r.body["input"] for r in app.state.store.received if r.method == "POST"}
     for name, (_, values) in MODELS.items():
-        assert received[name] == values, name
+        assert received[name] == values, name  # the last `nulls` call too: seed=None was not sent
     refused = dict((accessor, locs) for accessor, locs in json.loads(called.stdout))
     assert set(refused) == {"huge", "deep"}
     assert refused["huge"][0][0] == "big"

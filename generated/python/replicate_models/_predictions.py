@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -48,13 +48,20 @@ def build_body(
     extra_input: Mapping[str, Any] | None,
     webhook: str | NotGiven,
     webhook_events_filter: Sequence[WebhookEvent] | NotGiven,
+    accepts_null: Collection[str] = (),
 ) -> dict[str, Any]:
     """The create body; the inputs are validated by `input_model` before any request is sent.
 
-    Only the inputs given are sent: the model applies its own defaults to the rest.
+    Only the inputs given are sent: the model applies its own defaults to the rest. `None` is "not
+    given" for an input whose schema does not take null (`accepts_null` lists those that do), so it
+    is never sent as a null the model would refuse.
     `extra_input` carries inputs the documentation does not list, unvalidated.
     """
-    given = {name: value for name, value in values.items() if not isinstance(value, NotGiven)}
+    given = {
+        name: value
+        for name, value in values.items()
+        if not isinstance(value, NotGiven) and (value is not None or name in accepts_null)
+    }
     try:
         checked = input_model.model_validate(given)
     except ValidationError as exc:

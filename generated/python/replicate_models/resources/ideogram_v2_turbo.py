@@ -21,6 +21,8 @@ __all__ = ["AsyncIdeogramV2Turbo", "IdeogramV2Turbo"]
 
 MODEL = "ideogram-ai/ideogram-v2-turbo"
 PATH = "/v1/models/ideogram-ai/ideogram-v2-turbo/predictions"
+# The inputs whose schema takes null: `None` given for any other is not sent (the model's default applies).
+ACCEPTS_NULL: frozenset[str] = frozenset([])
 # Where the output holds files (`format: uri`), which `run()` gives as `FileOutput`; nothing else is one.
 OUTPUT_FILES: Any = "file"
 
@@ -76,6 +78,7 @@ class IdeogramV2Turbo:
             extra_input=extra_input,
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
+            accepts_null=ACCEPTS_NULL,
         )
         return self._client.predictions._create(
             PATH, body, wait=wait, cancel_after=cancel_after, options=options
@@ -183,6 +186,7 @@ class AsyncIdeogramV2Turbo:
             extra_input=extra_input,
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
+            accepts_null=ACCEPTS_NULL,
         )
         return await self._client.predictions._create(
             PATH, body, wait=wait, cancel_after=cancel_after, options=options

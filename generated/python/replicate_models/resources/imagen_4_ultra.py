@@ -21,6 +21,8 @@ __all__ = ["AsyncImagen4Ultra", "Imagen4Ultra"]
 
 MODEL = "google/imagen-4-ultra"
 PATH = "/v1/models/google/imagen-4-ultra/predictions"
+# The inputs whose schema takes null: `None` given for any other is not sent (the model's default applies).
+ACCEPTS_NULL: frozenset[str] = frozenset([])
 # Where the output holds files (`format: uri`), which `run()` gives as `FileOutput`; nothing else is one.
 OUTPUT_FILES: Any = "file"
 
@@ -76,6 +78,7 @@ class Imagen4Ultra:
             extra_input=extra_input,
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
+            accepts_null=ACCEPTS_NULL,
         )
         return self._client.predictions._create(
             PATH, body, wait=wait, cancel_after=cancel_after, options=options
@@ -183,6 +186,7 @@ class AsyncImagen4Ultra:
             extra_input=extra_input,
             webhook=webhook,
             webhook_events_filter=webhook_events_filter,
+            accepts_null=ACCEPTS_NULL,
         )
         return await self._client.predictions._create(
             PATH, body, wait=wait, cancel_after=cancel_after, options=options
