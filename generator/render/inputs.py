@@ -146,8 +146,12 @@ def _cleaned(schema: dict[str, Any]) -> dict[str, Any]:
     docstring (a tab there is mixed indentation; a control character, noise)."""
     cleaned = {k: v for k, v in schema.items() if k not in _DROPPED and not k.startswith("x-")}
     if isinstance(cleaned.get("description"), str):
-        words = " ".join(cleaned["description"].split())
-        cleaned["description"] = "".join(c for c in words if unicodedata.category(c) not in ("Cc", "Cs"))
+        # control characters out first (a line break a space): one may stand between two spaces
+        visible = "".join(
+            (" " if c.isspace() else "") if unicodedata.category(c) in ("Cc", "Cs") else c
+            for c in cleaned["description"]
+        )
+        cleaned["description"] = " ".join(visible.split())
     return cleaned
 
 

@@ -45,7 +45,7 @@ HUGE = 123456789012345678901234567890  # beyond 64 bits: no `Literal` for mypy, 
 HOSTILE_TEXT = [
     '"', '"""', 'ends in a quote"', "nul \x00 byte", "a | pipe", "back\\slash", "<script>alert(1)</script>",
     "[x](javascript:alert(1))", "--> <!--", "{{ jinja }} {% raw %}", "line\nbreak\r\nand more", "\u2028",
-    "`tick` ``two``", "*emph* _u_ # head", "\tstarts with a tab", "\x01\x9b controls",
+    "`tick` ``two``", "*emph* _u_ # head", "\tstarts with a tab", "\x01\x9b controls", "0 \x7f",
 ]  # fmt: skip
 
 _SEGMENT = st.text(alphabet="abcxyz019-_.'\"é中ﬁ+@!", min_size=1, max_size=10).filter(lambda s: s not in (".", ".."))

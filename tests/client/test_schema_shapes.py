@@ -54,7 +54,7 @@ MODELS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {  # name -> (input p
     "formats": (
         {
             **{name.replace("-", "_"): {"type": "string", "format": name} for name in FORMATS},
-            "amount": {"type": "number", "format": "decimal"},
+            "amount": {"type": "number", "format": "decimal", "description": "a space, then a control character \x7f"},
         },
         {**{name.replace("-", "_"): value for name, value in FORMATS.items()}, "amount": 1.10},
     ),
