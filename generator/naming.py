@@ -27,7 +27,7 @@ KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 CALL_PARAMETERS = frozenset(
     {"self", "wait", "timeout", "webhook", "webhook_events_filter", "extra_input", "cancel_after", "options"}
 )
-CALL_LOCALS = frozenset({"body", "prediction", "ended"})
+CALL_LOCALS = frozenset({"body", "prediction", "ended", "values", "pending", "event"})
 RESOURCE_GLOBALS = frozenset(
     {
         "annotations",
@@ -36,7 +36,9 @@ RESOURCE_GLOBALS = frozenset(
         "AsyncClient",
         "AsyncIterator",
         "Client",
+        "FileInput",
         "FileOutput",
+        "INPUT_FILES",
         "Iterator",
         "Literal",
         "Mapping",
@@ -59,6 +61,7 @@ RESOURCE_GLOBALS = frozenset(
         "cast",
         "deadline",
         "output_of",
+        "pending_files",
     }
 )
 # `types/<model>.py` (datamodel-code-generator): a field shadows these for the rest of its class body.
@@ -69,7 +72,9 @@ INPUT_MODULE_GLOBALS = frozenset(
 BUILTINS_READ = frozenset({"bool", "dict", "float", "frozenset", "int", "list", "str"})
 
 # `_client.py`: the client's public attributes and the module globals its class body reads.
-CLIENT_ATTRIBUTES = frozenset({"base_url", "close", "max_retries", "predictions", "timeout"})
+CLIENT_ATTRIBUTES = frozenset(
+    {"base_url", "close", "data_uri_limit", "file_encoding", "max_retries", "predictions", "timeout"}
+)
 CLIENT_GLOBALS = frozenset(
     {
         "annotations",

@@ -68,6 +68,8 @@ def _python_type(value: Any) -> str:
 
 
 def _one(kind: str, schema: dict[str, Any]) -> str:
+    if kind == "string" and schema.get("format") in _FILE_FORMATS:
+        return "FileInput"  # a URL string, or a path, bytes or an open file sent as a file
     if kind == "array":
         items = schema.get("items")
         return f"list[{annotation(items) if isinstance(items, dict) else 'Any'}]"

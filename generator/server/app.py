@@ -18,6 +18,7 @@ from starlette.routing import Route
 from generator.catalog import load_catalog
 from generator.server.config import ServerConfig
 from generator.server.faults import FaultPlan
+from generator.server.files import Files
 from generator.server.guard import Guard
 from generator.server.models import Models
 from generator.server.predictions import Predictions
@@ -49,6 +50,7 @@ def create_app(
     store = Store(config.max_predictions, config.keep_requests)
     api = Predictions(catalog, config, store)
     models = Models(catalog, config)
+    files = Files(config)
     guard = Guard(config, store, FaultPlan(config.faults, config.fault_seed))
     routes = []
     for prefix in PREFIXES:
@@ -65,6 +67,12 @@ def create_app(
             Route(f"{v1}/predictions/{{id}}/cancel", guard(api.cancel), methods=["POST"]),
             Route(f"{v1}/predictions/{{id}}/stream", guard(api.stream), methods=["GET"]),
             Route(f"{v1}/webhooks/default/secret", guard(api.webhook_secret), methods=["GET"]),
+            Route(f"{v1}/files", guard(files.create, upload=True), methods=["POST"]),
+            Route(f"{v1}/files", guard(files.list), methods=["GET"]),
+            Route(f"{v1}/files/{{id}}", guard(files.get), methods=["GET"]),
+            Route(f"{v1}/files/{{id}}", guard(files.delete), methods=["DELETE"]),
+            Route(f"{v1}/files/{{id}}/download", guard(files.download), methods=["GET"]),
+            # a prediction's output files, at `<index>.<ext>`
             Route(f"{v1}/files/{{id}}/{{name}}", guard(api.download, auth=False), methods=["GET"]),
         ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error})
@@ -72,4 +80,5 @@ def create_app(
     app.state.catalog = catalog
     app.state.config = config
     app.state.webhooks = api.webhooks
+    app.state.files = files
     return app

@@ -24,6 +24,11 @@ class ServerConfig:
     max_wait_seconds: float = 60.0  # the longest `Prefer: wait` honoured
     max_predictions: int = 10_000  # the oldest are forgotten beyond this
     max_body_bytes: int = 1024 * 1024
+    # Uploaded files (`POST /v1/files`): Replicate's limit per file, and what the server keeps in all
+    # (the oldest are forgotten beyond it, or beyond `max_files`).
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_stored_file_bytes: int = 512 * 1024 * 1024
+    max_files: int = 1_000
     # The base of the URLs in predictions (`urls`, output files), e.g. `https://models.example.com`;
     # None: the address the server listens on. Never taken from a request's Host header.
     public_url: str | None = None

@@ -45,6 +45,7 @@ class _DropResponse(Response):
         raise DroppedConnection
 
 
+_MULTIPART_OVERHEAD = 64 * 1024  # the boundaries, headers and fields around an uploaded file
 _LONGEST_SLOW = 120.0  # `slow:S` from any client's header: no request holds a connection for longer
 
 
@@ -115,13 +116,18 @@ class Guard:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         return scheme.lower() == "bearer" and token in self.config.tokens
 
-    def __call__(self, handler: Handler, *, auth: bool = True) -> Endpoint:
+    def __call__(self, handler: Handler, *, auth: bool = True, upload: bool = False) -> Endpoint:
+        """`handler` behind the checks every route shares. An `upload` route takes a multipart body
+        up to the size of a file (the handler gets its bytes); any other, JSON up to `max_body_bytes`."""
+        limit = self.config.max_file_bytes + _MULTIPART_OVERHEAD if upload else self.config.max_body_bytes
+
         async def endpoint(request: Request) -> Response:
-            raw = await _body(request, self.config.max_body_bytes)
+            raw = await _body(request, limit)
             if raw is None:
-                return problem(413, "Request too large", f"the body is over {self.config.max_body_bytes} bytes")
-            body, broken = _parse(raw)
-            self.store.received.append(Received(request.method, request.url.path, dict(request.headers), body))
+                return problem(413, "Request too large", f"the body is over {limit} bytes")
+            body, broken = (raw, None) if upload else _parse(raw)
+            logged = {"bytes": len(raw)} if upload else body  # a file's bytes are not kept twice
+            self.store.received.append(Received(request.method, request.url.path, dict(request.headers), logged))
             if broken is not None:
                 return problem(400, "Invalid JSON", broken)
             try:
@@ -132,7 +138,8 @@ class Guard:
                 return problem(401, "Unauthenticated", "You did not pass a valid authentication token")
             if fault is not None and (replaced := await _suffer(fault)) is not None:
                 return replaced
-            if raw and request.method == "POST" and not _is_json(request.headers.get("content-type", "")):
+            json_body = _is_json(request.headers.get("content-type", ""))
+            if raw and request.method == "POST" and not upload and not json_body:
                 return problem(415, "Unsupported media type", "send the body as application/json")
             return await handler(request, body, fault)
 

@@ -35,7 +35,7 @@ from ._exceptions import (
     WaitTimeout,
     WebhookVerificationError,
 )
-from ._files import FileOutput
+from ._files import FileEncoding, FileInput, FileOutput
 from ._models import Prediction, PredictionUrls
 from ._types import NOT_GIVEN, NotGiven, PredictionStatus, RequestOptions, WebhookEvent
 from ._version import __version__
@@ -52,6 +52,8 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConflictError",
+    "FileEncoding",
+    "FileInput",
     "FileOutput",
     "InternalServerError",
     "InvalidArgumentError",

@@ -37,6 +37,7 @@ from ._exceptions import (
     make_status_error,
     retry_after,
 )
+from ._files import FileEncoding, PendingFile, data_uri
 from ._types import RequestOptions
 from ._version import __version__
 
@@ -56,6 +57,9 @@ log = logging.getLogger("replicate_models")
 DEFAULT_BASE_URL = "https://api.replicate.com"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_DATA_URI_LIMIT = (
+    256 * 1024
+)  # a file given to an input, up to this size, goes inline as a data: URI
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0  # a longer `Retry-After` is not waited out: the error is raised instead
@@ -163,6 +167,8 @@ class _BaseClient:
         timeout: float | httpx.Timeout | None,
         default_headers: Mapping[str, str] | None,
         max_retries: int,
+        file_encoding: FileEncoding,
+        data_uri_limit: int,
     ) -> None:
         token = api_token if api_token is not None else os.environ.get("REPLICATE_API_TOKEN")
         if not token or not token.strip():
@@ -175,6 +181,18 @@ class _BaseClient:
         self.timeout = _timeout(timeout, DEFAULT_TIMEOUT)
         self.max_retries = max_retries
         self._default_headers = dict(default_headers or {})
+        if file_encoding not in ("auto", "data-uri", "upload"):
+            raise InvalidArgumentError(
+                "file_encoding: expected 'auto', 'data-uri' or 'upload'", argument="file_encoding"
+            )
+        self.file_encoding: FileEncoding = file_encoding
+        self.data_uri_limit = data_uri_limit
+
+    def _inline(self, pending: PendingFile) -> bool:
+        """Whether a file given to an input goes as a `data:` URI rather than uploaded."""
+        return self.file_encoding == "data-uri" or (
+            self.file_encoding == "auto" and len(pending.data) <= self.data_uri_limit
+        )
 
     def __repr__(self) -> str:  # never the token
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -201,11 +219,14 @@ class _BaseClient:
         path: str,
         json: Any,
         options: RequestOptions,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
     ) -> httpx.Request:
         timeout = _within(_timeout(options.get("timeout"), self.timeout), time_left())
         url = self._url(path)
         headers = self._headers(url, options.get("extra_headers"))
-        return http.build_request(method, url, json=json, headers=headers, timeout=timeout)
+        return http.build_request(
+            method, url, json=json, files=files, headers=headers, timeout=timeout
+        )
 
     def _retry_delay(
         self,
@@ -270,17 +291,42 @@ class SyncAPIClient(_BaseClient):
         default_headers: Mapping[str, str] | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        file_encoding: FileEncoding = "auto",
+        data_uri_limit: int = DEFAULT_DATA_URI_LIMIT,
     ) -> None:
         """Token from `api_token` or `REPLICATE_API_TOKEN`; base URL from `base_url`,
-        `REPLICATE_BASE_URL` or https://api.replicate.com. Pass `http_client` to set proxies or limits."""
+        `REPLICATE_BASE_URL` or https://api.replicate.com. Pass `http_client` to set proxies or limits.
+        A file given to an input goes as a `data:` URI up to `data_uri_limit` bytes, else uploaded
+        (`file_encoding="auto"`); "data-uri" or "upload" always does one."""
         super().__init__(
             api_token=api_token,
             base_url=base_url,
             timeout=timeout,
             default_headers=default_headers,
             max_retries=max_retries,
+            file_encoding=file_encoding,
+            data_uri_limit=data_uri_limit,
         )
         self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+
+    def _encode_file(self, pending: PendingFile, options: RequestOptions | None = None) -> str:
+        """What is sent for a file given to an input: a `data:` URI, or the URL of the file uploaded
+        through the files API (`POST /v1/files`)."""
+        if self._inline(pending):
+            return data_uri(pending)
+        response = self._request(
+            "POST",
+            "/v1/files",
+            files={"content": (pending.name, pending.data, pending.content_type)},
+            options=options,
+            idempotent=True,  # a second upload of the same bytes harms nothing
+        )
+        try:
+            return str(response.json()["urls"]["get"])
+        except (ValueError, KeyError, TypeError):
+            raise ReplicateError(
+                f"POST /v1/files answered no file URL: {response.text[:200]!r}"
+            ) from None
 
     def _request(
         self,
@@ -288,6 +334,7 @@ class SyncAPIClient(_BaseClient):
         path: str,
         *,
         json: Any = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
         options: RequestOptions | None = None,
         idempotent: bool,
         stream: bool = False,
@@ -298,7 +345,7 @@ class SyncAPIClient(_BaseClient):
         attempt = 0
         while True:
             attempt += 1
-            request = self._build(self._http, method, path, json, options)
+            request = self._build(self._http, method, path, json, options, files)
             if (left := time_left()) is not None and left <= 0:
                 raise APITimeoutError(
                     f"{method} {request.url}: not sent, the deadline has passed", request=request
@@ -349,19 +396,46 @@ class AsyncAPIClient(_BaseClient):
         default_headers: Mapping[str, str] | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        file_encoding: FileEncoding = "auto",
+        data_uri_limit: int = DEFAULT_DATA_URI_LIMIT,
     ) -> None:
         """Token from `api_token` or `REPLICATE_API_TOKEN`; base URL from `base_url`,
-        `REPLICATE_BASE_URL` or https://api.replicate.com. Pass `http_client` to set proxies or limits."""
+        `REPLICATE_BASE_URL` or https://api.replicate.com. Pass `http_client` to set proxies or limits.
+        A file given to an input goes as a `data:` URI up to `data_uri_limit` bytes, else uploaded
+        (`file_encoding="auto"`); "data-uri" or "upload" always does one."""
         super().__init__(
             api_token=api_token,
             base_url=base_url,
             timeout=timeout,
             default_headers=default_headers,
             max_retries=max_retries,
+            file_encoding=file_encoding,
+            data_uri_limit=data_uri_limit,
         )
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
         )
+
+    async def _encode_file(
+        self, pending: PendingFile, options: RequestOptions | None = None
+    ) -> str:
+        """What is sent for a file given to an input: a `data:` URI, or the URL of the file uploaded
+        through the files API (`POST /v1/files`)."""
+        if self._inline(pending):
+            return data_uri(pending)
+        response = await self._request(
+            "POST",
+            "/v1/files",
+            files={"content": (pending.name, pending.data, pending.content_type)},
+            options=options,
+            idempotent=True,  # a second upload of the same bytes harms nothing
+        )
+        try:
+            return str(response.json()["urls"]["get"])
+        except (ValueError, KeyError, TypeError):
+            raise ReplicateError(
+                f"POST /v1/files answered no file URL: {response.text[:200]!r}"
+            ) from None
 
     async def _request(
         self,
@@ -369,6 +443,7 @@ class AsyncAPIClient(_BaseClient):
         path: str,
         *,
         json: Any = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
         options: RequestOptions | None = None,
         idempotent: bool,
         stream: bool = False,
@@ -379,7 +454,7 @@ class AsyncAPIClient(_BaseClient):
         attempt = 0
         while True:
             attempt += 1
-            request = self._build(self._http, method, path, json, options)
+            request = self._build(self._http, method, path, json, options, files)
             if (left := time_left()) is not None and left <= 0:
                 raise APITimeoutError(
                     f"{method} {request.url}: not sent, the deadline has passed", request=request

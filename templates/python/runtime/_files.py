@@ -1,23 +1,100 @@
-"""`FileOutput`: a file a prediction produced, behind a URL or inside a `data:` URI.
+"""Files: `FileOutput`, a file a prediction produced, and `FileInput`, a file given to an input.
 
-Fetched with the client that made the prediction: its retries and timeouts, and its token, which is
-sent only to the API's own host, never to a file host elsewhere.
+A `FileOutput` is fetched with the client that made the prediction: its retries and timeouts, and
+its token, which is sent only to the API's own host, never to a file host elsewhere.
+
+A `FileInput` (a path, bytes or a binary file object) given where the model's schema takes a file
+(`format: uri`) is sent as the model expects a file: as a `data:` URI when it is small, else uploaded
+through the files API and sent by its URL (the client's `file_encoding` and `data_uri_limit`). A
+string is sent as it is: a URL, or a `data:` URI already.
 """
 
 from __future__ import annotations
 
 import base64
+import mimetypes
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, MutableMapping, MutableSequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias
 from urllib.parse import unquote_to_bytes
 
 if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
 
-__all__ = ["FileOutput", "to_files"]
+__all__ = ["FileEncoding", "FileInput", "FileOutput", "PendingFile", "data_uri", "pending_files", "to_files"]
+
+FileInput: TypeAlias = str | os.PathLike[str] | bytes | IO[bytes]
+# How a file given to an input is sent: "auto" (a `data:` URI up to the client's `data_uri_limit`,
+# else uploaded), always as a "data-uri", or always "upload"ed to the files API.
+FileEncoding: TypeAlias = Literal["auto", "data-uri", "upload"]
+
+
+@dataclass
+class PendingFile:
+    """A file given to an input, read, and waiting to be put in its place as a string."""
+
+    place: MutableMapping[str, Any] | MutableSequence[Any]
+    key: Any
+    data: bytes
+    name: str
+    content_type: str
+
+    def put(self, sent: str) -> None:
+        self.place[self.key] = sent
+
+
+def pending_files(values: MutableMapping[str, Any], places: Any) -> list[PendingFile]:
+    """The files given in `values` where `places` (as `to_files` reads them) says the schema takes
+    one, each read; `values` is changed in place as each is `put`."""
+    found: list[PendingFile] = []
+
+    def visit(container: Any, key: Any, where: Any) -> None:
+        value = container[key]
+        if where == "file":
+            if (read := _read(value)) is not None:
+                found.append(PendingFile(container, key, *read))
+        elif isinstance(where, list) and isinstance(value, list):
+            for index in range(len(value)):
+                visit(value, index, where[0])
+        elif isinstance(where, dict) and isinstance(value, dict):
+            for name in value:
+                if name in where:
+                    visit(value, name, where[name])
+
+    for name in list(values):
+        if isinstance(places, dict) and name in places:
+            visit(values, name, places[name])
+    return found
+
+
+def _read(value: Any) -> tuple[bytes, str, str] | None:
+    """(bytes, file name, content type) of a path, bytes or binary file object; None for anything
+    else (a string is sent as it is)."""
+    if isinstance(value, str):
+        return None
+    if isinstance(value, os.PathLike):
+        path = Path(os.fspath(value))
+        return path.read_bytes(), path.name, _content_type(path.name)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value), "file", "application/octet-stream"
+    if hasattr(value, "read"):
+        data = value.read()
+        if not isinstance(data, bytes):
+            raise TypeError("a file given to an input must be opened in binary mode ('rb')")
+        name = os.path.basename(str(getattr(value, "name", "") or "file"))
+        return data, name, _content_type(name)
+    return None
+
+
+def _content_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def data_uri(pending: PendingFile) -> str:
+    return f"data:{pending.content_type};base64,{base64.b64encode(pending.data).decode('ascii')}"
 
 
 class FileOutput:
