@@ -39,6 +39,21 @@ def security_schemes() -> dict[str, Any]:
     }
 
 
+# Request formats the spec states and the local server enforces, the same regular expressions.
+PREFER_WAIT = "^wait(=([1-9]|[1-5][0-9]|60))?$"
+# A whole number of ms, s, m or h, at least 5 s: Replicate refuses a shorter Cancel-After.
+CANCEL_AFTER = "^(([5-9]|[1-9][0-9]{1,8})s|([5-9][0-9]{3}|[1-9][0-9]{4,8})ms|[1-9][0-9]{0,8}(m|h))$"
+# An http(s) URL as RFC 3986 writes one, with a host (a name or an address; an IPv6 one in brackets,
+# which the server also checks is one) and no user info.
+_PCHAR = "[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2}"
+WEBHOOK_URL = (
+    "^https?://(?:(?:[A-Za-z0-9\\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?"
+    f"(?:/(?:{_PCHAR})*)*(?:\\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?$"
+)
+PREDICTIONS_CURSOR = "^[ab][0-9]{1,18}$"  # which way, and the sequence number a page starts after
+MODELS_CURSOR = "^[0-9]{1,9}$"  # where the page starts, in the models by id
+
+
 def create_headers() -> list[dict[str, Any]]:
     return [
         {
@@ -47,14 +62,15 @@ def create_headers() -> list[dict[str, Any]]:
             "required": False,
             "description": "`wait` or `wait=N` (1-60 s): hold the request until the prediction ends or N "
             "seconds pass. 201 when it ended in time, else 202 and the caller polls.",
-            "schema": {"type": "string", "pattern": "^wait(=([1-9]|[1-5][0-9]|60))?$"},
+            "schema": {"type": "string", "pattern": PREFER_WAIT},
         },
         {
             "name": "Cancel-After",
             "in": "header",
             "required": False,
-            "description": "A duration such as `30s` or `5m` (at least 5 s) after which the prediction is canceled.",
-            "schema": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},
+            "description": "A whole number of `ms`, `s`, `m` or `h`, at least 5 s (`30s`, `5m`), after which "
+            "the prediction is canceled.",
+            "schema": {"type": "string", "pattern": CANCEL_AFTER},
         },
     ]
 
@@ -70,7 +86,10 @@ def create_responses() -> dict[str, Any]:
             "description": "The prediction was created and is still running; poll `urls.get`.",
             "content": prediction,
         },
+        "400": _problem("A `Prefer` or `Cancel-After` the server cannot read, or a body that is not JSON.", "Problem"),
         "401": _problem("The API token is missing or invalid.", "Problem"),
+        "413": _problem("The body is larger than the server takes.", "Problem"),
+        "415": _problem("The body is not `application/json`.", "Problem"),
         "422": _problem("The input failed validation; `invalid_fields` names each field.", "ValidationProblem"),
         "429": {
             **_problem("Too many requests; retry after the time given.", "Problem"),
@@ -88,6 +107,11 @@ def _problem(description: str, schema: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": _ref(schema)}}}
 
 
+def problem(description: str) -> dict[str, Any]:
+    """An error response: `application/problem+json`."""
+    return _problem(description, "Problem")
+
+
 def not_found() -> dict[str, Any]:
     return _problem("No prediction with this id, or not visible with this token.", "Problem")
 
@@ -103,6 +127,7 @@ def request_schema(version: str | None = None) -> dict[str, Any]:
             "webhook": {
                 "type": "string",
                 "format": "uri",
+                "pattern": WEBHOOK_URL,
                 "description": "An HTTPS URL that receives the prediction as it changes.",
             },
             "webhook_events_filter": {

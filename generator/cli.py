@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import click
 from click.decorators import FC
@@ -470,7 +470,13 @@ def _fault(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 )
 @click.option("--fault", "faults", multiple=True, callback=_fault, help="KIND[:ARG][@RATE|#N], e.g. 429:2@0.1, drop#3.")
 @click.option("--webhook-secret", help="The whsec_ secret webhooks are signed with. [default: a new one]")
-@click.option("--allow-remote-webhooks", is_flag=True, help="Deliver webhooks beyond loopback.")
+@click.option(
+    "--webhook-targets",
+    type=click.Choice(["loopback", "any", "none"]),
+    default="loopback",
+    show_default=True,
+    help="Which webhook URLs are called; the others are taken and recorded as not delivered.",
+)
 @click.option(
     "--public-url", help="Base of the URLs written into predictions, e.g. behind a proxy. [default: the bound address]"
 )
@@ -486,7 +492,7 @@ def serve(
     max_body: int,
     faults: tuple[Fault, ...],
     webhook_secret: str | None,
-    allow_remote_webhooks: bool,
+    webhook_targets: Literal["loopback", "any", "none"],
     public_url: str | None,
 ) -> None:
     """A local Replicate-compatible server for every model in --specs (Ctrl-C stops it)."""
@@ -507,7 +513,7 @@ def serve(
             max_predictions=max_predictions,
             max_body_bytes=max_body,
             faults=faults,
-            allow_remote_webhooks=allow_remote_webhooks,
+            webhook_targets=webhook_targets,
             public_url=public_url,
         )
         if webhook_secret:

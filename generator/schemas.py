@@ -2,7 +2,7 @@
 
 On jsonschema-rs, which the OpenAPI check loads anyway (`generator.openapi_check`): loading
 jsonschema as well took a tenth of a rebuild after one spec changed. Draft 2020-12, as OpenAPI 3.1
-has it; `format` is an annotation there, so it is not asserted. A `$ref` is resolved within the
+has it; `format` is an annotation there, asserted only where asked (the local server). A `$ref` is resolved within the
 document only, as `generator.specfile.resolve_ref` resolves it: nothing is fetched.
 """
 
@@ -24,10 +24,12 @@ class SchemaUnusable(ValueError):
 
 
 class DocumentSchemas:
-    """Validators for schemas addressed by JSON pointer, with the document's `$ref`s resolvable."""
+    """Validators for schemas addressed by JSON pointer, with the document's `$ref`s resolvable.
+    With `formats`, `format` is asserted (`uri`, `date-time`...), as a model checks its inputs."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], *, formats: bool = False) -> None:
         self._document = document
+        self._formats = formats
         self._registry: jsonschema_rs.Registry | None = None
         self._validators: dict[str, jsonschema_rs.Draft202012Validator | SchemaUnusable] = {}
 
@@ -38,7 +40,9 @@ class DocumentSchemas:
                 if self._registry is None:
                     self._registry = jsonschema_rs.Registry([(_BASE, _with_encoded_refs(self._document))])
                 reference = f"{_BASE}#{_fragment(pointer)}"
-                made: Any = jsonschema_rs.Draft202012Validator({"$ref": reference}, registry=self._registry)
+                made: Any = jsonschema_rs.Draft202012Validator(
+                    {"$ref": reference}, registry=self._registry, validate_formats=self._formats
+                )
             except ValueError as exc:  # jsonschema-rs's ValidationError: the schema's, not a value's
                 made = SchemaUnusable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             self._validators[pointer] = made

@@ -70,7 +70,13 @@ def operation(kind: str, versions: dict[str, str]) -> tuple[str, str, dict[str, 
                 "operationId": "list_predictions",
                 "summary": "List predictions, newest first",
                 "parameters": [
-                    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {
+                        "name": "cursor",
+                        "in": "query",
+                        "required": False,
+                        "description": "Where the page starts: take it from a page's `next` or `previous`.",
+                        "schema": {"type": "string", "pattern": canonical.PREDICTIONS_CURSOR},
+                    },
                     {
                         "name": "created_after",
                         "in": "query",
@@ -86,6 +92,7 @@ def operation(kind: str, versions: dict[str, str]) -> tuple[str, str, dict[str, 
                 ],
                 "responses": {
                     "200": _ok("One page of predictions; follow `next` for the rest.", "PredictionPage"),
+                    "400": canonical.problem("A cursor or a date-time the server cannot read."),
                     **_errors(),
                 },
             },
@@ -99,7 +106,10 @@ def operation(kind: str, versions: dict[str, str]) -> tuple[str, str, dict[str, 
             "required": True,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictionRequest"}}},
         },
-        "responses": canonical.create_responses(),
+        "responses": {
+            **canonical.create_responses(),
+            "404": canonical.problem("No model here has this version."),
+        },
     }
     if versions:
         create["x-versions"] = dict(sorted(versions.items(), key=lambda item: (item[1], item[0])))

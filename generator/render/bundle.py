@@ -15,7 +15,7 @@ import copy
 import functools
 from typing import Any
 
-from generator import canonical, shared_operations, specfile, subschemas
+from generator import api_operations, canonical, shared_operations, specfile, subschemas
 from generator.catalog import Catalog, Entry, Model
 from generator.errors import InputError
 from generator.render.python import header
@@ -28,10 +28,10 @@ _REF = "#/components/schemas/"
 def render_bundle(catalog: Catalog, entries: list[Entry], specs_label: str, version: str) -> str:
     """The bundle, joined from each model's `fragment` (its entry's)."""
     fragments = [entry.fragment for entry in entries]
-    schemas = shared_operations.components()
+    schemas = {**shared_operations.components(), **api_operations.components()}
     _check_unique_schemas(entries, set(schemas))
     paths = {f["path"]: f["path_text"] for f in fragments if f["path"]}
-    for shared_path, item in _shared_paths(catalog).items():
+    for shared_path, item in {**_shared_paths(catalog), **api_operations.paths()}.items():
         paths[shared_path] = _under(("paths",), {shared_path: item})
     info = {  # a title generators can make a package name of (one starting with a digit they cannot)
         "title": "Replicate-style models",
@@ -41,7 +41,8 @@ def render_bundle(catalog: Catalog, entries: list[Entry], specs_label: str, vers
     text = specfile.dump({"openapi": "3.1.0", "info": info})
     text += _joined(f"  {X_MODELS}:", [f["index"] for f in fragments], "{}")
     text += specfile.dump({"servers": canonical.servers(), "security": [{"bearerAuth": []}]})
-    text += specfile.dump({"tags": [{"name": "predictions", "description": "Operations on predictions of any model."}]})
+    tags = [{"name": "predictions", "description": "Operations on predictions of any model."}, api_operations.TAG]
+    text += specfile.dump({"tags": tags})
     text += "".join(f["tag"] for f in fragments)
     text += "paths:\n" + "".join(paths[p] for p in sorted(paths))
     text += "components:\n" + _under(("components",), {"schemas": schemas})
@@ -91,7 +92,7 @@ def fragment(model: Model) -> Fragment:
 @functools.cache
 def _common() -> frozenset[str]:
     """The schemas every model shares, which keep their names in the bundle."""
-    return frozenset(shared_operations.components()) - set(_PER_MODEL)
+    return frozenset({**shared_operations.components(), **api_operations.components()}) - set(_PER_MODEL)
 
 
 def _under(keys: tuple[str, ...], value: Any) -> str:

@@ -29,9 +29,18 @@ PREFIXES = ("", "/replicate")  # Replicate's own paths, and an aggregator's
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own 404 and 405, as problem+json like every other error."""
+    """Starlette's own 404 and 405, as problem+json like every other error; a 405's `Allow` names
+    every method the path takes (Starlette's names only those of the route that matched)."""
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        methods = {
+            method
+            for route in request.app.routes
+            if isinstance(route, Route) and route.path_regex.match(request.url.path)
+            for method in route.methods or ()
+        }
+        headers = {**(headers or {}), "allow": ", ".join(sorted(methods))}
     return problem(exc.status_code, exc.detail, f"{request.method} {request.url.path}: {exc.detail}", headers)
 
 
@@ -66,6 +75,7 @@ def create_app(
             Route(f"{v1}/predictions/{{id}}", guard(api.get), methods=["GET"]),
             Route(f"{v1}/predictions/{{id}}/cancel", guard(api.cancel), methods=["POST"]),
             Route(f"{v1}/predictions/{{id}}/stream", guard(api.stream), methods=["GET"]),
+            Route(f"{v1}/predictions/{{id}}/web", guard(api.page, auth=False), methods=["GET"]),
             Route(f"{v1}/webhooks/default/secret", guard(api.webhook_secret), methods=["GET"]),
             Route(f"{v1}/files", guard(files.create, upload=True), methods=["POST"]),
             Route(f"{v1}/files", guard(files.list), methods=["GET"]),

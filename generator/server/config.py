@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass, field
+from typing import Literal
 
 from generator.server.faults import Fault
 
@@ -35,7 +36,9 @@ class ServerConfig:
     page_size: int = 100
     keep_requests: int = 1_000  # the last requests, for tests to inspect
     webhook_secret: str = field(default_factory=new_webhook_secret)
-    allow_remote_webhooks: bool = False  # only loopback webhook targets unless set
+    # Which webhook URLs are called: a request names any URL Replicate takes, and the others are
+    # recorded as not delivered, so a local server never calls out to the internet unless asked to.
+    webhook_targets: Literal["loopback", "any", "none"] = "loopback"
     webhook_retry_delays: tuple[float, ...] = (0.1, 0.5, 2.0)  # between attempts, after the first
     webhook_timeout_seconds: float = 5.0
     faults: tuple[Fault, ...] = ()

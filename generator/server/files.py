@@ -52,6 +52,9 @@ class Files:
         return {**stored.record, "urls": {"get": url}}
 
     async def create(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            return problem(400, "Bad upload", "expected a multipart/form-data body, the file under `content`")
+
         async def stream() -> Any:
             yield body
 
@@ -59,7 +62,7 @@ class Files:
             form = await MultiPartParser(
                 Headers(scope=request.scope), stream(), max_files=1, max_fields=8, max_part_size=64 * 1024
             ).parse()
-        except (MultiPartException, AssertionError, ValueError) as exc:
+        except (MultiPartException, AssertionError, ValueError, KeyError) as exc:
             return problem(400, "Bad upload", f"expected multipart/form-data, the file under `content`: {exc}")
         content = form.get("content")
         if not isinstance(content, UploadFile):
@@ -68,10 +71,10 @@ class Files:
         await form.close()
         if len(data) > self.config.max_file_bytes:
             return problem(413, "File too large", f"a file holds at most {self.config.max_file_bytes} bytes")
-        try:
+        try:  # a JSON object; anything else is no metadata
             metadata = json.loads(str(form.get("metadata") or "{}"))
         except json.JSONDecodeError:
-            return problem(400, "Bad upload", "`metadata` is not JSON")
+            metadata = {}
         now = datetime.now(UTC)
         md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
         file_id = secrets.token_hex(13)
@@ -119,4 +122,5 @@ class Files:
         stored = self._existing(request)
         if isinstance(stored, Response):
             return stored
-        return Response(stored.data, media_type=stored.record["content_type"])
+        # its bytes as the API documents them; the file's own type is its record's `content_type`
+        return Response(stored.data, media_type="application/octet-stream")

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -36,6 +36,7 @@ class _QuietDrops(logging.Filter):
 
 
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+log = logging.getLogger("replicate_codegen.server")
 
 
 class _DropResponse(Response):
@@ -122,7 +123,11 @@ class Guard:
         limit = self.config.max_file_bytes + _MULTIPART_OVERHEAD if upload else self.config.max_body_bytes
 
         async def endpoint(request: Request) -> Response:
-            raw = await _body(request, limit)
+            try:
+                raw = await _body(request, limit)
+            except ClientDisconnect:  # nobody to answer: one line, not a traceback
+                log.info("%s %s: the client went away before its body ended", request.method, request.url.path)
+                return Response(status_code=400)
             if raw is None:
                 return problem(413, "Request too large", f"the body is over {limit} bytes")
             body, broken = (raw, None) if upload else _parse(raw)

@@ -6,9 +6,9 @@ Cog schema the spec describes (Input and Output, and the spec's own schemas they
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,6 +25,7 @@ from generator.server.urls import api_base
 from generator.vocabulary import ENUM_LABELS, INFERRED, X_SOURCE
 
 _OURS = (INFERRED, X_SOURCE, ENUM_LABELS)  # what our specs say of their sources: not Cog's
+_CURSOR = re.compile(canonical.MODELS_CURSOR)
 _CANONICAL = frozenset(canonical.component_schemas({}, {})) - {"Input", "Output"}
 
 
@@ -111,17 +112,15 @@ class Models:
         """Every model, by id, a page at a time; `cursor` is where the page starts."""
         ids = sorted(self.documents)
         start = 0
-        if cursor := request.query_params.get("cursor"):
-            try:
-                start = int(base64.urlsafe_b64decode(cursor.encode()).decode())
-            except (ValueError, UnicodeDecodeError):
-                start = -1
-            if not 0 <= start <= len(ids):
+        if "cursor" in request.query_params:
+            cursor = request.query_params["cursor"]
+            if not _CURSOR.match(cursor):
                 return problem(400, "Bad cursor", "the cursor is not one this server gave")
+            start = min(int(cursor), len(ids))
         end = start + self.config.page_size
 
         def link(offset: int) -> str:
-            kept = {**request.query_params, "cursor": base64.urlsafe_b64encode(str(offset).encode()).decode()}
+            kept = {**request.query_params, "cursor": str(offset)}
             return f"{api_base(request, self.config.public_url)}/models?{urlencode(kept)}"
 
         return JSONResponse(

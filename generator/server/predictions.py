@@ -4,18 +4,22 @@ the webhook secret and output downloads, all driven by the models' specs."""
 from __future__ import annotations
 
 import asyncio
-import base64
+import html
+import ipaddress
 import json
 import re
 import secrets
+from collections import deque
 from collections.abc import AsyncIterator
+from datetime import datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
+from generator import canonical
 from generator.catalog import Catalog
 from generator.schemas import DocumentSchemas
 from generator.server import store as lifecycle
@@ -25,20 +29,54 @@ from generator.server.outputs import output_file, output_value, tokens
 from generator.server.problems import invalid_field, invalid_fields, problem, unprocessable
 from generator.server.store import Record, Store, Timing, iso_now
 from generator.server.urls import api_base
-from generator.server.webhooks import Sender, is_loopback, webhook_problem
+from generator.server.webhooks import Sender
 from generator.specfile import resolve_ref
 from generator.vocabulary import WEBHOOK_EVENTS
 
-_DURATION = re.compile(r"^([0-9]{1,9}(?:\.[0-9]{1,9})?)(ms|s|m|h)$")
+# The grammar of Cancel-After: at the default minimum of 5 s, exactly what `canonical.CANCEL_AFTER` says.
+_DURATION = re.compile(r"^(0|[1-9][0-9]{0,8})(ms|s|m|h)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_PREFER_WAIT = re.compile(r"^\s*wait(?:\s*=\s*([0-9]{1,9}))?\s*$")  # more digits: out of range anyway
+_PREFER_WAIT = re.compile(canonical.PREFER_WAIT)
+_WEBHOOK_URL = re.compile(canonical.WEBHOOK_URL)
 _FILE_INDEX = re.compile(r"[0-9]{1,6}")
 _POLL_CAP = 0.25  # waits and streams look again at least this often, whatever the lifecycle says
 
 
 def _duration(text: str) -> float | None:
-    match = _DURATION.match(text.strip())
+    match = _DURATION.match(text)
     return float(match.group(1)) * _UNITS[match.group(2)] if match else None
+
+
+_CURSOR = re.compile(canonical.PREDICTIONS_CURSOR)
+_DATE_TIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
+def _webhook_url(value: Any) -> bool:
+    """What the spec's webhook schema takes (`canonical.WEBHOOK_URL`), its IPv6 host an address."""
+    if not isinstance(value, str) or not _WEBHOOK_URL.match(value):
+        return False
+    host = value.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1 : host.index("]")])
+        except ValueError:
+            return False
+    return True
+
+
+def _moment(text: str) -> datetime | None:
+    """An RFC 3339 date-time (with its offset), or None for anything else."""
+    if not _DATE_TIME.match(text):
+        return None
+    fraction = re.search(r"\.([0-9]+)", text)
+    if fraction is not None and len(fraction.group(1)) > 6:  # Python holds microseconds
+        text = text.replace(fraction.group(0), "." + fraction.group(1)[:6])
+    try:
+        return datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:  # February 30th
+        return None
 
 
 def _event(number: int, name: str, data: str) -> str:
@@ -50,12 +88,19 @@ def _event(number: int, name: str, data: str) -> str:
 class Predictions:
     def __init__(self, catalog: Catalog, config: ServerConfig, store: Store) -> None:
         self.models = {m.id: m for m in catalog.models}
-        self._schemas = {m.id: DocumentSchemas(m.document) for m in catalog.models}
+        # formats asserted: Replicate's models check theirs (a `uri` input takes no bare word)
+        self._schemas = {m.id: DocumentSchemas(m.document, formats=True) for m in catalog.models}
         self._streaming = {m.id for m in catalog.models if m.streams}
         self.config = config
         self.store = store
         self.timing = Timing(config.starting_seconds, config.processing_seconds, config.retention_seconds)
-        self.webhooks = Sender(config.webhook_secret, config.webhook_retry_delays, config.webhook_timeout_seconds)
+        self.webhooks = Sender(
+            config.webhook_secret,
+            config.webhook_retry_delays,
+            config.webhook_timeout_seconds,
+            config.webhook_targets,
+            deque(maxlen=config.max_predictions),
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- the lifecycle, worked out from the clock when a prediction is looked at
@@ -138,7 +183,7 @@ class Predictions:
         reference = body.get("version") if isinstance(body, dict) else None
         model_id = self._by_version(reference)
         if model_id is None:
-            return invalid_field("version", f"unknown version {reference!r}")
+            return problem(404, "Not found", f"no model here has the version {reference!r}")
         if not self.models[model_id].version:  # the spec's body has no `version`: check the rest
             body = {k: v for k, v in body.items() if k != "version"}
         return await self._create(request, model_id, body, fault)
@@ -157,23 +202,20 @@ class Predictions:
         if errors:
             return unprocessable(invalid_fields(errors))
         webhook = body.get("webhook")
-        if webhook and (refused := webhook_problem(webhook)):
-            return invalid_field("webhook", refused)
-        if webhook and not self.config.allow_remote_webhooks and not is_loopback(webhook):
-            return invalid_field("webhook", "only loopback webhook targets are allowed here")
+        if webhook is not None and not _webhook_url(webhook):
+            return invalid_field("webhook", "expected an http(s) URL with a host")
         cancel_after = None
-        if header := request.headers.get("cancel-after"):
-            cancel_after = _duration(header)
+        if "cancel-after" in request.headers:
+            cancel_after = _duration(request.headers["cancel-after"])
             if cancel_after is None or cancel_after < self.config.min_cancel_after_seconds:
                 minimum = f"{self.config.min_cancel_after_seconds:g}s"
-                return problem(400, "Bad Cancel-After", f"expected a duration of at least {minimum}, like 30s")
+                return problem(400, "Bad Cancel-After", f"expected a whole number of ms, s, m or h, at least {minimum}")
         wait = None
-        if prefer := request.headers.get("prefer"):
-            match = _PREFER_WAIT.match(prefer)
-            longest = self.config.max_wait_seconds
-            if match is None or (match.group(1) and not 1 <= int(match.group(1)) <= longest):
-                return problem(400, "Bad Prefer", f"expected `wait` or `wait=N` with N from 1 to {longest:g}")
-            wait = float(match.group(1)) if match.group(1) else longest
+        if "prefer" in request.headers:
+            match = _PREFER_WAIT.match(request.headers["prefer"])
+            if match is None:
+                return problem(400, "Bad Prefer", "expected `wait` or `wait=N` with N from 1 to 60")
+            wait = min(float(match.group(2) or 60), self.config.max_wait_seconds)
         record = self._add(request, model_id, body, fault, cancel_after)
         if wait is not None:
             deadline = record.created + wait
@@ -277,23 +319,21 @@ class Predictions:
     async def list(self, request: Request, body: Any, fault: Fault | None) -> Response:
         query = request.query_params
         before = after = None
-        if cursor := query.get("cursor"):
-            try:
-                direction, seq = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
-                before, after = (int(seq), None) if direction == "b" else (None, int(seq))
-            except (ValueError, UnicodeDecodeError):
+        if "cursor" in query:
+            cursor = query["cursor"]
+            if not _CURSOR.match(cursor):
                 return problem(400, "Bad cursor", "the cursor is not one this server gave")
-        page, older, newer = self.store.page(
-            self.config.page_size,
-            before=before,
-            after=after,
-            created_after=query.get("created_after"),
-            created_before=query.get("created_before"),
-        )
+            before, after = (int(cursor[1:]), None) if cursor[0] == "b" else (None, int(cursor[1:]))
+        bounds: dict[str, datetime | None] = {}
+        for name in ("created_after", "created_before"):
+            bounds[name] = _moment(query[name]) if name in query else None
+            if name in query and bounds[name] is None:
+                return problem(400, f"Bad {name}", "expected a date-time with its offset, like 2024-01-01T00:00:00Z")
+        page, older, newer = self.store.page(self.config.page_size, before=before, after=after, **bounds)
 
         def link(direction: str, seq: int) -> str:
             kept = {k: v for k, v in query.items() if k != "cursor"}
-            kept["cursor"] = base64.urlsafe_b64encode(f"{direction}:{seq}".encode()).decode()
+            kept["cursor"] = f"{direction}{seq}"
             return f"{api_base(request, self.config.public_url)}/predictions?{urlencode(kept)}"
 
         return JSONResponse(
@@ -302,6 +342,18 @@ class Predictions:
                 "previous": link("a", page[0].seq) if page and newer else None,
                 "results": [self.refresh(record).data for record in page],
             }
+        )
+
+    async def page(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        """`urls.web`: the prediction as a page a browser shows."""
+        record = self._existing(request)
+        if isinstance(record, Response):
+            return record
+        data = record.data
+        shown = html.escape(json.dumps(data, ensure_ascii=False, indent=2))
+        title = html.escape(f"{data['model']}: {data['status']}")
+        return HTMLResponse(
+            f"<!doctype html><meta charset=utf-8><title>{title}</title><h1>{title}</h1><pre>{shown}</pre>"
         )
 
     async def webhook_secret(self, request: Request, body: Any, fault: Fault | None) -> Response:

@@ -24,7 +24,7 @@ FORMATS = {  # format -> a value of it that a type of its own would send otherwi
     "idn-email": "用户@例子.广告",
     "uri": "https://Example.com",
     "iri": "https://例子.广告",
-    "uri-reference": "../a b",
+    "uri-reference": "../a%20b",
     "date-time": "2024-01-01T00:00:00+00:00",
     "date": "2024-01-01",
     "time": "10:00:00+00:00",

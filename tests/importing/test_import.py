@@ -495,7 +495,10 @@ def test_responses_are_canonical_and_the_copied_input_is_dropped() -> None:
     assert set(spec.document["paths"]["/v1/models/google/imagen-4-ultra/predictions"]["post"]["responses"]) == {
         "201",
         "202",
+        "400",
         "401",
+        "413",
+        "415",
         "422",
         "429",
     }

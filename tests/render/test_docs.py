@@ -17,7 +17,7 @@ import yaml
 from markdown_it import MarkdownIt
 from openapi_spec_validator import validate as validate_openapi
 
-from generator import diff, highlight, release
+from generator import api_operations, diff, highlight, release
 from generator.cache import Store
 from generator.catalog import load_catalog
 from generator.generate import build_tree
@@ -182,10 +182,12 @@ def test_the_openapi_bundle_is_valid_and_holds_every_model() -> None:
     specs = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(SPECS.rglob("*.yaml"))]
     model_paths = {path for spec in specs for path in spec["paths"]}
     shared = {"/v1/predictions", "/v1/predictions/{prediction_id}", "/v1/predictions/{prediction_id}/cancel"}
-    assert set(bundle["paths"]) == model_paths | shared
+    api = set(api_operations.paths())  # the models and files APIs, which the local server answers too
+    assert set(bundle["paths"]) == model_paths | shared | api
     operation_ids = [op["operationId"] for item in bundle["paths"].values() for op in item.values()]
     pinned = sum(1 for spec in specs if "/v1/predictions" in spec["paths"])  # listed under the shared create
-    assert len(operation_ids) == len(set(operation_ids)) == len(specs) - pinned + 4
+    api_count = sum(len(item) for item in api_operations.paths().values())
+    assert len(operation_ids) == len(set(operation_ids)) == len(specs) - pinned + 4 + api_count
     for path in model_paths - shared:
         created = bundle["paths"][path]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
         assert created["$ref"].removeprefix("#/components/schemas/") in bundle["components"]["schemas"]
