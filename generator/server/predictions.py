@@ -297,14 +297,14 @@ class Predictions:
         streaming = record.data["model"] in self._streaming
         while True:
             data = self.refresh(record).data
+            if streaming and isinstance(data.get("output"), list):  # the words before the log that they ended
+                for token in data["output"][sent_tokens:]:
+                    yield _event(next(ids), "output", str(token))
+                sent_tokens = len(data["output"])
             logs = data.get("logs") or ""
             for line in logs[sent_logs:].splitlines():
                 yield _event(next(ids), "logs", line)
             sent_logs = len(logs)
-            if streaming and isinstance(data.get("output"), list):
-                for token in data["output"][sent_tokens:]:
-                    yield _event(next(ids), "output", str(token))
-                sent_tokens = len(data["output"])
             if record.has_ended:
                 break
             await asyncio.sleep(self._next_change(record))
