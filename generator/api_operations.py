@@ -74,7 +74,14 @@ def _paths() -> dict[str, dict[str, Any]]:
                 "summary": "Get a model",
                 "description": "Its `latest_version.openapi_schema` is the Cog schema of its inputs and output.",
                 "parameters": [_OWNER, _NAME],
-                "responses": {"200": _ok("The model.", "Model"), **_errors("404")},
+                "responses": {
+                    "200": {
+                        **_ok("The model.", "Model"),
+                        "headers": {"ETag": {"description": "Names this document.", "schema": {"type": "string"}}},
+                    },
+                    "304": {"description": "Not modified: `If-None-Match` names the document as it is."},
+                    **_errors("404"),
+                },
             }
         },
         "/v1/models/{owner}/{name}/versions": {

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 from click.decorators import FC
@@ -374,6 +374,61 @@ def build(
             return code or _generate(session)
 
     _run(step)
+
+
+@main.command()
+@click.argument("models", nargs=-1)
+@click.option(
+    "--base-url",
+    default=vocabulary.REPLICATE_BASE_URL,
+    show_default=True,
+    help="Replicate's API, or an aggregator's prefix (https://host/replicate).",
+)
+@_folder_option("--out", "folder", paths.REPLICATE, "Where the model documents go, <owner>/<name>.json.")
+@_specs_option
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 when any model upstream differs from its file.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests at a time.")
+def pull(models: tuple[str, ...], base_url: str, folder: Path, specs: Path, check: bool, jobs: int) -> None:
+    """Fetch MODELS' documents (owner/name; by default every model in --out and --specs) from Replicate
+    (`GET /v1/models/{owner}/{name}`, token from REPLICATE_API_TOKEN) into --out, for `build`.
+
+    Exit codes: 0 pulled (with --check: nothing behind), 1 with --check: some model is behind,
+    2 the token refused, a model missing or unusable, or bad usage."""
+
+    def step() -> int:
+        from generator import pull as pulling
+
+        token = os.environ.get("REPLICATE_API_TOKEN", "").strip()
+        if not token:
+            raise InputError("REPLICATE_API_TOKEN", "not set: the token pull sends (never printed or written)")
+        chosen = pulling.targets(models, folder, specs)
+        if not chosen:
+            raise InputError(paths.display_path(folder), "no model to pull: name some, or have specs of models")
+        results = _pulled(chosen, lambda advance: pulling.pull(
+            chosen, base_url=base_url, token=token, out=folder, check=check, jobs=jobs, advance=advance
+        ))  # fmt: skip
+        for result in results:
+            if result.outcome not in (pulling.UNCHANGED,):
+                detail = f": {result.detail}" if result.detail else ""
+                (out if result.ok else err).print(f"{result.outcome:9} {result.model}{detail}", markup=False)
+        out.print(pulling.summary(results), markup=False)
+        if not all(result.ok for result in results):
+            return 2
+        return 1 if check and any(result.outcome == pulling.BEHIND for result in results) else 0
+
+    _run(step)
+
+
+def _pulled(models: list[str], run: Callable[[Callable[[Any], None]], list[Any]]) -> list[Any]:
+    """`run(advance)` with a progress bar of the models pulled on a terminal (on stderr)."""
+    if not err.is_terminal:
+        return run(lambda pulled: None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("pulling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("pull", total=len(models))
+        return run(lambda pulled: progress.advance(task))
 
 
 @main.command("watch")

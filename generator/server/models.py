@@ -20,7 +20,6 @@ from generator.catalog import Catalog, Model
 from generator.server.config import ServerConfig
 from generator.server.faults import Fault
 from generator.server.problems import problem
-from generator.server.store import iso_now
 from generator.server.urls import api_base
 from generator.vocabulary import ENUM_LABELS, INFERRED, X_SOURCE
 
@@ -57,7 +56,9 @@ def _without_ours(schema: Any) -> Any:
 class Models:
     def __init__(self, catalog: Catalog, config: ServerConfig) -> None:
         self.config = config
-        self.created_at = iso_now()  # when this server read its specs: the versions' date
+        # the specs carry no date: every version is dated the epoch, the same on every run, so a
+        # model whose spec did not change serves the same document (what `pull` compares)
+        self.created_at = "1970-01-01T00:00:00.000Z"
         self.documents = {model.id: self._document(model) for model in catalog.models}
 
     def _document(self, model: Model) -> dict[str, Any]:
@@ -91,8 +92,16 @@ class Models:
         return document if document is not None else problem(404, "Not found", f"model {model_id} does not exist here")
 
     async def get(self, request: Request, body: Any, fault: Fault | None) -> Response:
+        """The model document, with an `ETag`; 304 when `If-None-Match` names it (what `pull` asks)."""
         found = self._model(request)
-        return found if isinstance(found, Response) else JSONResponse(found)
+        if isinstance(found, Response):
+            return found
+        answer = JSONResponse(found)
+        etag = f'"{hashlib.sha256(answer.body).hexdigest()[:32]}"'
+        if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers={"etag": etag})
+        answer.headers["etag"] = etag
+        return answer
 
     async def versions(self, request: Request, body: Any, fault: Fault | None) -> Response:
         found = self._model(request)
