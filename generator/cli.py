@@ -21,6 +21,8 @@ from generator import __version__, paths, vocabulary
 from generator.errors import CodegenError, InputError, InputErrors, StaleOutput, ValidationFailed
 
 if TYPE_CHECKING:
+    import socket
+
     from rich.progress import Progress
 
     from generator.catalog import Catalog
@@ -92,6 +94,13 @@ def _import(
     if report is not None:
         paths.check_writable(report, "--report", folder=False)
     files = list(expand(list(sources)))
+    if not files:
+        where = ", ".join(paths.display_path(source) for source in sources)
+        raise InputError(
+            where,
+            "holds no document: put Apifox pages (text or Markdown), OpenAPI or Apifox JSON exports, or "
+            "Replicate model documents here",
+        )
     with _progress() as progress:
         progress.add_task(f"importing {len(files)} document(s)")
         results = import_files(files, layout, fmt)
@@ -359,8 +368,16 @@ def diff_command(old: Path, new: Path, as_json: bool, fail_on_breaking: bool) ->
 @_layout_options("--specs")
 @_output_option
 @_no_wait_option
+@click.option("--prune", is_flag=True, help="Remove specs whose source document is gone, as import --prune does.")
 def build(
-    sources: Path, specs: Path, shared: Path, replicate: Path, overrides: Path, output: Path, no_wait: bool
+    sources: Path,
+    specs: Path,
+    shared: Path,
+    replicate: Path,
+    overrides: Path,
+    output: Path,
+    no_wait: bool,
+    prune: bool,
 ) -> None:
     """import + validate + generate: what `make build` runs."""
 
@@ -369,7 +386,7 @@ def build(
             raise InputError(paths.display_path(sources), "no such folder of Apifox documents")
         session = _session(specs, shared, output, (sources, replicate, overrides))  # before anything is imported
         with _hold(session, not no_wait):
-            code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None)
+            code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None, prune)
             # generate validates what it has not seen valid; an unchanged catalogue is not read at all
             return code or _generate(session)
 
@@ -417,6 +434,22 @@ def pull(models: tuple[str, ...], base_url: str, folder: Path, specs: Path, chec
         return 1 if check and any(result.outcome == pulling.BEHIND for result in results) else 0
 
     _run(step)
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host:port` and listening; InputError naming the address when it cannot be."""
+    import socket
+
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+        listening.listen(2048)
+    except OSError as exc:
+        listening.close()
+        reason = exc.strerror or str(exc)
+        raise InputError(f"{host}:{port}", f"cannot listen there: {reason} (--port picks another)") from None
+    return listening
 
 
 def _pulled(models: list[str], run: Callable[[Callable[[Any], None]], list[Any]]) -> list[Any]:
@@ -577,6 +610,7 @@ def serve(
         from generator import parallel
 
         parallel.shutdown()  # the catalogue is read: its workers would idle, and outlive a server stopped by a signal
+        listening = _listening_socket(host, port)  # bound here: a busy port is one line, not uvicorn's trace
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
 
         async def announce() -> None:
@@ -591,7 +625,7 @@ def serve(
 
         async def main() -> None:
             task = asyncio.create_task(announce())
-            await server.serve()
+            await server.serve(sockets=[listening])
             task.cancel()
 
         # uvicorn re-raises the Ctrl-C it handled; stopping is what the user asked for.

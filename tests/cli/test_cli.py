@@ -12,7 +12,7 @@ import pytest
 from generator import __version__
 from generator.cli import main
 from generator.importing import FORMATS
-from tests.conftest import cli
+from tests.conftest import SPECS, cli
 
 # What only some commands need; `--help`, `--version` and the other commands must not pay for it.
 HEAVY = (
@@ -72,3 +72,40 @@ def test_each_layer_imports_only_the_layers_below_it(module: str, forbidden: tup
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [m for m in result.stdout.split() if m == module], result.stdout
+
+
+def test_build_on_an_empty_catalogue_says_what_is_empty_and_what_goes_there(tmp_path: Path) -> None:
+    (tmp_path / "specs" / "apifox").mkdir(parents=True)
+    result = cli("build", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: specs/apifox: holds no document: put Apifox pages (text or Markdown), OpenAPI or Apifox JSON "
+        "exports, or Replicate model documents here"
+    )
+
+
+def test_build_prune_removes_the_specs_of_documents_that_are_gone(project: Path) -> None:
+    pages = sorted((project / "specs" / "apifox").iterdir())
+    gone = pages[0]
+    spec = next(
+        path for path in (project / "specs" / "models").rglob("*.yaml") if gone.name in path.read_text(encoding="utf-8")
+    )
+    gone.unlink()
+    kept = cli("build", cwd=project)
+    assert f"its source specs/apifox/{gone.name} is gone; --prune removes it" in kept.stdout and spec.exists()
+    pruned = cli("build", "--prune", cwd=project)
+    assert pruned.returncode == 0, pruned.stderr
+    assert f"removed {spec.relative_to(project)}" in pruned.stdout and not spec.exists()
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_2() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = cli("serve", "--port", str(port), "--specs", str(SPECS))
+    assert result.returncode == 2
+    reason = "cannot listen there: Address already in use (--port picks another)"
+    assert result.stderr.strip().splitlines() == [f"error: 127.0.0.1:{port}: {reason}"]
