@@ -52,6 +52,13 @@ def map_children(schema: dict[str, Any], change: Callable[[Any], Any]) -> dict[s
     return changed
 
 
+def without(schema: Any, keys: frozenset[str]) -> Any:
+    """`schema` without `keys` in it or in any schema it holds (properties of those names stay)."""
+    if not isinstance(schema, dict):
+        return schema
+    return map_children({k: v for k, v in schema.items() if k not in keys}, lambda sub: without(sub, keys))
+
+
 def untitled(schema: Any) -> Any:
     """`schema` without the `title` of any schema in it (a property named `title` stays)."""
     if not isinstance(schema, dict):

@@ -20,6 +20,10 @@ INFERRED = "x-inferred"
 X_MODELS = "x-models"  # the bundle's info: {owner/name: {path, version?, input, output}}, what `diff` reads
 ENUM_LABELS = "x-enum-labels"  # a property: [{value, label}], from Apifox's `x-apifox-enum`
 
+# What our specs say of a schema's sources, beside its keywords: not part of the model's own schema.
+OURS = frozenset({INFERRED, ENUM_LABELS, X_SOURCE})
+
+
 def inferred(schema: Any) -> dict[str, str]:
     """keyword -> the words it was read from, for the keywords of `schema` read rather than stated
     (`INFERRED`; the mapping earlier versions wrote is read too)."""

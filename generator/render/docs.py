@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from generator import shared_operations, vocabulary
+from generator import shared_operations, subschemas, vocabulary
 from generator.cache import Store
 from generator.catalog import Catalog, Entry, EntryInput, Field, Model
 from generator.render._env import render
-from generator.render.examples import example_input
+from generator.render.examples import example_input, example_output
 from generator.render.markup import first_sentence, input_anchor, kept_highlights, markdown_html, pygments_css
 from generator.render.python import PACKAGE
-from generator.render.pytypes import literal
+from generator.render.pytypes import literal, output_annotation
+from generator.vocabulary import OURS
 
 if TYPE_CHECKING:
     from generator.release import Release
@@ -54,6 +55,15 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Output:
+    """What a model returns, as its page shows it."""
+
+    returns: str  # what `run()` is annotated to return
+    schema: str  # the Output schema, as JSON
+    example: str  # an output that fits it, as JSON
+
+
+@dataclass(frozen=True)
 class Page:
     path: str  # without extension, relative to docs/: `models/google/imagen-4-ultra`
     title: str
@@ -67,6 +77,7 @@ class Page:
     response_status: str
     response_example: str
     errors: tuple[tuple[str, str], ...]
+    output: Output | None = None  # a model's page only
     model: Model | None = None
     source: str = ""
     link: str = ""  # the model's replicate.com page
@@ -265,6 +276,11 @@ def _model_page(model: Model) -> Page:
         response_status="201",
         response_example=json.dumps(_response(model, values), ensure_ascii=False, indent=2),
         errors=_errors(operation["responses"]),
+        output=Output(
+            returns=output_annotation(model.output_schema, model.output_class),
+            schema=json.dumps(subschemas.without(model.output_schema, OURS), ensure_ascii=False, indent=2),
+            example=json.dumps(example_output(model, values), ensure_ascii=False, indent=2),
+        ),
         model=model,
         source=source_file(model),
         link=model.url or "",
@@ -285,10 +301,9 @@ def _response(model: Model | Entry | None, values: dict[str, Any]) -> dict[str, 
     ext = str(values.get("output_format") or "png")
     url = f"https://replicate.delivery/xezq/{pid}/output.{ext}"
     if isinstance(model, Model):
-        single = model.output_schema.get("type") == "string"
+        output: Any = example_output(model, values)
     else:
-        single = model is not None and model.single_output
-    output: Any = url if single else [url]
+        output = url if model is not None and model.single_output else [url]
     api = f"{vocabulary.REPLICATE_BASE_URL}/v1/predictions/{pid}"
     return {
         "id": pid,

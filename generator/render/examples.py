@@ -32,6 +32,34 @@ def example_input(model: Model) -> dict[str, Any]:
     return given
 
 
+def example_output(model: Model, values: dict[str, Any]) -> Any:
+    """An output of the model that fits its Output schema, for an input `values`: files as URLs (of the
+    `output_format` asked), a language model's text as the pieces it streams, objects whole. A spec
+    that states no Output gets what image models return, a list of URLs."""
+    ext = str(values.get("output_format") or "png")
+    url = f"https://replicate.delivery/xezq/ufawqhfynnddngldkgtslldrkq/output.{ext}"
+
+    def made(schema: Any) -> Any:
+        if not isinstance(schema, dict):
+            return None
+        kind = schema.get("type")
+        if kind == "string" and schema.get("format") in ("uri", "iri"):
+            return url
+        if kind == "array":
+            items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
+            text = items.get("type") == "string" and "format" not in items
+            if schema.get("x-cog-array-type") == "iterator" and text:
+                return ["A red fox ", "in the ", "snow."]
+            return [made(items)]
+        if kind == "object" and isinstance(schema.get("properties"), dict):
+            return {name: made(sub) for name, sub in schema["properties"].items()}
+        return example_value(schema)
+
+    schema = model.output_schema
+    stated = any(key in schema for key in ("type", "enum", "const", "anyOf", "oneOf", "properties", "$ref"))
+    return made(schema) if stated else [url]
+
+
 def required_input(model: Model) -> dict[str, Any]:
     """Only the required inputs, each with a short made-up value: the shortest call that runs."""
     return {f.name: example_value(f.schema) for f in model.fields if f.required}

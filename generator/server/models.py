@@ -21,9 +21,8 @@ from generator.server.config import ServerConfig
 from generator.server.faults import Fault
 from generator.server.problems import problem
 from generator.server.urls import api_base
-from generator.vocabulary import ENUM_LABELS, INFERRED, X_SOURCE
+from generator.vocabulary import OURS
 
-_OURS = (INFERRED, X_SOURCE, ENUM_LABELS)  # what our specs say of their sources: not Cog's
 _CURSOR = re.compile(canonical.MODELS_CURSOR)
 _CANONICAL = frozenset(canonical.component_schemas({}, {})) - {"Input", "Output"}
 
@@ -32,7 +31,7 @@ def cog_schema(model: Model) -> dict[str, Any]:
     """The model's Cog `openapi_schema`: Input (each property with its `x-order`), Output, and the
     spec's other own schemas."""
     own = {
-        name: _without_ours(schema)
+        name: subschemas.without(schema, OURS)
         for name, schema in model.document["components"]["schemas"].items()
         if name not in _CANONICAL
     }
@@ -45,12 +44,6 @@ def cog_schema(model: Model) -> dict[str, Any]:
     own.setdefault("Output", {"title": "Output"})
     info = {"title": "Cog", "version": "0.1.0"}
     return {"openapi": "3.1.0", "info": info, "paths": {}, "components": {"schemas": own}}
-
-
-def _without_ours(schema: Any) -> Any:
-    if not isinstance(schema, dict):
-        return schema
-    return subschemas.map_children({k: v for k, v in schema.items() if k not in _OURS}, _without_ours)
 
 
 class Models:

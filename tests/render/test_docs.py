@@ -4,6 +4,7 @@ escapes what documents say, the OpenAPI bundle is valid, and a real browser can 
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import subprocess
@@ -26,7 +27,7 @@ from generator.render.docs import changelog_html
 from generator.render.examples import required_input
 from generator.render.markup import markdown_html
 from generator.server import ServerConfig, create_app, running
-from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, cli, run_example
+from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, Generated, cli, run_example
 
 # The models the committed tree holds, whatever they are: `owner/name` from each spec's path.
 MODEL_IDS = sorted(str(path.relative_to(SPECS).with_suffix("")) for path in SPECS.rglob("*.yaml"))
@@ -264,3 +265,26 @@ def test_highlighted_code_and_colours_kept_for_the_shared_pages_come_back_as_mad
         markup.code_html(code, "sh")
 
 
+
+
+def test_every_model_page_says_what_run_returns_with_an_output_that_fits_its_schema(
+    replicate_catalogue: Generated,
+) -> None:
+    import re
+
+    import jsonschema_rs
+
+    returned = {}
+    for model in load_catalog(replicate_catalogue.specs).models:
+        pages = replicate_catalogue.out / "docs" / "models" / model.owner
+        assert '<h2 id="output">Output</h2>' in (pages / f"{model.name}.html").read_text(encoding="utf-8")
+        markdown = (pages / f"{model.name}.md").read_text(encoding="utf-8")
+        section = markdown.split("## Output", 1)[1].split("## Response", 1)[0]
+        returned[model.id] = re.findall(r"`run\(\)` returns `([^`]+)`", section)[0]
+        schema, example = (json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", section, re.S))
+        assert jsonschema_rs.Draft202012Validator(schema).is_valid(example), (model.id, example)
+        response = json.loads(re.findall(r"```json\n(.*?)\n```", markdown.split("## Response", 1)[1], re.S)[0])
+        assert response["output"] == example, model.id  # the response shows that same output
+    assert returned["suno-ai/bark"] == "BarkOutput"  # an object: its TypedDict
+    assert returned["meta/meta-llama-3-8b-instruct"] == "list[str]"  # tokens, not files
+    assert returned["black-forest-labs/flux-schnell"] == "list[FileOutput]"
