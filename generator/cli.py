@@ -177,7 +177,11 @@ def _hold(session: Session, wait: bool) -> contextlib.AbstractContextManager[Ses
     return session.hold(wait=wait, waiting=lambda message: err.print(message, markup=False))
 
 
-def _generate(session: Session) -> int:
+# Files a run changed are listed when they are this few, else counted (`--verbose` lists them all).
+_LISTED_FILES = 20
+
+
+def _generate(session: Session, verbose: bool = False) -> int:
     """The generate step in a held session: nothing when the output is proved up to date."""
     shown = paths.display_path(session.output)
     files = session.up_to_date()
@@ -188,15 +192,32 @@ def _generate(session: Session) -> int:
         progress.add_task("rendering client and docs")
         outcome = session.generate()
     changes = outcome.changes
-    if changes:
-        out.print("\n".join(changes.lines()), markup=False)  # one print: a line each took 0.35 ms
+    lines = changes.lines()
+    if lines and (verbose or len(lines) <= _LISTED_FILES):
+        out.print("\n".join(lines), markup=False)  # one print: a line each took 0.35 ms
+    models = _models_of(changes)
+    if any(models.values()):
+        told = ", ".join(f"{len(ids)} {what}" for what, ids in models.items())
+        named = [f"{what} {', '.join(ids)}" for what, ids in models.items() if ids and len(ids) <= 5]
+        out.print(f"models: {told}" + (f" ({'; '.join(named)})" if named else ""), markup=False)
+    hidden = "" if verbose or len(lines) <= _LISTED_FILES else " (--verbose lists them)"
     out.print(
         f"{shown}: {outcome.files} files, {len(changes.added)} added, "
-        f"{len(changes.changed)} changed, {len(changes.removed)} removed",
+        f"{len(changes.changed)} changed, {len(changes.removed)} removed{hidden}",
         markup=False,
     )
     _print_release(outcome.release)
     return 0
+
+
+def _models_of(changes: Any) -> dict[str, list[str]]:
+    """The models whose page was added, changed or removed: `owner/name` each."""
+
+    def ids(files: list[str]) -> list[str]:
+        prefix = "docs/models/"
+        return sorted(p[len(prefix) : -len(".md")] for p in files if p.startswith(prefix) and p.endswith(".md"))
+
+    return {"added": ids(changes.added), "changed": ids(changes.changed), "removed": ids(changes.removed)}
 
 
 def _check(session: Session) -> int:
@@ -235,6 +256,9 @@ _specs_option = _folder_option("--specs", "specs", paths.MODELS, "Folder of norm
 _shared_option = _folder_option("--shared", "shared", paths.SHARED, "Folder of the shared operations' specs.")
 _output_option = _folder_option(
     "--out", "output", paths.GENERATED, "Folder that receives python/ and docs/, replaced as a whole; ours alone."
+)
+_verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, help=f"List every file written (else only when at most {_LISTED_FILES})."
 )
 _no_wait_option = click.option(
     "--no-wait", is_flag=True, help="Exit 2 at once when another run is writing the output, rather than wait."
@@ -327,7 +351,8 @@ def validate(files: tuple[Path, ...], specs: Path, shared: Path) -> None:
     "--check", is_flag=True, help="Change nothing; render everything anew and exit 1 listing the stale files."
 )
 @_no_wait_option
-def generate(specs: Path, shared: Path, output: Path, check: bool, no_wait: bool) -> None:
+@_verbose_option
+def generate(specs: Path, shared: Path, output: Path, check: bool, no_wait: bool, verbose: bool) -> None:
     """Specs -> typed Python client and API reference, put in place as a whole."""
 
     def step() -> int:
@@ -335,7 +360,7 @@ def generate(specs: Path, shared: Path, output: Path, check: bool, no_wait: bool
             return _check(_session(specs, shared, output, writing=False))
         session = _session(specs, shared, output)
         with _hold(session, not no_wait):
-            return _generate(session)
+            return _generate(session, verbose)
 
     _run(step)
 
@@ -369,6 +394,7 @@ def diff_command(old: Path, new: Path, as_json: bool, fail_on_breaking: bool) ->
 @_output_option
 @_no_wait_option
 @click.option("--prune", is_flag=True, help="Remove specs whose source document is gone, as import --prune does.")
+@_verbose_option
 def build(
     sources: Path,
     specs: Path,
@@ -378,6 +404,7 @@ def build(
     output: Path,
     no_wait: bool,
     prune: bool,
+    verbose: bool,
 ) -> None:
     """import + validate + generate: what `make build` runs."""
 
@@ -388,7 +415,7 @@ def build(
         with _hold(session, not no_wait):
             code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None, prune)
             # generate validates what it has not seen valid; an unchanged catalogue is not read at all
-            return code or _generate(session)
+            return code or _generate(session, verbose)
 
     _run(step)
 

@@ -55,10 +55,17 @@ def test_a_new_spec_file_is_a_new_model_and_generate_shows_what_changed(project:
     (project / "specs/models/google/imagen-4-fast.yaml").write_text(new, encoding="utf-8")
     result = cli("generate", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert "added    python/replicate_models/resources/imagen_4_fast.py" in result.stdout
-    assert "added    docs/models/google/imagen-4-fast.md" in result.stdout
-    assert "changed  python/replicate_models/_client.py" in result.stdout
+    # more files than are listed by default: the models and the counts, and a hint
+    assert "models: 1 added, 0 changed, 0 removed (added google/imagen-4-fast)" in result.stdout
+    assert "python/replicate_models" not in result.stdout and "(--verbose lists them)" in result.stdout
     assert "def imagen_4_fast(self)" in (project / "generated/python/replicate_models/_client.py").read_text()
+    (project / "specs/models/google/imagen-4-fast.yaml").write_text(
+        new.replace("imagen-4-fast", "imagen-4-x").replace("imagen_4_fast", "imagen_4_x"), encoding="utf-8"
+    )
+    verbose = cli("generate", "--verbose", cwd=project)
+    assert "added    python/replicate_models/resources/imagen_4_x.py" in verbose.stdout
+    assert "removed  docs/models/google/imagen-4-fast.md" in verbose.stdout
+    assert "changed  python/replicate_models/_client.py" in verbose.stdout
 
 
 def test_a_failed_run_leaves_generated_as_it_was(project: Path) -> None:
