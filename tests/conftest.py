@@ -38,6 +38,7 @@ sys.path.insert(0, str(GENERATED / "python"))
 for _variable in ("PYTHONPATH", "MYPYPATH"):  # and in the Pythons and type checks tests start
     os.environ[_variable] = os.pathsep.join(filter(None, [str(GENERATED / "python"), os.environ.get(_variable)]))
 TOKEN = "test-token"
+CompletedClient = subprocess.CompletedProcess[str]
 
 
 def model_spec(
@@ -116,6 +117,20 @@ def assert_passes_ruff_and_mypy(package: Path, mypy_cache: Path) -> None:
         timeout=300,
     )
     assert mypy.returncode == 0, mypy.stdout
+
+
+def run_client(script: str, package: Path, app: Starlette, *args: str, timeout: float = 120) -> CompletedClient:
+    """`script` in a fresh Python that imports the generated client of `package` (an output's
+    `python/`), `app` served on 127.0.0.1 meanwhile; its `sys.argv[1:]` are the server's URL, the
+    token, then `args`."""
+    with running(app) as url:
+        return subprocess.run(
+            [sys.executable, "-c", script, url, TOKEN, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "PYTHONPATH": str(package)},
+        )
 
 
 def run_example(code: str, env: dict[str, str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> str:

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.server import ServerConfig, create_app, running
-from tests.conftest import TOKEN, cli, model_spec
+from generator.server import ServerConfig, create_app
+from tests.conftest import TOKEN, cli, model_spec, run_client
 
 URI = {"type": "string", "format": "uri"}
 INPUTS = {
@@ -63,24 +63,23 @@ def _content(value: str, app: Any) -> tuple[str, bytes | None]:
     return ("upload", found) if found is not None else ("url", None)
 
 
-@pytest.mark.timeout(300)
-def test_paths_bytes_and_open_files_reach_the_model_as_the_files_bytes(tmp_path: Path) -> None:
+def _editor(tmp_path: Path) -> tuple[Path, Path]:
+    """(specs, output) of a catalogue of one model whose inputs take files, generated."""
     specs, out = tmp_path / "specs", tmp_path / "out"
     specs.mkdir()
     (specs / "editor.yaml").write_text(yaml.safe_dump(model_spec("acme", "editor", INPUTS)), encoding="utf-8")
     assert cli("generate", "--specs", str(specs), "--shared", str(tmp_path / "none"), "--out", str(out)).returncode == 0
+    return specs, out
+
+
+@pytest.mark.timeout(300)
+def test_paths_bytes_and_open_files_reach_the_model_as_the_files_bytes(tmp_path: Path) -> None:
+    specs, out = _editor(tmp_path)
     small, large = b"\x89PNG small", os.urandom(5000)
     (tmp_path / "small.png").write_bytes(small)
     (tmp_path / "large.bin").write_bytes(large)
     app = create_app(specs, ServerConfig(tokens=(TOKEN,)))
-    with running(app) as url:
-        called = subprocess.run(
-            [sys.executable, "-c", _CALLS, url, TOKEN, str(tmp_path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "PYTHONPATH": str(out / "python")},
-        )
+    called = run_client(_CALLS, out / "python", app, str(tmp_path))
     assert called.returncode == 0, called.stderr
     sent = [r.body["input"] for r in app.state.store.received if r.method == "POST" and "predictions" in r.path]
     assert len(sent) == 6
@@ -102,10 +101,7 @@ def test_paths_bytes_and_open_files_reach_the_model_as_the_files_bytes(tmp_path:
 
 @pytest.mark.timeout(300)
 def test_a_file_input_takes_a_path_bytes_an_open_file_or_a_url_in_its_type(tmp_path: Path) -> None:
-    specs, out = tmp_path / "specs", tmp_path / "out"
-    specs.mkdir()
-    (specs / "editor.yaml").write_text(yaml.safe_dump(model_spec("acme", "editor", INPUTS)), encoding="utf-8")
-    assert cli("generate", "--specs", str(specs), "--shared", str(tmp_path / "none"), "--out", str(out)).returncode == 0
+    _, out = _editor(tmp_path)
     usage = tmp_path / "usage.py"
     usage.write_text(
         "from pathlib import Path\n"

@@ -5,15 +5,12 @@ string (an object output is its generated `TypedDict`; a language model's tokens
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from generator.server import ServerConfig, create_app, running
-from tests.conftest import FIXTURES, TOKEN, Generated
+from generator.server import ServerConfig, create_app
+from tests.conftest import FIXTURES, TOKEN, Generated, run_client
 from tests.server.test_outputs_fit import valid_input
 
 DOCUMENTS = sorted((FIXTURES / "replicate-documents").glob("*.json"))
@@ -21,8 +18,8 @@ DOCUMENTS = sorted((FIXTURES / "replicate-documents").glob("*.json"))
 _RUN_ALL = """
 import json, sys, typing
 from replicate_models import Client, FileOutput
-plan = json.loads(open(sys.argv[2], encoding="utf-8").read())
-client = Client(api_token=sys.argv[3], base_url=sys.argv[1])
+plan = json.loads(open(sys.argv[3], encoding="utf-8").read())
+client = Client(api_token=sys.argv[2], base_url=sys.argv[1])
 
 def fits(value, kind):
     origin, args = typing.get_origin(kind), typing.get_args(kind)
@@ -64,14 +61,7 @@ def test_every_models_run_returns_a_value_of_its_annotation(replicate_catalogue:
         for m in app.state.catalog.models
     ]
     (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
-    with running(app) as url:
-        ran = subprocess.run(
-            [sys.executable, "-c", _RUN_ALL, url, str(tmp_path / "plan.json"), TOKEN],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "PYTHONPATH": str(out / "python")},
-        )
+    ran = run_client(_RUN_ALL, out / "python", app, str(tmp_path / "plan.json"), timeout=300)
     assert ran.returncode == 0, ran.stderr
     returned = dict(line.split(" ", 1) for line in ran.stdout.splitlines())
     assert len(returned) == len(DOCUMENTS)

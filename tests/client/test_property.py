@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,8 +20,8 @@ from markdown_it import MarkdownIt
 
 from generator import specfile
 from generator.catalog import load_catalog
-from generator.server import create_app, running
-from tests.conftest import TOKEN, assert_passes_ruff_and_mypy, cli, model_spec
+from generator.server import create_app
+from tests.conftest import TOKEN, assert_passes_ruff_and_mypy, cli, model_spec, run_client
 
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 
@@ -127,8 +125,8 @@ _CATALOGUE = st.lists(_MODEL, min_size=1, max_size=4, unique_by=lambda m: f"{m[0
 _CALLS = """
 import json, sys
 from replicate_models import Client
-plan = json.loads(open(sys.argv[2], encoding="utf-8").read())
-client = Client(api_token=sys.argv[3], base_url=sys.argv[1])
+plan = json.loads(open(sys.argv[3], encoding="utf-8").read())
+client = Client(api_token=sys.argv[2], base_url=sys.argv[1])
 for accessor, kwargs in plan:
     getattr(client, accessor).create(**kwargs)
     getattr(client, accessor).run(**kwargs, timeout=30)
@@ -217,15 +215,7 @@ def test_any_valid_catalogue_generates_a_client_that_sends_every_input(
         ]
         (root / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
         app = create_app(specs, tokens=(TOKEN,))
-        env = {**os.environ, "PYTHONPATH": str(out / "python")}
-        with running(app) as url:
-            called = subprocess.run(
-                [sys.executable, "-c", _CALLS, url, str(root / "plan.json"), TOKEN],
-                capture_output=True,
-                text=True,
-                timeout=120,
-                env=env,
-            )
+        called = run_client(_CALLS, out / "python", app, str(root / "plan.json"))
         assert called.returncode == 0, called.stderr
         creates = [r for r in app.state.store.received if r.method == "POST"]
         sent = {m.path: m.id for m in catalog.models}

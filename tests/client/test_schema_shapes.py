@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from generator.catalog import load_catalog
-from generator.server import create_app, running
-from tests.conftest import TOKEN, assert_passes_ruff_and_mypy, cli, model_spec
+from generator.server import create_app
+from tests.conftest import TOKEN, assert_passes_ruff_and_mypy, cli, model_spec, run_client
 
 HUGE = 123456789012345678901234567890
 FORMATS = {  # format -> a value of it that a type of its own would send otherwise
@@ -94,8 +94,8 @@ MODELS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {  # name -> (input p
 _CALLS = """
 import json, sys
 from replicate_models import Client, InvalidInputError
-plan = json.loads(open(sys.argv[2], encoding="utf-8").read())
-client = Client(api_token=sys.argv[3], base_url=sys.argv[1])
+plan = json.loads(open(sys.argv[3], encoding="utf-8").read())
+client = Client(api_token=sys.argv[2], base_url=sys.argv[1])
 for accessor, kwargs in plan["send"]:
     getattr(client, accessor).create(**kwargs)
 refused = []
@@ -158,14 +158,7 @@ def test_every_value_is_sent_as_given_and_the_schema_is_checked_before_sending(
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"send": send, "refuse": refuse}), encoding="utf-8")
     app = create_app(specs, tokens=(TOKEN,))
-    with running(app) as url:
-        called = subprocess.run(
-            [sys.executable, "-c", _CALLS, url, str(plan), TOKEN],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "PYTHONPATH": str(out / "python")},
-        )
+    called = run_client(_CALLS, out / "python", app, str(plan))
     assert called.returncode == 0, called.stderr  # an ImportError of an undeclared dependency ends here
     received = {r.path.rsplit("/", 2)[-2]: r.body["input"] for r in app.state.store.received if r.method == "POST"}
     for name, (_, values) in MODELS.items():

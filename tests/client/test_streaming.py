@@ -3,15 +3,11 @@ makes it, in Replicate's server-sent events (`id:`, `event:`, `data:`); a failed
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import httpx
 import pytest
 
 from generator.server import ServerConfig, create_app, running
-from tests.conftest import TOKEN, Generated
+from tests.conftest import TOKEN, Generated, run_client
 
 _STREAM = """
 import asyncio, sys
@@ -41,14 +37,7 @@ print("".join(pieces))
 @pytest.mark.timeout(300)
 def test_a_language_models_stream_yields_its_text_as_it_comes(replicate_catalogue: Generated) -> None:
     config = ServerConfig(tokens=(TOKEN,), starting_seconds=0.01, processing_seconds=0.3)
-    with running(create_app(replicate_catalogue.specs, config)) as url:
-        streamed = subprocess.run(
-            [sys.executable, "-c", _STREAM, url, TOKEN],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "PYTHONPATH": str(replicate_catalogue.out / "python")},
-        )
+    streamed = run_client(_STREAM, replicate_catalogue.out / "python", create_app(replicate_catalogue.specs, config))
     assert streamed.returncode == 0, streamed.stderr
     assert "a fox in the snow" in streamed.stdout
 

@@ -178,17 +178,23 @@ def test_placeholder_keys_of_an_example_are_never_fields(tmp_path: Path) -> None
     assert list(spec["components"]["schemas"]["Input"]["properties"]) == ["prompt"]
 
 
-def test_a_bullet_list_listing_gives_every_field_and_fact(tmp_path: Path) -> None:
-    """A page written for this test: its inputs only in a bulleted list, in three of the shapes seen."""
-    page = FIXTURES / "formats" / "bullet-list.page.txt"
-    result = cli("import", str(page), "--out", str(tmp_path / "out"), "--shared", str(tmp_path / "shared"))
+def _listed(page: str, model: str, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The Input schema a page of tests/fixtures/formats imports to, and its facts: each field's
+    keywords but its description and their evidence."""
+    result = cli("import", str(FIXTURES / "formats" / page), "--out", str(tmp_path / "out"), "--shared", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    spec = yaml.safe_load((tmp_path / "out" / "acme" / "painter.yaml").read_text(encoding="utf-8"))
-    schema = spec["components"]["schemas"]["Input"]
+    spec = yaml.safe_load((tmp_path / "out" / f"{model}.yaml").read_text(encoding="utf-8"))
+    schema: dict[str, Any] = spec["components"]["schemas"]["Input"]
     facts = {
         name: {k: v for k, v in prop.items() if k not in ("description", "x-inferred")}
         for name, prop in schema["properties"].items()
     }
+    return schema, facts
+
+
+def test_a_bullet_list_listing_gives_every_field_and_fact(tmp_path: Path) -> None:
+    """A page written for this test: its inputs only in a bulleted list, in three of the shapes seen."""
+    schema, facts = _listed("bullet-list.page.txt", "acme/painter", tmp_path)
     assert facts == {
         "prompt": {"type": "string"},
         "guidance": {"type": "number", "default": 2.5, "minimum": 0, "maximum": 10},
@@ -201,15 +207,7 @@ def test_a_bullet_list_listing_gives_every_field_and_fact(tmp_path: Path) -> Non
 def test_a_definition_list_and_plain_listing_lines_give_every_field_and_fact(tmp_path: Path) -> None:
     """A page written for this test: Markdown definition lists (`: string, required. text` under the
     name) and `name: type - text` lines without a bullet, with dotted `input.` names."""
-    page = FIXTURES / "formats" / "definition-list.page.txt"
-    result = cli("import", str(page), "--out", str(tmp_path / "out"), "--shared", str(tmp_path / "shared"))
-    assert result.returncode == 0, result.stderr
-    spec = yaml.safe_load((tmp_path / "out" / "acme" / "sketcher.yaml").read_text(encoding="utf-8"))
-    schema = spec["components"]["schemas"]["Input"]
-    facts = {
-        name: {k: v for k, v in prop.items() if k not in ("description", "x-inferred")}
-        for name, prop in schema["properties"].items()
-    }
+    schema, facts = _listed("definition-list.page.txt", "acme/sketcher", tmp_path)
     assert facts == {
         "prompt": {"type": "string"},
         "strength": {"type": "number", "default": 0.8, "minimum": 0, "maximum": 1},
