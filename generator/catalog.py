@@ -298,10 +298,8 @@ def load_catalog(
                 specs.append(specfile.load(path, display, parsed=parsed, data=data))
         except InputError as exc:
             errors.append(exc)
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise InputErrors(errors)
+    if errors:  # told with the problems of the specs that could be read: every one in one run
+        raise InputErrors(errors, validate(specs, [(spec, spec.identity) for spec in unread]))
     return build(specs, unread, known)
 
 

@@ -14,6 +14,8 @@ A `Problem` is one finding, located by file and JSON pointer (and line, when kno
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,14 +69,18 @@ class InputError(CodegenError):
 
 
 class InputErrors(InputError):
-    """Several inputs that cannot be read; `str()` is a line each."""
+    """Inputs that cannot be read, and the problems of those that could (`problems`), all told in
+    one run; `str()` is a line each."""
 
-    def __init__(self, errors: list[InputError]) -> None:
+    def __init__(self, errors: list[InputError], problems: Sequence[Problem] = ()) -> None:
         self.errors = errors
+        self.problems = sorted(problems)
         super().__init__(errors[0].file, f"{len(errors)} input(s) cannot be read")
 
     def __str__(self) -> str:
-        return "\n".join(f"error: {error}" for error in self.errors) + f"\n{len(self.errors)} input(s) cannot be read"
+        lines = [f"error: {error}" for error in self.errors] + [str(problem) for problem in self.problems]
+        found = f"; {len(self.problems)} problem(s) in the others" if self.problems else ""
+        return "\n".join([*lines, f"{len(self.errors)} input(s) cannot be read{found}"])
 
 
 class ValidationFailed(CodegenError):

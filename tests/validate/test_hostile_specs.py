@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import cli, model_spec
+from tests.conftest import SPECS, cli, model_spec
 
 _BOMB = "openapi: 3.1.0\nx: &a [a, a, a, a, a, a, a, a, a, a]\n" + "".join(
     f"x{n}: &a{n} [" + ", ".join([f"*a{n - 1}" if n else "*a"] * 10) + "]\n" for n in range(8)
@@ -102,3 +102,15 @@ def test_a_spec_whose_structure_breaks_the_openapi_validator_is_reported_with_it
     assert (
         'tiny.yaml:22: /paths/~1v1~1models~1acme~1tiny~1predictions/post/parameters/0: "seed" is not of type' in stderr
     )
+
+
+def test_the_problems_of_the_readable_specs_are_told_beside_the_unreadable_ones(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("openapi: [\n", encoding="utf-8")
+    broken = yaml.safe_load((SPECS / "google" / "imagen-4-ultra.yaml").read_text(encoding="utf-8"))
+    broken["components"]["schemas"]["Input"]["properties"]["prompt"]["type"] = "strin"
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+    code, stderr = _validate(tmp_path)
+    assert code == 2
+    assert "a.yaml:2:1: invalid YAML" in stderr
+    assert '/components/schemas/Input/properties/prompt/type: "strin" is not valid' in stderr
+    assert stderr.splitlines()[-1].startswith("1 input(s) cannot be read; ") and "problem(s) in the others" in stderr
