@@ -9,7 +9,8 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,8 +23,6 @@ from generator.errors import CodegenError, InputError, InputErrors, StaleOutput,
 
 if TYPE_CHECKING:
     import socket
-
-    from rich.progress import Progress
 
     from generator.catalog import Catalog
     from generator.diff import Change
@@ -39,10 +38,20 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _progress() -> Progress:
+@contextlib.contextmanager
+def _step(description: str) -> Iterator[None]:
+    """A long step: a spinner with its time on a terminal (stderr), else one line once it is done."""
+    if not err.is_terminal:
+        started = time.perf_counter()
+        yield
+        err.print(f"{description}: {time.perf_counter() - started:.1f} s", markup=False)
+        return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        progress.add_task(description)
+        yield
 
 
 def _run(step: Callable[[], int]) -> None:
@@ -101,8 +110,7 @@ def _import(
             "holds no document: put Apifox pages (text or Markdown), OpenAPI or Apifox JSON exports, or "
             "Replicate model documents here",
         )
-    with _progress() as progress:
-        progress.add_task(f"importing {len(files)} document(s)")
+    with _step(f"importing {len(files)} document(s)"):
         results = import_files(files, layout, fmt)
     for r in results:
         _print_result(r)
@@ -188,8 +196,7 @@ def _generate(session: Session, verbose: bool = False) -> int:
     if files is not None:
         out.print(f"{shown} is up to date ({files} files; no spec changed)", markup=False)
         return 0
-    with _progress() as progress:
-        progress.add_task("rendering client and docs")
+    with _step("rendering client and docs"):
         outcome = session.generate()
     changes = outcome.changes
     lines = changes.lines()
@@ -221,8 +228,7 @@ def _models_of(changes: Any) -> dict[str, list[str]]:
 
 
 def _check(session: Session) -> int:
-    with _progress() as progress:
-        progress.add_task("rendering client and docs, to compare")
+    with _step("rendering client and docs, to compare"):
         outcome = session.check()
     if outcome.changes:
         err.print("\n".join(f"stale: {line}" for line in outcome.changes.lines()), markup=False)

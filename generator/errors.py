@@ -15,7 +15,6 @@ A `Problem` is one finding, located by file and JSON pointer (and line, when kno
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from dataclasses import dataclass
 from pathlib import Path
 
