@@ -91,8 +91,15 @@ def main() -> None:
 
 
 def _import(
-    sources: tuple[Path, ...], layout: Layout, fmt: str | None, report: Path | None, prune: bool = False
+    sources: tuple[Path, ...],
+    layout: Layout,
+    fmt: str | None,
+    report: Path | None,
+    prune: bool = False,
+    every: bool = True,
 ) -> int:
+    """`every`: a line for each endpoint; else (as `build` has it) only for those written anew,
+    skipped or failed, the unchanged counted."""
     from collections import Counter
 
     from generator import specfile
@@ -112,8 +119,10 @@ def _import(
         )
     with _step(f"importing {len(files)} document(s)"):
         results = import_files(files, layout, fmt)
+    quiet = {id(r) for r in results if not every and not (r.error or r.skipped or r.changed)}
     for r in results:
-        _print_result(r)
+        if id(r) not in quiet:
+            _print_result(r)
     counts = Counter("failed" if r.error else "skipped" if r.skipped else r.kind or "" for r in results)
     models = counts[vocabulary.MODEL] + counts[vocabulary.MODEL_VERSION]
     shared = sum(counts[k] for k in vocabulary.SHARED_KINDS)
@@ -122,6 +131,8 @@ def _import(
         f"{len(files)} document(s), {len(results)} endpoint(s): {models} model spec(s), {shared} shared operation(s), "
         f"{counts['skipped']} skipped, {counts['failed']} failed; {warnings} warning(s)"
     )
+    if quiet:
+        summary += f" ({len(quiet)} unchanged, not listed: --verbose lists them)"
     out.print(summary, markup=False)
     gone = orphans((layout.models, layout.shared))
     for spec, source in gone:
@@ -419,7 +430,7 @@ def build(
             raise InputError(paths.display_path(sources), "no such folder of Apifox documents")
         session = _session(specs, shared, output, (sources, replicate, overrides))  # before anything is imported
         with _hold(session, not no_wait):
-            code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None, prune)
+            code = _import((sources,), _layout(specs, shared, replicate, overrides), None, None, prune, verbose)
             # generate validates what it has not seen valid; an unchanged catalogue is not read at all
             return code or _generate(session, verbose)
 

@@ -109,3 +109,14 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2() -> None:
     assert result.returncode == 2
     reason = "cannot listen there: Address already in use (--port picks another)"
     assert result.stderr.strip().splitlines() == [f"error: 127.0.0.1:{port}: {reason}"]
+
+
+def test_build_lists_only_what_it_wrote_unless_verbose(project: Path) -> None:
+    first = cli("build", cwd=project)
+    assert first.returncode == 0, first.stderr
+    again = cli("build", cwd=project)
+    documents = len(list((project / "specs" / "apifox").iterdir()))
+    assert "-> specs/models/" not in again.stdout  # no line per unchanged document
+    assert f"({documents} unchanged, not listed: --verbose lists them)" in again.stdout
+    verbose = cli("build", "--verbose", cwd=project)
+    assert verbose.stdout.count("(unchanged;") == documents
