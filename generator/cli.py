@@ -98,8 +98,8 @@ def _import(
     prune: bool = False,
     every: bool = True,
 ) -> int:
-    """`every`: a line for each endpoint; else (as `build` has it) only for those written anew,
-    skipped or failed, the unchanged counted."""
+    """`every`: a line for each endpoint; else (as `build` has it) one for each skipped or failed,
+    each written anew with warnings, and the other written ones when they are few; the rest counted."""
     from collections import Counter
 
     from generator import specfile
@@ -119,7 +119,10 @@ def _import(
         )
     with _step(f"importing {len(files)} document(s)"):
         results = import_files(files, layout, fmt)
-    quiet = {id(r) for r in results if not every and not (r.error or r.skipped or r.changed)}
+    # told each time: a failure, a skip; told when written: warnings (an unchanged document's were told then)
+    plain = [r for r in results if not every and not (r.error or r.skipped or (r.warnings and r.changed))]
+    written = [r for r in plain if r.changed]
+    quiet = {id(r) for r in plain if not r.changed or len(written) > _LISTED_FILES}
     for r in results:
         if id(r) not in quiet:
             _print_result(r)
@@ -132,7 +135,9 @@ def _import(
         f"{counts['skipped']} skipped, {counts['failed']} failed; {warnings} warning(s)"
     )
     if quiet:
-        summary += f" ({len(quiet)} unchanged, not listed: --verbose lists them)"
+        unchanged = sum(1 for r in plain if not r.changed)
+        shown = [f"{n} {what}" for n, what in ((len(quiet) - unchanged, "written"), (unchanged, "unchanged")) if n]
+        summary += f" ({', '.join(shown)}, not listed: --verbose lists them)"
     out.print(summary, markup=False)
     gone = orphans((layout.models, layout.shared))
     for spec, source in gone:
