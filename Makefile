@@ -11,7 +11,7 @@ CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 # without Node.js those tests are skipped, and say so.
 LINTERS := $(VENV)/lint/.installed
 
-.PHONY: build test fuzz check golden clean
+.PHONY: build test test-lowest fuzz check golden clean
 
 # Reinstalled when a dependency changes: ours, or the client's (its template). Not when models change:
 # the client is installed in editable mode, so new model modules are seen without reinstalling.
@@ -47,6 +47,17 @@ test: $(STAMP) $(BROWSER) $(CJK_FONT) $(LINTERS)
 	$(BIN)/ruff check generator tests bench templates/python/runtime
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## the generated clients' behaviour tests, the clients run with the lowest versions they declare of their
+## dependencies (tests/client/lowest.txt) in a virtual environment of their own
+LOWEST := $(VENV)/lowest
+CLIENT_TESTS := tests/client/test_schema_shapes.py tests/client/test_file_inputs.py tests/client/test_streaming.py \
+                tests/client/test_outputs.py tests/client/test_property.py
+test-lowest: $(STAMP)
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/pip install --quiet --disable-pip-version-check -r tests/client/lowest.txt
+	REPLICATE_CODEGEN_CLIENT_PYTHON=$(CURDIR)/$(LOWEST)/bin/python $(BIN)/pytest $(CLIENT_TESTS) -k "not mypy and not in_its_type"
 
 ## the property test of hostile catalogues, from a random seed and for many examples (minutes)
 fuzz: $(STAMP)

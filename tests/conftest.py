@@ -39,6 +39,9 @@ for _variable in ("PYTHONPATH", "MYPYPATH"):  # and in the Pythons and type chec
     os.environ[_variable] = os.pathsep.join(filter(None, [str(GENERATED / "python"), os.environ.get(_variable)]))
 TOKEN = "test-token"
 CompletedClient = subprocess.CompletedProcess[str]
+# The Python the generated clients run in (`run_client`): this one, or, to test them against the lowest
+# versions of their dependencies they declare, one that has only those (`make test-lowest`).
+CLIENT_PYTHON = os.environ.get("REPLICATE_CODEGEN_CLIENT_PYTHON") or sys.executable
 
 
 def model_spec(
@@ -125,7 +128,7 @@ def run_client(script: str, package: Path, app: Starlette, *args: str, timeout: 
     token, then `args`."""
     with running(app) as url:
         return subprocess.run(
-            [sys.executable, "-c", script, url, TOKEN, *args],
+            [CLIENT_PYTHON, "-c", script, url, TOKEN, *args],
             capture_output=True,
             text=True,
             timeout=timeout,

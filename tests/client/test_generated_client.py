@@ -21,7 +21,7 @@ from replicate_models import (
 from starlette.applications import Starlette
 
 from generator.schemas import DocumentSchemas
-from tests.conftest import GENERATED, TOKEN, assert_passes_ruff_and_mypy
+from tests.conftest import GENERATED, ROOT, TOKEN, assert_passes_ruff_and_mypy
 
 
 @pytest.fixture
@@ -181,3 +181,24 @@ def test_the_package_all_lists_exactly_its_public_names() -> None:
     errors = {name for name, value in vars(_exceptions).items() if isinstance(value, type) and not name.startswith("_")}
     raised = {name for name in errors if issubclass(getattr(_exceptions, name), Exception)}
     assert raised <= exported, sorted(raised - exported)
+
+
+def test_the_lowest_versions_tested_are_those_the_client_declares() -> None:
+    """`make test-lowest` runs the clients with tests/client/lowest.txt: the lower bounds of the
+    dependencies the generated pyproject.toml declares, no more, no less."""
+    import re
+    import tomllib
+
+    declared = tomllib.loads((GENERATED / "python" / "pyproject.toml").read_text(encoding="utf-8"))
+    lowest = {}
+    for requirement in declared["project"]["dependencies"]:
+        name, low = re.match(r"^([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement).groups()  # type: ignore[union-attr]
+        lowest[name] = low
+    pinned = dict(
+        line.split("==")
+        for line in (ROOT / "tests" / "client" / "lowest.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    assert {name: tuple(map(int, v.split("."))) for name, v in pinned.items()} == {
+        name: tuple(map(int, (v + ".0.0").split(".")[:3])) for name, v in lowest.items()
+    }
