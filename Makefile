@@ -11,7 +11,7 @@ CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 # without Node.js those tests are skipped, and say so.
 LINTERS := $(VENV)/lint/.installed
 
-.PHONY: build test test-lowest fuzz check golden clean
+.PHONY: build test test-lowest dist fuzz check golden clean
 
 # Reinstalled when a dependency changes: ours, or the client's (its template). Not when models change:
 # the client is installed in editable mode, so new model modules are seen without reinstalling.
@@ -58,6 +58,12 @@ test-lowest: $(STAMP)
 	$(PYTHON) -m venv $(LOWEST)
 	$(LOWEST)/bin/pip install --quiet --disable-pip-version-check -r tests/client/lowest.txt
 	REPLICATE_CODEGEN_CLIENT_PYTHON=$(CURDIR)/$(LOWEST)/bin/python $(BIN)/pytest $(CLIENT_TESTS) -k "not mypy and not in_its_type"
+
+## the client's wheel and sdist in dist/, their metadata checked as PyPI would (twine check)
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist generated/python
+	$(BIN)/twine check --strict dist/*
 
 ## the property test of hostile catalogues, from a random seed and for many examples (minutes)
 fuzz: $(STAMP)
