@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import __version__
+from generator import __version__, settings
 from generator.filetree import listing
 
 _TOOLS = (
@@ -66,9 +66,15 @@ def cache_root() -> Path:
     return Path(base) / "replicate-codegen"
 
 
-@functools.cache  # a run computes it once, though the stamp, the validation and the parse caches ask
 def fingerprint() -> str:
-    """This generator: its version, the bytes of its code and templates, and its tools' versions."""
+    """This generator: its code (`_code`) and the project's settings in force, which shape everything
+    it renders (`generator.settings`)."""
+    return hashlib.sha256(f"{_code()}\0{settings.active().digest()}".encode()).hexdigest()
+
+
+@functools.cache  # a run computes it once, though the stamp, the validation and the parse caches ask
+def _code() -> str:
+    """Its version, the bytes of its code and templates, and its tools' versions."""
     digest = hashlib.sha256(__version__.encode())
     for root in (_PACKAGE, _TEMPLATES):
         for path in sorted(p for p in root.rglob("*") if p.is_file() and not _FILTERED.intersection(p.parts)):

@@ -190,8 +190,12 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
 
 
 def _session(specs: Path, shared: Path, output: Path, protected: Sequence[Path] = (), writing: bool = True) -> Session:
+    from generator import settings
     from generator.cache import cache_root
     from generator.engine import BuildSession
+
+    # the project's settings, from the current folder: in force for the whole run (and its workers)
+    settings.activate(settings.load(Path.cwd()))
 
     paths.check_writable(output, "--out", folder=True)
     return BuildSession(specs, shared, output, (*protected, cache_root()), writing=writing)

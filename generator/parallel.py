@@ -23,6 +23,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from generator import settings
 from generator.cores import jobs
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) 
     workers = min(jobs(), len(items) // MIN_PER_WORKER)
     size = -(-len(items) // workers)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
-    work = functools.partial(_in_folder, os.getcwd(), function)
+    work = functools.partial(_in_folder, os.getcwd(), settings.active(), function)
     return [result for chunk in _pool(len(chunks)).map(work, chunks) for result in chunk]
 
 
@@ -75,6 +76,10 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return _pools[workers]
 
 
-def _in_folder(folder: str, function: Callable[[Sequence[T]], list[R]], chunk: Sequence[T]) -> list[R]:
+def _in_folder(
+    folder: str, in_force: settings.Settings, function: Callable[[Sequence[T]], list[R]], chunk: Sequence[T]
+) -> list[R]:
+    """`function(chunk)` as this process would run it: in its folder, with its settings."""
     os.chdir(folder)
+    settings.activate(in_force)
     return function(chunk)

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import diff, reading, specfile
+from generator import diff, reading, settings, specfile
 from generator.cache import Parsed, Store
 from generator.errors import InputError
 from generator.paths import display_path
 from generator.render._env import markdown_text
 
-FIRST_VERSION = "0.1.0"
 BUNDLE = "openapi.yaml"
 CHANGELOG = "python/CHANGELOG.md"
 _HEADINGS = {diff.BREAKING: "Breaking", diff.ADDITIVE: "Added and changed", diff.DOCS: "Documentation"}
@@ -47,7 +46,8 @@ def next_release(models: dict[str, str], views: Views, previous: Path | None) ->
     is not known."""
     bundle = previous / BUNDLE if previous is not None else None
     if bundle is None or not bundle.is_file():
-        return Release(FIRST_VERSION, (), _first(FIRST_VERSION, len(models)), models)
+        first = settings.active().version  # `[client] version`
+        return Release(first, (), _first(first, len(models)), models)
     old_version, old_keys, old_views = _previous(bundle)
     compared = models
     if old_keys is not None:
@@ -97,7 +97,7 @@ def _previous(bundle: Path) -> tuple[str, dict[str, str] | None, dict[str, diff.
 
 
 def _version_of(value: Any) -> str:
-    return str(value) if _VERSION.match(str(value or "")) else FIRST_VERSION
+    return str(value) if _VERSION.match(str(value or "")) else settings.active().version
 
 
 def bump(version: str, level: str | None) -> str:

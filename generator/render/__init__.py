@@ -14,7 +14,7 @@ from generator.render.bundle import render_bundle
 from generator.render.docs import render_docs
 from generator.render.formatting import format_python
 from generator.render.models import ModelOutput, model_outputs
-from generator.render.python import FORMATTED_AS_RENDERED, render_python
+from generator.render.python import formatted_as_rendered, render_python
 
 if TYPE_CHECKING:
     from generator.release import Release
@@ -34,7 +34,7 @@ def render_shared(catalog: Catalog, entries: Sequence[Entry], specs_label: str, 
     shared = {f"python/{p}": text for p, text in render_python(catalog, ordered, specs_label, release).items()}
     shared |= {f"docs/{p}": text for p, text in render_docs(catalog, ordered, specs_label, release).items()}
     shared["openapi.yaml"] = render_bundle(catalog, ordered, specs_label, release.version)
-    as_rendered = {f"python/{path}" for path in FORMATTED_AS_RENDERED}
+    as_rendered = {f"python/{path}" for path in formatted_as_rendered()}
     to_format = {path: text for path, text in shared.items() if path not in as_rendered}
     formatted = format_python(to_format, Store("formatted"))
     return formatted | {path: shared[path] for path in as_rendered if path in shared}

@@ -14,6 +14,7 @@ import jinja2.bccache
 from markupsafe import Markup
 
 import generator.cache
+from generator import settings
 from generator.render.markup import code_html, input_anchor, markdown_html
 from generator.render.pytypes import (
     annotation,
@@ -150,4 +151,8 @@ def environment() -> jinja2.Environment:
 
 
 def render(template: str, **context: Any) -> str:
+    """`template` rendered with `context`, and the project's settings (`settings`) and the reference's
+    title (`docs_title`) unless given."""
+    in_force = settings.active()
+    context = {"settings": in_force, "docs_title": in_force.docs_title, **context}
     return environment().get_template(template).render(**context)

@@ -19,7 +19,7 @@ from generator.catalog import Catalog, Entry, EntryInput, Field, Model
 from generator.render._env import render
 from generator.render.examples import example_input, example_output
 from generator.render.markup import first_sentence, input_anchor, kept_highlights, markdown_html, pygments_css
-from generator.render.python import PACKAGE
+from generator.render.python import package
 from generator.render.pytypes import literal, output_annotation
 from generator.vocabulary import OURS
 
@@ -109,7 +109,8 @@ def render_docs(catalog: Catalog, entries: list[Entry], specs_label: str, releas
     with kept_highlights(Store("highlighted")):  # the same examples and colours, run after run
         models = [Row(_page_path(e), e.id, e.summary, e.description, e.source_file, e) for e in entries]
         operations = _operation_pages(catalog, entries)
-        context: dict[str, Any] = {"package": PACKAGE, "specs": specs_label, "models": models, "operations": operations}
+        context: dict[str, Any] = {"package": package(), "specs": specs_label, "models": models}
+        context |= {"operations": operations}
         context |= {"release": release, "changelog_html": changelog_html(release.entries)}
         files = {
             "assets/site.css": render("docs/assets/site.css.jinja", specs=specs_label, pygments_css=pygments_css()),
@@ -178,7 +179,7 @@ def model_docs(model: Model) -> dict[str, str]:
     """A model's own reference pages, Markdown and HTML."""
     page = _model_page(model)
     return {
-        f"{page.path}.{ext}": render(f"docs/model.{ext}.jinja", page=page, package=PACKAGE) for ext in ("md", "html")
+        f"{page.path}.{ext}": render(f"docs/model.{ext}.jinja", page=page, package=package()) for ext in ("md", "html")
     }
 
 
@@ -241,13 +242,13 @@ def _model_page(model: Model) -> Page:
     if model.version:
         body = {"version": model.version, **body}
     sync = (
-        f"from {PACKAGE} import Client\n\n"
+        f"from {package()} import Client\n\n"
         f"with Client() as client:  # {_ENV_NOTE}\n"
         f"    output = client.{model.accessor}.run(\n{_kwargs(model, values, ' ' * 8)}    )\n"
         "    print(output)\n"
     )
     asynchronous = (
-        f"import asyncio\n\nfrom {PACKAGE} import AsyncClient\n\n\n"
+        f"import asyncio\n\nfrom {package()} import AsyncClient\n\n\n"
         "async def main() -> None:\n"
         f"    async with AsyncClient() as client:  # {_ENV_NOTE}\n"
         f"        prediction = await client.{model.accessor}.create(\n{_kwargs(model, values, ' ' * 12)}        )\n"
@@ -358,7 +359,7 @@ def _operation_python(kind: str, version: str, values: dict[str, Any]) -> str:
             f"        input={literal(values)},\n        wait=True,\n    )\n"
             "    print(prediction.status, prediction.output)\n"
         )
-    return f"{imports}from {PACKAGE} import Client\n\nwith Client() as client:  # {_ENV_NOTE}\n{call}"
+    return f"{imports}from {package()} import Client\n\nwith Client() as client:  # {_ENV_NOTE}\n{call}"
 
 
 def _operation_pages(catalog: Catalog, entries: list[Entry]) -> list[Page]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator import vocabulary
+from generator import settings, vocabulary
 from generator.catalog import Catalog, Entry, Model
 from generator.datamodels import HEADER_MARKER
 from generator.render._env import environment, render, templates_dir
@@ -12,25 +12,33 @@ from generator.render._env import environment, render, templates_dir
 if TYPE_CHECKING:
     from generator.release import Release
 
-PACKAGE = "replicate_models"
+def package() -> str:
+    """The client's import name (`[client] package`, `replicate_models` by default)."""
+    return settings.active().package
 
-# template under templates/python -> file under generated/python; one template per emitted file.
-SHARED_FILES = {
-    "pyproject.toml.jinja": "pyproject.toml",
-    "README.md.jinja": "README.md",
-    "CHANGELOG.md.jinja": "CHANGELOG.md",
-    "package/__init__.py.jinja": f"{PACKAGE}/__init__.py",
-    "package/_version.py.jinja": f"{PACKAGE}/_version.py",
-    "package/_types.py.jinja": f"{PACKAGE}/_types.py",
-    "package/_base_client.py.jinja": f"{PACKAGE}/_base_client.py",
-    "package/_predictions.py.jinja": f"{PACKAGE}/_predictions.py",
-    "package/_client.py.jinja": f"{PACKAGE}/_client.py",
-    "package/resources/__init__.py.jinja": f"{PACKAGE}/resources/__init__.py",
-    "package/types/__init__.py.jinja": f"{PACKAGE}/types/__init__.py",
-}
-# Emitted in ruff's layout already, whatever the specs say: not formatted again. `_version.py`
-# changes every release, and formatting it alone cost two ruff runs (40 ms) of each rebuild.
-FORMATTED_AS_RENDERED = frozenset({f"{PACKAGE}/_version.py"})
+
+def shared_files() -> dict[str, str]:
+    """template under templates/python -> file under generated/python; one template per emitted file."""
+    name = package()
+    return {
+        "pyproject.toml.jinja": "pyproject.toml",
+        "README.md.jinja": "README.md",
+        "CHANGELOG.md.jinja": "CHANGELOG.md",
+        "package/__init__.py.jinja": f"{name}/__init__.py",
+        "package/_version.py.jinja": f"{name}/_version.py",
+        "package/_types.py.jinja": f"{name}/_types.py",
+        "package/_base_client.py.jinja": f"{name}/_base_client.py",
+        "package/_predictions.py.jinja": f"{name}/_predictions.py",
+        "package/_client.py.jinja": f"{name}/_client.py",
+        "package/resources/__init__.py.jinja": f"{name}/resources/__init__.py",
+        "package/types/__init__.py.jinja": f"{name}/types/__init__.py",
+    }
+
+
+def formatted_as_rendered() -> frozenset[str]:
+    """Emitted in ruff's layout already, whatever the specs say: not formatted again. `_version.py`
+    changes every release, and formatting it alone cost two ruff runs (40 ms) of each rebuild."""
+    return frozenset({f"{package()}/_version.py"})
 MODEL_RESOURCE = "package/resources/model.py.jinja"
 # The runtime that does not vary with the specs: plain files, linted where they stand, copied under a header.
 RUNTIME = "python/runtime"
@@ -45,28 +53,29 @@ def render_python(catalog: Catalog, entries: list[Entry], specs_label: str, rele
     specs = f"the specs in {specs_label}"
     context = {
         "models": entries,
-        "package": PACKAGE,
+        "package": package(),
+        "settings": settings.active(),
         "version": release.version,
         "release": release,
         "specs": specs,
-        "default_base_url": vocabulary.REPLICATE_BASE_URL,
+        "default_base_url": settings.active().base_url,
         "statuses": vocabulary.STATUSES,
         "terminal_statuses": vocabulary.TERMINAL_STATUSES,
         "webhook_events": vocabulary.WEBHOOK_EVENTS,
         "model_versions": _model_versions(catalog),
         "file_model": _file_model(entries),
     }
-    files = {out: render(f"python/{template}", **context) for template, out in SHARED_FILES.items()}
+    files = {out: render(f"python/{template}", **context) for template, out in shared_files().items()}
     for path in sorted((templates_dir() / RUNTIME).iterdir()):
-        files[f"{PACKAGE}/{path.name}"] = header(specs) + "\n" + path.read_text(encoding="utf-8")
+        files[f"{package()}/{path.name}"] = header(specs) + "\n" + path.read_text(encoding="utf-8")
     return files
 
 
 def model_python(model: Model, types_source: str) -> dict[str, str]:
     """A model's own modules: its resource, and its `Input` types as datamodel-code-generator made them."""
     return {
-        f"{PACKAGE}/resources/{model.accessor}.py": render(f"python/{MODEL_RESOURCE}", model=model),
-        f"{PACKAGE}/types/{model.accessor}.py": types_source.replace(
+        f"{package()}/resources/{model.accessor}.py": render(f"python/{MODEL_RESOURCE}", model=model),
+        f"{package()}/types/{model.accessor}.py": types_source.replace(
             HEADER_MARKER, header(model.spec_path).rstrip("\n"), 1
         ),
     }

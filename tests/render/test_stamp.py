@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from generator import cache, filetree
+from generator import cache, filetree, settings
 from tests.conftest import FIXTURES, cli
 from tests.engine.conftest import spec_text
 
@@ -143,14 +143,16 @@ def test_another_generator_is_a_full_run(work: Path, monkeypatch: pytest.MonkeyP
     assert "up to date" not in _generate(work)
 
 
-def test_the_fingerprint_covers_code_templates_and_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_fingerprint_covers_code_templates_tools_and_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "page.jinja").write_text("one", encoding="utf-8")
     monkeypatch.setattr(cache, "_TEMPLATES", templates)
 
     def fresh() -> str:
-        cache.fingerprint.cache_clear()
+        cache._code.cache_clear()
         return cache.fingerprint()
 
     try:
@@ -165,10 +167,16 @@ def test_the_fingerprint_covers_code_templates_and_tools(tmp_path: Path, monkeyp
         third = fresh()
         assert third not in (first, second)
         (site / "ruff-0.0.1.dist-info").rename(site / "ruff-0.0.2-py3.11.egg-info")  # installed the old way
-        assert fresh() not in (first, second, third)
+        fourth = fresh()
+        assert fourth not in (first, second, third)
+        settings.activate(settings.Settings(docs_title="Another title"))  # the project's settings
+        assert fresh() not in (first, second, third, fourth)
+        settings.activate(settings.Settings())
+        assert fresh() == fourth
     finally:
         monkeypatch.undo()
-        cache.fingerprint.cache_clear()
+        settings.activate(settings.Settings())
+        cache._code.cache_clear()
 
 
 def test_the_tools_versions_are_those_the_import_system_finds() -> None:

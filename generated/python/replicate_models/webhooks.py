@@ -2,7 +2,7 @@
 # Do not edit: change the spec and run `replicate-codegen generate`.
 """Verifying webhooks, which Replicate signs the Standard Webhooks way.
 
-    from replicate_models.webhooks import verify
+    from <package>.webhooks import verify   # the client's package
 
     prediction = verify(request_body, request_headers, secret)  # secret: GET /v1/webhooks/default/secret
 

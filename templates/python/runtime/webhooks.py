@@ -1,6 +1,6 @@
 """Verifying webhooks, which Replicate signs the Standard Webhooks way.
 
-    from replicate_models.webhooks import verify
+    from <package>.webhooks import verify   # the client's package
 
     prediction = verify(request_body, request_headers, secret)  # secret: GET /v1/webhooks/default/secret
 
