@@ -40,18 +40,27 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 @contextlib.contextmanager
 def _step(description: str) -> Iterator[None]:
-    """A long step: a spinner with its time on a terminal (stderr), else one line once it is done."""
+    """A long step: on a terminal (stderr), a bar with its counts (`312/1000 models rendered`) as
+    the work is shared out, and its time; else one line once it is done."""
     if not err.is_terminal:
         started = time.perf_counter()
         yield
         err.print(f"{description}: {time.perf_counter() - started:.1f} s", markup=False)
         return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    from generator import parallel
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    columns.append(TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
-        progress.add_task(description)
-        yield
+        task = progress.add_task(description, total=None)
+
+        def report(what: str, done: int, total: int) -> None:
+            progress.update(task, description=f"{description}: {what}", completed=done, total=total)
+
+        with parallel.reporting(report):
+            yield
 
 
 def _run(step: Callable[[], int]) -> None:

@@ -105,7 +105,7 @@ def import_files(files: Sequence[Path], layout: Layout, fmt: str | None = None) 
     missing = [i for i, imported in enumerate(found) if imported is None]
     work = [(files[i], *documents[i]) for i in missing]
     for i, imported in zip(
-        missing, chunked_map(functools.partial(_read_each, layout=layout, fmt=fmt), work), strict=True
+        missing, chunked_map(functools.partial(_read_each, layout=layout, fmt=fmt), work, "documents read"), strict=True
     ):
         found[i] = imported
     return write([pair for imported in found for pair in imported or ()])

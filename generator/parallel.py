@@ -20,7 +20,8 @@ from __future__ import annotations
 import atexit
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 from generator import settings
@@ -36,16 +37,55 @@ MIN_PER_WORKER = 50
 _PRELOAD = ["generator.importer", "generator.rules", "generator.render.models"]
 
 
-def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
+def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T], what: str = "items") -> list[R]:
     """`function(items)`, the items shared out among workers when there are enough of them.
-    `function` takes a chunk and gives one result per item; it must be picklable (module-level)."""
+    `function` takes a chunk and gives one result per item; it must be picklable (module-level).
+    While a `reporting` callback is set, it is told how many of the items (`what`) are done, as
+    smaller chunks end."""
+    reporter = _reporter
     if not on_workers(len(items)):
-        return function(items)
+        if reporter is None:
+            return function(items)
+        chunks = _chunks(items, MIN_PER_WORKER)
+        return [result for chunk in _told(chunks, map(function, chunks), what, reporter) for result in chunk]
     workers = min(jobs(), len(items) // MIN_PER_WORKER)
-    size = -(-len(items) // workers)
-    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    # one chunk per worker; four when someone watches, so the count moves as the work goes
+    chunks = _chunks(items, -(-len(items) // (workers * (4 if reporter else 1))))
     work = functools.partial(_in_folder, os.getcwd(), settings.active(), function)
-    return [result for chunk in _pool(len(chunks)).map(work, chunks) for result in chunk]
+    done = _pool(workers).map(work, chunks)
+    if reporter is not None:
+        done = _told(chunks, done, what, reporter)
+    return [result for chunk in done for result in chunk]
+
+
+Reporter = Callable[[str, int, int], None]  # (what, how many done, of how many)
+_reporter: Reporter | None = None
+
+
+@contextmanager
+def reporting(reporter: Reporter) -> Iterator[None]:
+    """Have every `chunked_map` in the block tell `reporter` how far along it is."""
+    global _reporter
+    _reporter = reporter
+    try:
+        yield
+    finally:
+        _reporter = None
+
+
+def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[start : start + size] for start in range(0, len(items), max(1, size))]
+
+
+def _told(
+    chunks: Sequence[Sequence[T]], results: Iterable[list[R]], what: str, reporter: Reporter
+) -> Iterator[list[R]]:
+    total, done = sum(len(chunk) for chunk in chunks), 0
+    reporter(what, 0, total)
+    for chunk, result in zip(chunks, results, strict=True):
+        done += len(chunk)
+        reporter(what, done, total)
+        yield result
 
 
 def on_workers(count: int) -> bool:

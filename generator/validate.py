@@ -55,7 +55,8 @@ def validate(specs: list[SpecFile], unread: Sequence[tuple[Located, Identity]] =
     problems: list[Problem] = []
     validated = Validated()
     unknown = [spec for spec in specs if not (spec.sha256 and validated.knows(spec.sha256))]
-    for spec, found in zip(unknown, chunked_map(_problems_of_each, [s.document for s in unknown]), strict=True):
+    checked = chunked_map(_problems_of_each, [s.document for s in unknown], "specs checked")
+    for spec, found in zip(unknown, checked, strict=True):
         if not found and spec.sha256:
             validated.remember(spec.sha256)
         problems += [_place(spec, pointer, message) for pointer, message in found]

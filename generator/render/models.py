@@ -46,7 +46,7 @@ def model_outputs(models: Sequence[Model]) -> list[ModelOutput]:
     store = Store(_STORE)
     found = [_output(store.get(model.key)) for model in models]
     missing = [model for model, output in zip(models, found, strict=True) if output is None]
-    made = iter(chunked_map(_rendered, missing))
+    made = iter(chunked_map(_rendered, missing, "models rendered"))
     return [output if output is not None else next(made) for output in found]
 
 
