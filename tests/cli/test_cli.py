@@ -114,6 +114,9 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2() -> None:
 def test_build_lists_only_what_it_wrote_unless_verbose(project: Path) -> None:
     first = cli("build", cwd=project)
     assert first.returncode == 0, first.stderr
+    # without a terminal, each long step is one line once it is done
+    assert re.search(r"^importing \d+ document\(s\): \d+\.\d s$", first.stderr, re.M), first.stderr
+    assert re.search(r"^rendering client and docs: \d+\.\d s$", first.stderr, re.M), first.stderr
     again = cli("build", cwd=project)
     documents = len(list((project / "specs" / "apifox").iterdir()))
     assert "-> specs/models/" not in again.stdout  # no line per unchanged document
