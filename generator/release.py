@@ -89,15 +89,20 @@ def _previous(bundle: Path) -> tuple[str, dict[str, str] | None, dict[str, diff.
     data = reading.read_bytes(bundle, display, "previous bundle")
     kept = Store(_MADE_FROM).get(hashlib.sha256(data).hexdigest())
     with contextlib.suppress(KeyError, TypeError, AttributeError):
-        if isinstance(kept, dict) and isinstance(kept["models"], dict):
+        if isinstance(kept, dict) and isinstance(kept["models"], dict) and _VERSION.match(str(kept["version"])):
             models = {str(mid): str(key) for mid, key in kept["models"].items()}
-            return _version_of(kept["version"]), models, None
+            return str(kept["version"]), models, None
     document = _read(bundle)
-    return _version_of((document.get("info") or {}).get("version")), None, diff.views_of_bundle(document)
-
-
-def _version_of(value: Any) -> str:
-    return str(value) if _VERSION.match(str(value or "")) else settings.active().version
+    version = (document.get("info") or {}).get("version")
+    if not _VERSION.match(str(version or "")):
+        # never a silent first release: the changelog and the breaking-change report would be lost
+        raise InputError(
+            display,
+            f"info.version {version!r} is no version X.Y.Z, so the next release cannot follow it: restore the "
+            "file, or remove the output for a first release",
+            pointer="/info/version",
+        )
+    return str(version), None, diff.views_of_bundle(document)
 
 
 def bump(version: str, level: str | None) -> str:

@@ -147,3 +147,24 @@ def test_the_next_release_reads_the_previous_bundle_from_the_cache_unless_it_was
     _props(edited)["prompt"]["description"] = "Changed again."
     assert "the client is now version 0.3.1" in _generate(tmp_path, edited)
     assert parsed == [bundle]
+
+
+@pytest.mark.parametrize("version", ["not-a-version", None])
+def test_a_previous_bundle_without_a_version_is_an_error_not_a_first_release(
+    project: Path, version: str | None
+) -> None:
+    """A hand-edited bundle must not restart the version history: the changelog would be lost."""
+    bundle = project / "generated" / "openapi.yaml"
+    text = bundle.read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
+    old = document["info"]["version"]
+    replaced = f"  version: {version}\n" if version is not None else ""
+    bundle.write_text(text.replace(f"  version: {old}\n", replaced, 1), encoding="utf-8")
+    changelog = (project / "generated" / "python" / "CHANGELOG.md").read_bytes()
+    spec = project / "specs" / "models" / "google" / "imagen-4-ultra.yaml"
+    edited = spec.read_text(encoding="utf-8").replace("图像生成的文字提示。", "What to paint.")
+    spec.write_text(edited, encoding="utf-8")
+    result = cli("generate", cwd=project)
+    assert result.returncode == 2
+    assert "generated/openapi.yaml: /info/version: info.version" in result.stderr
+    assert (project / "generated" / "python" / "CHANGELOG.md").read_bytes() == changelog  # nothing touched
