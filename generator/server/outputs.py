@@ -1,10 +1,8 @@
-"""Outputs that fit each model's Output schema, and the files behind their URLs.
+"""The files behind the URLs of outputs (`generator.values.output_value` makes the outputs).
 
-A value is made from the schema: text for a string, the tokens of a text for an iterator (Cog's
-`x-cog-array-type: iterator`, streamed as they come), a URL for a `format: uri` string, an object of
-its properties, bounds and enums kept. A URL names a file worked out again from the prediction's input
-when it is downloaded (an image in the `output_format` asked for, with its size from the input; a WAV
-for `wav`), so the server keeps no file bytes: 10,000 predictions cost their JSON only.
+A URL names a file worked out again from the prediction's input when it is downloaded: an image in
+the `output_format` asked for, with its size from the input, or a WAV for `wav`. So the server keeps
+no file bytes: 10,000 predictions cost their JSON only.
 """
 
 from __future__ import annotations
@@ -13,13 +11,10 @@ import hashlib
 import io
 import re
 import wave
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
-
-from generator.subschemas import schema_object
 
 _FORMATS = {
     "png": ("PNG", "image/png", "png"),
@@ -66,83 +61,6 @@ def output_file(prediction_id: str, model_input: dict[str, Any], index: int) -> 
     basis = f"seed:{seed}" if isinstance(seed, int) and not isinstance(seed, bool) else f"id:{prediction_id}"
     red, green, blue = hashlib.sha256(f"{basis}:{index}".encode()).digest()[:3]
     return ImageFile(width, height, pillow_format, mime, ext, (red, green, blue))
-
-
-def output_value(
-    schema: dict[str, Any], model_input: dict[str, Any], url: Callable[[int], str], resolve: Callable[[str], Any]
-) -> Any:
-    """A value of the Output `schema` (`$ref`s through `resolve`); `url(index)` names the index-th file.
-    An open schema (a spec that states none) gives a list of image URLs, as image models return."""
-    files = iter(range(1_000_000))
-    count = model_input.get("num_outputs")
-    count = count if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= 10 else 1
-
-    def made(schema: Any, depth: int) -> Any:
-        schema = schema_object(schema)
-        if isinstance(schema.get("$ref"), str):
-            return made(resolve(schema["$ref"]), depth + 1)
-        if "const" in schema:
-            return schema["const"]
-        if isinstance(schema.get("enum"), list) and schema["enum"]:
-            return schema["enum"][0]
-        for key in ("allOf", "anyOf", "oneOf"):
-            branches = [b for b in schema.get(key) or () if _kind(schema_object(b)) != "null"]
-            if branches:
-                return made({**{k: v for k, v in schema.items() if k != key}, **schema_object(branches[0])}, depth)
-        kind = _kind(schema)
-        if kind == "string":
-            return url(next(files)) if schema.get("format") in ("uri", "iri") else _text(schema, model_input)
-        if kind == "array":
-            items = schema_object(schema.get("items", {}))
-            text = _kind(items) == "string" and items.get("format") not in ("uri", "iri")
-            if schema.get("x-cog-array-type") == "iterator" and text:
-                return tokens(model_input)
-            least = schema.get("minItems")
-            length = max(count if _kind(items) == "string" else 1, least if isinstance(least, int) else 0)
-            return [made(items, depth + 1) for _ in range(length)]
-        if kind == "object" or (kind is None and schema.get("properties")):
-            properties = schema.get("properties") or {}
-            return {name: made(sub, depth + 1) for name, sub in properties.items() if depth < 20}
-        if kind in ("integer", "number"):
-            low, high = schema.get("minimum"), schema.get("maximum")
-            value = low if isinstance(low, int | float) else 1 if kind == "integer" else 0.5
-            return min(value, high) if isinstance(high, int | float) else value
-        if kind == "boolean":
-            return True
-        if kind == "null":
-            return None
-        return [url(next(files)) for _ in range(count)]  # open: what image models return
-
-    return made(schema, 0)
-
-
-def tokens(model_input: dict[str, Any]) -> list[str]:
-    """What a language model streams: the words of a reply, each with its trailing space."""
-    prompt = " ".join(str(model_input.get("prompt") or "").split()[:20])
-    words = f"Here is a reply to: {prompt}".split() if prompt else ["Here", "is", "a", "reply."]
-    return [word + " " for word in words[:-1]] + [words[-1]]
-
-
-def _text(schema: dict[str, Any], model_input: dict[str, Any]) -> str:
-    text = {
-        "date-time": "2024-01-01T00:00:00Z",
-        "date": "2024-01-01",
-        "time": "00:00:00Z",
-        "uuid": "00000000-0000-4000-8000-000000000000",
-        "email": "someone@example.com",
-    }.get(str(schema.get("format")), "".join(tokens(model_input)))
-    low, high = schema.get("minLength"), schema.get("maxLength")
-    if isinstance(low, int) and len(text) < low:
-        text += "." * (low - len(text))
-    return text[:high] if isinstance(high, int) and high >= 0 else text
-
-
-def _kind(schema: dict[str, Any]) -> str | None:
-    """The schema's JSON type, a non-null one first."""
-    declared = schema.get("type")
-    if isinstance(declared, list):
-        return next((t for t in declared if t != "null"), "null" if declared else None)
-    return declared if isinstance(declared, str) else None
 
 
 def _size(model_input: dict[str, Any]) -> tuple[int, int]:

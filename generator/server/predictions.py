@@ -25,12 +25,13 @@ from generator.schemas import DocumentSchemas
 from generator.server import store as lifecycle
 from generator.server.config import ServerConfig
 from generator.server.faults import Fault
-from generator.server.outputs import output_file, output_value, tokens
+from generator.server.outputs import output_file
 from generator.server.problems import invalid_field, invalid_fields, problem, unprocessable
 from generator.server.store import Record, Store, Timing, iso_now
 from generator.server.urls import api_base
 from generator.server.webhooks import Sender
 from generator.specfile import resolve_ref
+from generator.values import output_value, tokens
 from generator.vocabulary import WEBHOOK_EVENTS
 
 # The grammar of Cancel-After: at the default minimum of 5 s, exactly what `canonical.CANCEL_AFTER` says.

@@ -17,8 +17,8 @@ import pytest
 from generator.catalog import Model, load_catalog
 from generator.schemas import DocumentSchemas
 from generator.server import ServerConfig, create_app, running
-from generator.server.outputs import output_value
 from generator.specfile import resolve_ref
+from generator.values import output_value
 from tests.conftest import FIXTURES, TOKEN, cli
 
 DOCUMENTS = sorted((FIXTURES / "replicate-documents").glob("*.json"))

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from generator.server.outputs import output_file, output_value
+from generator.server.outputs import output_file
+from generator.values import output_value
 
 
 @pytest.mark.parametrize(
