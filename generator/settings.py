@@ -26,7 +26,7 @@ import json
 import keyword
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +49,9 @@ class Settings:
     urls: tuple[tuple[str, str], ...] = ()  # (label, url)
     base_url: str = REPLICATE_BASE_URL
     docs_title: str = "API reference"
-    source: str = field(default="", compare=False)  # the file they were read from, "" for the defaults
 
     def digest(self) -> str:
-        fields = {k: v for k, v in asdict(self).items() if k != "source"}
-        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
 
 
 _active = Settings()
@@ -108,7 +106,7 @@ def _read(path: Path, table: Any, where: str) -> Settings:
             raise fail(name, "expected a table")
         for key in sorted(set(section) - set(keys)):
             raise fail(f"{name}.{key}", f"unknown key; expected one of {', '.join(keys)}")
-    found: dict[str, Any] = {"source": shown}
+    found: dict[str, Any] = {}
     for key in ("package", "distribution", "version", "description", "license", "base_url"):
         if key in client:
             if not isinstance(client[key], str) or not client[key].strip():
