@@ -28,6 +28,8 @@ import yaml
 from generator.errors import InputError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a real Apifox page is a few KB; a project export a few MB
+# What the tool wrote itself (the bundle of every model: about 8 KB a model) is bounded by memory alone
+MAX_OUTPUT_BYTES = 4 * 1024 * 1024 * 1024
 MAX_DEPTH = 100  # an OpenAPI spec nests a few dozen levels; our walkers recurse about this deep
 MAX_NODES = 2_000_000  # YAML nodes after aliases are expanded
 MAX_INT_DIGITS = 100  # far beyond any 64-bit value; Python refuses 4300 with a traceback

@@ -56,7 +56,7 @@ def next_release(models: dict[str, str], views: Views, previous: Path | None) ->
             old_views = {mid: _view(views, old_keys[mid]) for mid in differ if mid in old_keys}
             compared = {mid: models[mid] for mid in differ if mid in models}
         except LookupError:  # no longer cached: what the bundle says instead, of every model
-            old_views = diff.views_of_bundle(_read(bundle))
+            old_views = diff.views_of_bundle(_read(bundle, _bytes(bundle)))
     new_views = {mid: _view(views, key) for mid, key in compared.items()} if old_views is not None else {}
     changes = tuple(diff.compare(old_views, new_views)) if old_views is not None else ()  # None: from before `x-models`
     old_entries = _entries_of(bundle.parent / CHANGELOG)
@@ -86,13 +86,13 @@ def _previous(bundle: Path) -> tuple[str, dict[str, str] | None, dict[str, diff.
     the cache, when this generator wrote these very bytes) or each model's view (from the bundle;
     None for a bundle from before `x-models`)."""
     display = display_path(bundle)
-    data = reading.read_bytes(bundle, display, "previous bundle")
+    data = _bytes(bundle)
     kept = Store(_MADE_FROM).get(hashlib.sha256(data).hexdigest())
     with contextlib.suppress(KeyError, TypeError, AttributeError):
         if isinstance(kept, dict) and isinstance(kept["models"], dict) and _VERSION.match(str(kept["version"])):
             models = {str(mid): str(key) for mid, key in kept["models"].items()}
             return str(kept["version"]), models, None
-    document = _read(bundle)
+    document = _read(bundle, data)
     version = (document.get("info") or {}).get("version")
     if not _VERSION.match(str(version or "")):
         # never a silent first release: the changelog and the breaking-change report would be lost
@@ -133,8 +133,12 @@ def _entry(version: str, headline: str, changes: tuple[diff.Change, ...]) -> str
     return "\n".join(lines) + "\n\n"
 
 
-def _read(bundle: Path) -> dict[str, Any]:
-    document = specfile.load(bundle, display_path(bundle), what="previous bundle", parsed=Parsed()).document
+def _bytes(bundle: Path) -> bytes:
+    return reading.read_bytes(bundle, display_path(bundle), "previous bundle", limit=reading.MAX_OUTPUT_BYTES)
+
+
+def _read(bundle: Path, data: bytes) -> dict[str, Any]:
+    document = specfile.load(bundle, display_path(bundle), "previous bundle", Parsed(), data).document
     if not isinstance(document, dict):
         raise InputError(display_path(bundle), "the previous bundle is not an OpenAPI document")
     return document
