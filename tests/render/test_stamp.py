@@ -214,7 +214,7 @@ def test_a_build_after_one_document_changed_reads_only_itsspec_text(
     opened: list[str] = []
     real_bytes = generator.reading.read_bytes
     monkeypatch.setattr(
-        generator.reading, "read_bytes", lambda path, *a: opened.append(path.name) or real_bytes(path, *a)
+        generator.reading, "read_bytes", lambda path, *a, **k: opened.append(path.name) or real_bytes(path, *a, **k)
     )
     parsed: list[str] = []
     real_parse = generator.importing.load
