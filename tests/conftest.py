@@ -201,7 +201,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+def eventually(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     """Wait for `condition`, which the code under test makes true: a bound on a wait, not a timing."""
     deadline = time.monotonic() + timeout
     while not condition():

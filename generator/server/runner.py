@@ -14,7 +14,9 @@ from starlette.types import ASGIApp
 @contextmanager
 def running(app: ASGIApp, *, host: str = "127.0.0.1", startup_timeout: float = 10.0) -> Iterator[str]:
     """Yield the base URL (`http://127.0.0.1:<port>`) while the app is served."""
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="off"))
+    # Requests still open when the block ends (a client gone, a slow fault) are cut after a second
+    config = uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="replicate-codegen-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout

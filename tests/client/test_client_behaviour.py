@@ -41,7 +41,7 @@ from replicate_models.webhooks import verify
 from starlette.applications import Starlette
 
 from generator.server import Fault, ServerConfig, create_app, running
-from tests.conftest import SPECS, TOKEN, receiver
+from tests.conftest import SPECS, TOKEN, eventually, receiver
 
 FAST = ServerConfig(tokens=(TOKEN,), starting_seconds=0.01, processing_seconds=0.02, min_cancel_after_seconds=0)
 
@@ -343,9 +343,7 @@ class TestWebhooks:
                 f"{client.base_url}/v1/webhooks/default/secret", headers={"Authorization": f"Bearer {TOKEN}"}
             ).json()["key"]
             client.imagen_4_ultra.create(prompt="x", webhook=url, webhook_events_filter=["completed"])
-            deadline = time.monotonic() + 5
-            while not calls and time.monotonic() < deadline:
-                time.sleep(0.01)
+            eventually(lambda: bool(calls))
         headers, body = calls[0]
         assert verify(body, headers, secret).status == "succeeded"
 

@@ -61,7 +61,7 @@ def test_the_output_fits_the_output_schema_and_its_files_download(
     created = http.post(model.path, json={"input": valid_input(model)}, headers={"Prefer": "wait=10"})
     assert created.status_code in (201, 202), created.text
     prediction = created.json()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while prediction["status"] != "succeeded" and time.monotonic() < deadline:
         time.sleep(0.02)
         prediction = http.get(f"/v1/predictions/{prediction['id']}").json()
