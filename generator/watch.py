@@ -91,6 +91,8 @@ def _rebuild(session: BuildSession, watched: Watched, documents: bool, report: R
                     report(f"{time.strftime('%H:%M:%S')} {shown} is up to date ({files} files)")
                 return True
             outcome = session.generate()
+            # The new tree is in place: said now, while what the next run starts from is kept
+            report(_line(outcome, shown, time.perf_counter() - started))
     except ValidationFailed as exc:
         for problem in exc.problems:
             report(str(problem))
@@ -103,7 +105,6 @@ def _rebuild(session: BuildSession, watched: Watched, documents: bool, report: R
     except (CodegenError, OSError) as exc:
         report(f"{time.strftime('%H:%M:%S')} not rebuilt: {exc}")
         return False
-    report(_line(outcome, shown, time.perf_counter() - started))
     return True
 
 

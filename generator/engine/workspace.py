@@ -115,14 +115,13 @@ class Workspace:
         return staging
 
     def swap(self, staging: Path, mode: int) -> None:
-        """Put the tree made in `staging` at the output path, in one step where the OS allows, and
-        remove the old tree."""
+        """Put the tree made in `staging` at the output path, in one step where the OS allows. The
+        old tree is removed as the hold ends."""
         os.chmod(staging, mode)
         if not os.path.lexists(self.output):
             os.rename(staging, self.output)
             return
         if _exchange(staging, self.output):  # `staging` now holds the old tree
-            _remove(staging)
             return
         old = self.folder / _OLD
         _write_journal(self.folder / _JOURNAL)
