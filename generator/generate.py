@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import filetree, snapshot
@@ -16,6 +16,22 @@ from generator.validate import Identity
 
 
 @dataclass(frozen=True)
+class NextRun:
+    """What the next run into the same output starts from: the bundle written, its release, and what
+    the specs were (`snapshot`)."""
+
+    bundle: bytes
+    release: Release
+    identities: Mapping[str, Identity]
+    entries: Sequence[Entry]
+
+    def keep(self, output: Path) -> None:
+        """Kept (`release.remember`, `snapshot`) once the tree is in place."""
+        remember(self.bundle, self.release)
+        snapshot.save(output, self.bundle, self.identities, self.entries)
+
+
+@dataclass(frozen=True)
 class Generated:
     """The tree the specs make, its release, and what the next run into the same output starts from."""
 
@@ -24,12 +40,9 @@ class Generated:
     identities: Mapping[str, Identity]
     entries: Sequence[Entry]
 
-    def keep(self, output: Path) -> None:
-        """Keep what the next run into `output` starts from (`release.remember`, `snapshot`), once
-        the tree is in place."""
-        bundle = self.rendered.files[BUNDLE]
-        remember(bundle, self.release)
-        snapshot.save(output, bundle, self.identities, self.entries)
+    def next_run(self) -> NextRun:
+        """All that is kept once the tree is written: the tree itself need not stay in memory."""
+        return NextRun(self.rendered.files[BUNDLE], self.release, self.identities, self.entries)
 
 
 def build(
@@ -49,8 +62,12 @@ def build(
         if not catalog.known:
             raise
         return build(specs_dir, shared_dir, previous)
+    kept = catalog.known
+    # From here on every model is known by its entry: the documents, most of a large catalogue's
+    # memory, are let go before the files common to every model are made
+    catalog = replace(catalog, models=(), known=tuple(entries))
     shared = render_shared(catalog, entries, display_path(specs_dir), release)
-    rendered = render(catalog, own, shared)
+    rendered = render(kept, own, shared)
     return Generated(rendered, release, catalog.identities, entries)
 
 

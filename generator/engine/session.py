@@ -18,7 +18,7 @@ from generator.paths import display_path, umask
 from generator.release import Release
 
 if TYPE_CHECKING:
-    from generator.generate import Generated
+    from generator.generate import NextRun
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class BuildSession:
         self._real = check_output(output, (*self._folders, *protected), writing=writing)
         self._workspace: Workspace | None = None
         self._standing: cache.Standing | None = None
-        self._made: tuple[Generated, cache.Standing, filetree.Changes] | None = None
+        self._made: tuple[NextRun, cache.Standing, filetree.Changes] | None = None
 
     @contextlib.contextmanager
     def hold(self, *, wait: bool = True, waiting: Callable[[str], None] | None = None) -> Iterator[BuildSession]:
@@ -77,7 +77,7 @@ class BuildSession:
         if changes:
             unchanged = rendered.kept.union(rendered.files).difference(changes.added, changes.changed)
             self._swap(rendered.files, frozenset(unchanged))
-        self._made = (generated, standing, changes)
+        self._made = (generated.next_run(), standing, changes)
         return Outcome(changes, len(rendered.files) + len(rendered.kept), generated.release)
 
     def _remember(self) -> None:
@@ -85,8 +85,8 @@ class BuildSession:
         ends, once the caller has said what changed (the tree is in place already)."""
         if self._made is None:
             return
-        generated, standing, changes = self._made
-        generated.keep(self.output)
+        next_run, standing, changes = self._made
+        next_run.keep(self.output)
         cache.record(self.output, self._folders, standing, [*changes.added, *changes.changed])
         cache.trim_if_grown()
 

@@ -40,11 +40,12 @@ def render_shared(catalog: Catalog, entries: Sequence[Entry], specs_label: str, 
     return formatted | {path: shared[path] for path in as_rendered if path in shared}
 
 
-def render(catalog: Catalog, own: Sequence[ModelOutput], shared: dict[str, str]) -> Rendered:
-    """The tree of `catalog`, from its models' own outputs (`model_outputs(catalog.models)`) and the
-    files common to them all (`render_shared`)."""
-    files = {OUTPUT_MARKER: OUTPUT_MARKER_TEXT, **shared}
+def render(known: Sequence[Entry], own: Sequence[ModelOutput], shared: dict[str, str]) -> Rendered:
+    """The tree of a catalogue, from the models it read (their own outputs: `model_outputs`), those it
+    knows by their entry (`Catalog.known`: their files on disk already) and the files common to them
+    all (`render_shared`)."""
+    files = {path: text.encode() for path, text in {OUTPUT_MARKER: OUTPUT_MARKER_TEXT, **shared}.items()}
     for output in own:
         files |= output.files
-    kept = frozenset(path for entry in catalog.known for path in entry.files)
-    return Rendered({path: files[path].encode() for path in sorted(files)}, kept)
+    kept = frozenset(path for entry in known for path in entry.files)
+    return Rendered({path: files[path] for path in sorted(files)}, kept)

@@ -35,7 +35,9 @@ _STORE = "rendered"
 
 @dataclass(frozen=True)
 class ModelOutput:
-    files: dict[str, str]  # path under the output root -> text, as written
+    # path under the output root -> the file's bytes: UTF-8 from the start, since a text with one CJK
+    # character takes two or four bytes a character in memory, and a catalogue holds thousands of files
+    files: dict[str, bytes]
     entry: Entry
     view: diff.ModelView
 
@@ -66,15 +68,13 @@ def _rendered(models: Sequence[Model]) -> list[ModelOutput]:
         own.append(files)
     formatted = format_python({path: text for files in own for path, text in files.items()})
     made = []
+    store = Store(_STORE)  # kept by the process that rendered them, while the others render theirs
     for model, files in zip(models, own, strict=True):
         final = {path: formatted[path] for path in files}
         view = diff.view_of_spec(model.document, model.spec_path)
-        made.append(ModelOutput(final, _entry(model, fragment(model), final), view))
-    store = Store(_STORE)  # kept by the process that rendered them, while the others render theirs
-    for output in made:
-        store.put(
-            output.entry.key, {"files": output.files, "entry": output.entry.as_json(), "view": output.view.as_json()}
-        )
+        entry = _entry(model, fragment(model), final)
+        store.put(entry.key, {"files": final, "entry": entry.as_json(), "view": view.as_json()})
+        made.append(ModelOutput({path: text.encode() for path, text in final.items()}, entry, view))
     return made
 
 
@@ -106,6 +106,7 @@ def _output(value: Any) -> ModelOutput | None:
         files = value["files"]
         if not (isinstance(files, dict) and all(isinstance(v, str) for v in files.values())):
             return None
-        return ModelOutput(files, Entry.from_json(value["entry"]), diff.ModelView.from_json(value["view"]))
+        encoded = {path: text.encode() for path, text in files.items()}
+        return ModelOutput(encoded, Entry.from_json(value["entry"]), diff.ModelView.from_json(value["view"]))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
