@@ -16,7 +16,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from generator.importer import Layout, import_file
+from generator.importing.importer import Layout, import_file
 
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "formats" / "project.apifox.json"
 

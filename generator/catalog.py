@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from generator import cache, naming, reading, shared_operations, specfile
+from generator import cache
 from generator.cache import Parsed
 from generator.errors import InputError, InputErrors, ValidationFailed
 from generator.paths import display_path, visible_files
-from generator.specfile import SpecFile, pointer_token, resolve_ref
-from generator.subschemas import schema_object
+from generator.spec import naming, reading, shared_operations, specfile
+from generator.spec.specfile import SpecFile, pointer_token, resolve_ref
+from generator.spec.subschemas import schema_object
+from generator.spec.vocabulary import SHARED_KINDS, X_MODEL, create_operation, inferred, model_id, pinned_version
 from generator.validate import Identity, identity, validate
-from generator.vocabulary import SHARED_KINDS, X_MODEL, create_operation, inferred, model_id, pinned_version
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class Entry:
     README, the reference index and search, the bundle, the changelog): a few facts, decided once
     from the full `Model` when its own files are rendered (`generator.render.models`), and kept
     with them. Plain JSON, and small: a rebuild after one spec changed reads the entries of the
-    others from one file (`generator.snapshot`) instead of their documents."""
+    others from one file (`generator.build.snapshot`) instead of their documents."""
 
     key: str  # everything the model's entry and own files are made from (`render.models.model_key`)
     owner: str
@@ -232,7 +233,7 @@ class Catalog:
 
 
 class Known(Protocol):
-    """What the last generate into the output left (`generator.snapshot.Snapshot`)."""
+    """What the last generate into the output left (`generator.build.snapshot.Snapshot`)."""
 
     def identity(self, sha256: str) -> Identity | None:
         """A model spec of these bytes, as the last run read it; None for any other."""

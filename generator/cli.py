@@ -18,17 +18,18 @@ import click
 from click.decorators import FC
 from rich.console import Console
 
-from generator import __version__, paths, vocabulary
+from generator import __version__, paths
 from generator.errors import CodegenError, InputError, InputErrors, StaleOutput, ValidationFailed
+from generator.spec import vocabulary
 
 if TYPE_CHECKING:
     import socket
 
+    from generator.build import BuildSession as Session
     from generator.catalog import Catalog
-    from generator.diff import Change
-    from generator.engine import BuildSession as Session
-    from generator.importer import ImportResult, Layout
+    from generator.importing.importer import ImportResult, Layout
     from generator.release import Release
+    from generator.release.diff import Change
     from generator.server.faults import Fault
 
 # Each command imports what it uses when it runs: `--help` and `--version` stay instant, and `serve`
@@ -111,8 +112,8 @@ def _import(
     each written anew with warnings, and the other written ones when they are few; the rest counted."""
     from collections import Counter
 
-    from generator import specfile
-    from generator.importer import expand, import_files, orphans
+    from generator.importing.importer import expand, import_files, orphans
+    from generator.spec import specfile
 
     paths.check_writable(layout.models, "--out", folder=True)
     paths.check_writable(layout.shared, "--shared", folder=True)
@@ -199,9 +200,9 @@ def _validate(specs: Path, files: tuple[Path, ...], shared: Path) -> Catalog:
 
 
 def _session(specs: Path, shared: Path, output: Path, protected: Sequence[Path] = (), writing: bool = True) -> Session:
-    from generator import settings
+    from generator.build import BuildSession
     from generator.cache import cache_root
-    from generator.engine import BuildSession
+    from generator.spec import settings
 
     # the project's settings, from the current folder: in force for the whole run (and its workers)
     settings.activate(settings.load(Path.cwd()))
@@ -268,7 +269,7 @@ def _check(session: Session) -> int:
 
 
 def _print_release(release: Release | None) -> None:
-    from generator import diff
+    from generator.release import diff
 
     if release is not None and release.changes:
         _print_changes(release.changes)
@@ -321,7 +322,7 @@ def _layout_options(specs_flag: str) -> Callable[[FC], FC]:
 
 
 def _layout(specs: Path, shared: Path, replicate: Path, overrides: Path) -> Layout:
-    from generator.importer import Layout
+    from generator.importing.importer import Layout
 
     return Layout(specs, shared, replicate, overrides)
 
@@ -401,7 +402,7 @@ def generate(specs: Path, shared: Path, output: Path, check: bool, no_wait: bool
 
 
 def _diff(old: Path, new: Path, as_json: bool, fail_on_breaking: bool) -> int:
-    from generator import diff
+    from generator.release import diff
 
     changes = diff.compare(diff.load(old), diff.load(new))
     if as_json:
@@ -475,7 +476,7 @@ def pull(models: tuple[str, ...], base_url: str, folder: Path, specs: Path, chec
     2 the token refused, a model missing or unusable, or bad usage."""
 
     def step() -> int:
-        from generator import pull as pulling
+        from generator.importing import pull as pulling
 
         token = os.environ.get("REPLICATE_API_TOKEN", "").strip()
         if not token:
@@ -539,7 +540,7 @@ def watch_command(
     """build now, then again on every change to the documents or specs (Ctrl-C stops): one line each."""
 
     def step() -> int:
-        from generator.watch import Watched, watch
+        from generator.build.watch import Watched, watch
 
         session = _session(specs, shared, output, (sources, replicate, overrides))
 

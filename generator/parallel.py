@@ -9,10 +9,7 @@ renderer once, so a worker starts with them loaded and inherits nothing of this 
 (the progress display's) or locks; the same workers serve every batch of a run. Each chunk runs in
 the caller's current folder, since paths are shown relative to it.
 
-A rebuild after a few specs changed has too little work to share: a `generator.standby.Standby`
-makes the changed models' types and highlighted code beside this process instead.
-
-`REPLICATE_CODEGEN_JOBS` sets the number of workers (`generator.cores`).
+`REPLICATE_CODEGEN_JOBS` sets the number of workers (`jobs`).
 """
 
 from __future__ import annotations
@@ -24,8 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
-from generator import settings
-from generator.cores import jobs
+from generator.spec import settings
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -34,7 +30,16 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PER_WORKER = 50
-_PRELOAD = ["generator.importer", "generator.rules", "generator.render.models"]
+_PRELOAD = ["generator.importing.importer", "generator.validate.rules", "generator.render.models"]
+
+
+def jobs() -> int:
+    """How many processes a run may keep busy: `REPLICATE_CODEGEN_JOBS` when set (1: everything in
+    this process), else the cores this process may run on."""
+    explicit = os.environ.get("REPLICATE_CODEGEN_JOBS", "").strip()
+    if explicit.isdigit() and int(explicit) > 0:
+        return int(explicit)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T], what: str = "items") -> list[R]:

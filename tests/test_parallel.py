@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import filetree, parallel
+from generator import parallel
+from generator.build import filetree
 from generator.catalog import load_catalog
 from generator.errors import ValidationFailed
 from tests.conftest import FIXTURES, cli, model_spec

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator import reading
 from generator.importing.record import Parameter, Response
+from generator.spec import reading
 
 APIFOX_STATUS = {"1": "released", "-2": "developing"}
 _LOCATIONS = ("path", "query", "header", "cookie")

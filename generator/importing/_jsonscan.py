@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator import reading
+from generator.spec import reading
 
 _START = re.compile(r"^[ \t]*\{(?=\s*(?:\"|\}))", re.M)
 _CURL_DATA = re.compile(r"(?:--data-raw|--data-binary|--data|-d)\s+'(?=\s*\{)")

@@ -12,7 +12,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from generator.specfile import resolve_ref
+from generator.spec.specfile import resolve_ref
 
 Lookup = Callable[[str], Any]  # ref -> target schema, or None
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
-from generator import reading
 from generator.errors import InputError
 from generator.importing._jsonscan import closes
 from generator.importing.record import Source
+from generator.spec import reading
 
 _YAML_TOP_KEY = re.compile(r"^['\"]?(openapi|swagger|info|paths|components|owner|name)['\"]?\s*:")
 

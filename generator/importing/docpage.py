@@ -18,11 +18,11 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator import reading
 from generator.errors import InputError
 from generator.importing import _fieldlist, _jsonscan
 from generator.importing._text import Document
 from generator.importing.record import Endpoint, Parameter
+from generator.spec import reading
 
 FORMAT = "doc-page"
 

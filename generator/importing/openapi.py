@@ -12,7 +12,7 @@ from generator.errors import InputError
 from generator.importing._refs import Inliner, pointer_lookup
 from generator.importing._text import Document
 from generator.importing.record import Endpoint, Parameter, Response, Source
-from generator.specfile import pointer_token
+from generator.spec.specfile import pointer_token
 
 FORMAT = "openapi"
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

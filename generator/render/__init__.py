@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from generator.cache import Store
 from generator.catalog import Catalog, Entry
-from generator.filetree import FileTree
 from generator.paths import OUTPUT_MARKER, OUTPUT_MARKER_TEXT
 from generator.render.bundle import render_bundle
 from generator.render.docs import render_docs
@@ -24,7 +23,7 @@ __all__ = ["ModelOutput", "Rendered", "model_outputs", "render", "render_shared"
 
 @dataclass(frozen=True)
 class Rendered:
-    files: FileTree  # every file but the kept ones, by content
+    files: dict[str, bytes]  # every file but the kept ones (posix path under the output -> content)
     kept: frozenset[str]  # the own files of the models the catalogue knows by their entry: on disk as they must be
 
 

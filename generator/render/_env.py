@@ -14,7 +14,7 @@ import jinja2.bccache
 from markupsafe import Markup
 
 import generator.cache
-from generator import settings
+from generator.release.markdown import markdown_text
 from generator.render.markup import code_html, input_anchor, markdown_html
 from generator.render.pytypes import (
     annotation,
@@ -24,6 +24,7 @@ from generator.render.pytypes import (
     output_annotation,
     output_fields,
 )
+from generator.spec import settings
 
 
 def templates_dir() -> Path:
@@ -59,21 +60,12 @@ def _code_cell(text: Any) -> str:
     return f"{fence}{pad}{line}{pad}{fence}"
 
 
-def markdown_text(text: Any) -> str:
-    """Text shown as written by a Markdown renderer: no raw HTML, no entity, no link but to http(s)."""
-    escaped = _ENTITY.sub("&amp;", str(text)).replace("<", "&lt;")
-    return _NON_HTTP_LINK.sub(r"]\\(", escaped)
-
-
 def _link_target(url: str) -> str:
     """A Markdown link destination that ends where the URL does, whatever characters it holds."""
     return f"<{quote(url, safe=_URL_SAFE)}>"
 
 
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
-# `<` opens a tag and `&name;` is read as a character; a lone `&` or `>` shows as itself.
-_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_NON_HTTP_LINK = re.compile(r"\]\((?!\s*https?://)")
 # Characters Python source cannot hold as such (NUL, lone surrogates) or that would read as code.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 

@@ -15,11 +15,11 @@ import copy
 import functools
 from typing import Any
 
-from generator import api_operations, canonical, shared_operations, specfile, subschemas
 from generator.catalog import Catalog, Entry, Model
 from generator.errors import InputError
 from generator.render.python import header
-from generator.vocabulary import ANY_OUTPUT, X_MODELS
+from generator.spec import api_operations, canonical, shared_operations, specfile, subschemas
+from generator.spec.vocabulary import ANY_OUTPUT, X_MODELS
 
 _PER_MODEL = ("Input", "Output", "PredictionRequest", "Prediction")
 _REF = "#/components/schemas/"

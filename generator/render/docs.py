@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from generator import shared_operations, subschemas, vocabulary
 from generator.cache import Store
 from generator.catalog import Catalog, Entry, EntryInput, Field, Model
 from generator.render._env import render
@@ -21,7 +20,8 @@ from generator.render.examples import example_input, example_output
 from generator.render.markup import first_sentence, input_anchor, kept_highlights, markdown_html, pygments_css
 from generator.render.python import package
 from generator.render.pytypes import literal, output_annotation
-from generator.vocabulary import OURS
+from generator.spec import shared_operations, subschemas, vocabulary
+from generator.spec.vocabulary import OURS
 
 if TYPE_CHECKING:
     from generator.release import Release

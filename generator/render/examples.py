@@ -8,8 +8,8 @@ import functools
 from typing import Any
 
 from generator.catalog import Model
-from generator.specfile import resolve_ref
-from generator.values import example_value, output_value
+from generator.spec.specfile import resolve_ref
+from generator.spec.values import example_value, output_value
 
 
 def example_input(model: Model) -> dict[str, Any]:

@@ -13,11 +13,11 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from generator import datamodels, naming
 from generator.catalog import Model
-from generator.render import pytypes
-from generator.specfile import resolve_ref
-from generator.subschemas import schema_object
+from generator.render import datamodels, pytypes
+from generator.spec import naming
+from generator.spec.specfile import resolve_ref
+from generator.spec.subschemas import schema_object
 
 
 class InputSchemas(NamedTuple):

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 
-from generator import highlight
+from generator.render import highlight
 
 __all__ = [
     "code_html",

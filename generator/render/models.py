@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator import diff
 from generator.cache import Store
 from generator.catalog import Entry, EntryInput, Model
 from generator.parallel import chunked_map
+from generator.release import diff
 from generator.render.bundle import fragment
 from generator.render.docs import model_docs, source_file, summary
 from generator.render.examples import example_input, required_input

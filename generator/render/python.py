@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator import settings, vocabulary
 from generator.catalog import Catalog, Entry, Model
-from generator.datamodels import HEADER_MARKER
 from generator.render._env import environment, render, templates_dir
+from generator.render.datamodels import HEADER_MARKER
+from generator.spec import settings, vocabulary
 
 if TYPE_CHECKING:
     from generator.release import Release
+
 
 def package() -> str:
     """The client's import name (`[client] package`, `replicate_models` by default)."""
@@ -39,6 +40,8 @@ def formatted_as_rendered() -> frozenset[str]:
     """Emitted in ruff's layout already, whatever the specs say: not formatted again. `_version.py`
     changes every release, and formatting it alone cost two ruff runs (40 ms) of each rebuild."""
     return frozenset({f"{package()}/_version.py"})
+
+
 MODEL_RESOURCE = "package/resources/model.py.jinja"
 # The runtime that does not vary with the specs: plain files, linted where they stand, copied under a header.
 RUNTIME = "python/runtime"

@@ -14,11 +14,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from generator import reading
 from generator.server.config import ServerConfig
 from generator.server.faults import Fault, FaultPlan
 from generator.server.problems import problem
 from generator.server.store import Received, Store
+from generator.spec import reading
 
 FAULT_HEADER = "x-fault"
 
@@ -85,7 +85,7 @@ async def _body(request: Request, limit: int) -> bytes | None:
 def _parse(raw: bytes) -> tuple[Any, str | None]:
     """(the JSON value, None), or (the text as received, why it is refused). Everything that could
     not be stored or sent back as JSON is refused here: bytes that are not UTF-8, NaN, lone
-    surrogates, nesting or integers past the bounds of generator.reading."""
+    surrogates, nesting or integers past the bounds of generator.spec.reading."""
     if not raw:
         return None, None
     try:

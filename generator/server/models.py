@@ -15,13 +15,13 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from generator import canonical, subschemas
 from generator.catalog import Catalog, Model
 from generator.server.config import ServerConfig
 from generator.server.faults import Fault
 from generator.server.problems import problem
 from generator.server.urls import api_base
-from generator.vocabulary import OURS
+from generator.spec import canonical, subschemas
+from generator.spec.vocabulary import OURS
 
 _CURSOR = re.compile(canonical.MODELS_CURSOR)
 _CANONICAL = frozenset(canonical.component_schemas({}, {})) - {"Input", "Output"}

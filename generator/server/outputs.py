@@ -1,4 +1,4 @@
-"""The files behind the URLs of outputs (`generator.values.output_value` makes the outputs).
+"""The files behind the URLs of outputs (`generator.spec.values.output_value` makes the outputs).
 
 A URL names a file worked out again from the prediction's input when it is downloaded: an image in
 the `output_format` asked for, with its size from the input, or a WAV for `wav`. So the server keeps

@@ -19,9 +19,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
-from generator import canonical
 from generator.catalog import Catalog
-from generator.schemas import DocumentSchemas
 from generator.server import store as lifecycle
 from generator.server.config import ServerConfig
 from generator.server.faults import Fault
@@ -30,9 +28,11 @@ from generator.server.problems import invalid_field, invalid_fields, problem, un
 from generator.server.store import Record, Store, Timing, iso_now
 from generator.server.urls import api_base
 from generator.server.webhooks import Sender
-from generator.specfile import resolve_ref
-from generator.values import output_value, tokens
-from generator.vocabulary import WEBHOOK_EVENTS
+from generator.spec import canonical
+from generator.spec.specfile import resolve_ref
+from generator.spec.values import output_value, tokens
+from generator.spec.vocabulary import WEBHOOK_EVENTS
+from generator.validate.schemas import DocumentSchemas
 
 # The grammar of Cancel-After: at the default minimum of 5 s, exactly what `canonical.CANCEL_AFTER` says.
 _DURATION = re.compile(r"^(0|[1-9][0-9]{0,8})(ms|s|m|h)$")

@@ -7,7 +7,7 @@ from typing import Any
 from jsonschema_rs import ValidationError, ValidationErrorKind
 from starlette.responses import JSONResponse, Response
 
-from generator.vocabulary import PROBLEM_JSON
+from generator.spec.vocabulary import PROBLEM_JSON
 
 _INVALID_FIELD_TYPES = {
     "minimum": "number_gte",

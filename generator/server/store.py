@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from generator.vocabulary import TERMINAL_STATUSES, WEBHOOK_EVENTS
+from generator.spec.vocabulary import TERMINAL_STATUSES, WEBHOOK_EVENTS
 
 
 def iso_now() -> str:

@@ -20,7 +20,7 @@ from replicate_models import (
 )
 from starlette.applications import Starlette
 
-from generator.schemas import DocumentSchemas
+from generator.validate.schemas import DocumentSchemas
 from tests.conftest import GENERATED, ROOT, TOKEN, assert_passes_ruff_and_mypy
 
 

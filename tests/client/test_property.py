@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from generator import specfile
 from generator.catalog import load_catalog
 from generator.server import create_app
+from generator.spec import specfile
 from tests.conftest import TOKEN, assert_passes_ruff_and_mypy, cli, model_spec, run_client
 
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"

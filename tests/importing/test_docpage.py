@@ -10,9 +10,9 @@ import pytest
 
 from generator import importing
 from generator.errors import InputError
-from generator.normalize import normalize
-from generator.normalize.spec import NormalizedSpec
-from generator.vocabulary import inferred
+from generator.importing.normalize import normalize
+from generator.importing.normalize.spec import NormalizedSpec
+from generator.spec.vocabulary import inferred
 from tests.growth import superlinear
 
 HASH = "a" * 64

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import importer
+from generator.importing import importer
 from tests.conftest import FIXTURES, cli
 from tests.importing.test_import import run_import
 

@@ -14,8 +14,8 @@ import yaml
 
 from generator import importing
 from generator.errors import InputError
-from generator.normalize import normalize
-from generator.vocabulary import inferred
+from generator.importing.normalize import normalize
+from generator.spec.vocabulary import inferred
 from tests.conftest import FIXTURES, SOURCES, SPECS, CliRun, cli
 
 FORMATS = FIXTURES / "formats"

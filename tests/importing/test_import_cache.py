@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from generator import importing
-from generator.importer import ImportResult, Layout, import_files
+from generator.importing.importer import ImportResult, Layout, import_files
 from tests.conftest import FIXTURES
 
 PAGES = ["google__imagen-4-ultra.md", "replicate__query-prediction.md"]

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import generator
-from generator import importer, prose
+from generator.importing import importer, prose
 from tests.conftest import FIXTURES
 from tests.growth import superlinear
 

@@ -74,16 +74,14 @@ def test_every_spec_the_import_writes_validates(imported: tuple[Path, str]) -> N
 
 
 @pytest.mark.slow
-def test_the_generated_clients_create_takes_every_cog_input(
-    imported: tuple[Path, str], tmp_path: Path
-) -> None:
+def test_the_generated_clients_create_takes_every_cog_input(imported: tuple[Path, str], tmp_path: Path) -> None:
     import subprocess
     import sys
 
     out, _ = imported
     result = cli("generate", "--specs", str(out), "--shared", str(out / "shared"), "--out", str(tmp_path / "gen"))
     assert result.returncode == 0, result.stderr
-    from generator.naming import field_identifiers
+    from generator.spec.naming import field_identifiers
 
     expected = {}
     for path in DOCUMENTS:  # each input under its Python-safe name (`model_version` -> `model_version_`)
@@ -146,7 +144,7 @@ def test_an_example_without_a_required_input_once_trimmed_is_dropped(tmp_path: P
     ],
 )
 def test_prose_states_a_default_only_in_a_statement(description: str, default: Any) -> None:
-    from generator.prose import infer
+    from generator.importing.prose import infer
 
     found, _ = infer(description, "number" if default == 2.5 else "integer" if default else "string")
     assert next((item.value for item in found if item.keyword == "default"), None) == default
@@ -271,7 +269,7 @@ def test_every_spec_an_import_writes_from_the_repositorys_documents_validates(tm
 
 
 def test_prose_says_nothing_of_what_the_schema_settles() -> None:
-    from generator.prose import infer
+    from generator.importing.prose import infer
 
     description = "Number of images. Default: many. Range: 0.5 to 4. One of: 1, 2, 4."
     found, warnings = infer(description, "integer")
@@ -284,10 +282,14 @@ def test_two_listings_of_one_model_are_merged_fact_by_fact_whatever_their_order(
     """Two resellers' renderings written for this test: the fuller one is the base; the other adds the
     field and the facts it lacks, and where they disagree the base keeps its value, and it is said."""
     full = (FIXTURES / "formats" / "bullet-list.page.txt").read_text(encoding="utf-8")
-    other = full.replace("Default: 2.5. Range: 0–10.", "Default: 4.").replace(
-        "- output_format: string — Image format. One of: webp, png, jpg. Default: webp.",
-        "- output_format: string — Image format.\n- `negative_prompt` (string, optional): What to avoid.",
-    ).replace("Defaults to 28. Range: 1 to 50.", "Range: 1 to 50.")
+    other = (
+        full.replace("Default: 2.5. Range: 0–10.", "Default: 4.")
+        .replace(
+            "- output_format: string — Image format. One of: webp, png, jpg. Default: webp.",
+            "- output_format: string — Image format.\n- `negative_prompt` (string, optional): What to avoid.",
+        )
+        .replace("Defaults to 28. Range: 1 to 50.", "Range: 1 to 50.")
+    )
     full = full.replace("What to paint.", "What to paint")  # the fuller page, lacking nothing else
     full = full.replace("- `prompt` (string, required): What to paint", "- `prompt` (string, required):")
     specs = []

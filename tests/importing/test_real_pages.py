@@ -18,9 +18,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator import specfile
 from generator.cli import main
-from generator.importer import Layout, import_file
+from generator.importing.importer import Layout, import_file
+from generator.spec import specfile
 from generator.validate import validate
 from tests.conftest import FIXTURES, ROOT
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import diff
+from generator.release import diff
 from tests.conftest import cli, model_spec
 
 Spec = dict[str, Any]

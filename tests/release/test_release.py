@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import diff
-from generator.release import bump
+from generator.release import bump, diff
 from tests.conftest import cli
 from tests.release.test_diff import Spec, _props, _require, base
 
@@ -111,10 +110,10 @@ def test_semver(version: str, level: str | None, expected: str) -> None:
 def test_the_views_kept_for_each_model_are_what_reading_the_bundle_back_gives(tmp_path: Path) -> None:
     """Each model's view is kept with its rendered files, so the next run need not parse the
     bundle: they must be what parsing it gives, for models with extra schemas, a recursive one, no Output."""
+    from generator.build.generate import build_tree
     from generator.catalog import load_catalog
-    from generator.generate import build_tree
     from generator.render import model_outputs
-    from generator.specfile import dump
+    from generator.spec.specfile import dump
     from tests.conftest import model_spec
 
     specs = tmp_path / "specs"
@@ -155,7 +154,7 @@ def test_the_next_release_reads_the_previous_bundle_from_the_cache_unless_it_was
 def test_a_previous_bundle_beyond_the_input_size_limit_is_still_read(tmp_path: Path) -> None:
     """The bundle of a few thousand models outgrows the limit set for documents (8 KB a model): the
     run that follows must still read it, or no catalogue of that size could be regenerated."""
-    from generator import reading
+    from generator.spec import reading
 
     _generate(tmp_path, base())
     bundle = tmp_path / "out/openapi.yaml"

@@ -11,11 +11,11 @@ import pytest
 import yaml
 from openapi_spec_validator import validate as validate_openapi
 
-from generator import specfile
 from generator.catalog import load_catalog
 from generator.errors import InputError
 from generator.render import model_outputs
 from generator.render.bundle import render_bundle
+from generator.spec import specfile
 from tests.conftest import model_spec
 
 LONG = "一段很长的描述，" * 30 + " and a long English sentence that the emitter has to fold somewhere " * 4

@@ -18,15 +18,17 @@ import yaml
 from markdown_it import MarkdownIt
 from openapi_spec_validator import validate as validate_openapi
 
-from generator import api_operations, diff, highlight, release
+from generator import release
+from generator.build.generate import build_tree
 from generator.cache import Store
 from generator.catalog import load_catalog
-from generator.generate import build_tree
-from generator.render import markup
+from generator.release import diff
+from generator.render import highlight, markup
 from generator.render.docs import changelog_html
 from generator.render.examples import required_input
 from generator.render.markup import markdown_html
 from generator.server import ServerConfig, create_app, running
+from generator.spec import api_operations
 from tests.conftest import GENERATED, ROOT, SPECS, TOKEN, Generated, cli, run_example
 
 # The models the committed tree holds, whatever they are: `owner/name` from each spec's path.
@@ -263,8 +265,6 @@ def test_highlighted_code_and_colours_kept_for_the_shared_pages_come_back_as_mad
         assert (markup.code_html(code, "sh"), markup.pygments_css()) == made
     with pytest.raises(AssertionError, match="highlighted again"):  # a model's own page: kept whole instead
         markup.code_html(code, "sh")
-
-
 
 
 def test_every_model_page_says_what_run_returns_with_an_output_that_fits_its_schema(

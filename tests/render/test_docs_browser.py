@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.generate import build_tree
+from generator.build.generate import build_tree
 from tests.conftest import ROOT, model_spec
 
 ARTIFACTS = ROOT / "test-artifacts"

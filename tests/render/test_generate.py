@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import filetree
-from generator.generate import build_tree
+from generator.build import filetree
+from generator.build.generate import build_tree
 from tests.conftest import CATALOG, GENERATED, ROOT, SPECS, cli
 
 

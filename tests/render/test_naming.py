@@ -1,4 +1,4 @@
-"""Names made safe in one place: the rules, and a test tying `generator.naming`'s reserved sets to
+"""Names made safe in one place: the rules, and a test tying `generator.spec.naming`'s reserved sets to
 what the templates actually emit (if a template binds or reads a new name, this fails until
 `naming` knows it)."""
 
@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import naming
+from generator.build.generate import build_tree
 from generator.catalog import load_catalog
-from generator.generate import build_tree
-from generator.naming import field_identifiers, model_names, pascal, snake
+from generator.spec import naming
+from generator.spec.naming import field_identifiers, model_names, pascal, snake
 from tests.conftest import model_spec
 
 

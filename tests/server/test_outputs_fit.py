@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from generator.catalog import Model, load_catalog
-from generator.schemas import DocumentSchemas
 from generator.server import ServerConfig, create_app, running
-from generator.specfile import resolve_ref
-from generator.values import output_value
+from generator.spec.specfile import resolve_ref
+from generator.spec.values import output_value
+from generator.validate.schemas import DocumentSchemas
 from tests.conftest import FIXTURES, TOKEN, cli
 
 DOCUMENTS = sorted((FIXTURES / "replicate-documents").glob("*.json"))

@@ -28,7 +28,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 from generator import parallel
-from generator.importer import Layout, import_file
+from generator.importing.importer import Layout, import_file
 from generator.server import Fault, ServerConfig, create_app, running
 from tests.conftest import FIXTURES, ROOT, SPECS, TOKEN, eventually, model_spec, receiver
 

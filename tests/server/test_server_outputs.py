@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from generator.server.outputs import output_file
-from generator.values import output_value
+from generator.spec.values import output_value
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""`generator.openapi_check` finds what openapi-spec-validator finds, with each problem's place, and
+"""`generator.validate.openapi_check` finds what openapi-spec-validator finds, with each problem's place, and
 reports the specs that make openapi-spec-validator raise instead of crashing on them."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest
 import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from generator.openapi_check import Finding, openapi_findings
-from generator.rules import _schemas, problems
-from generator.specfile import walk
+from generator.spec.specfile import walk
+from generator.validate.openapi_check import Finding, openapi_findings
+from generator.validate.rules import _schemas, problems
 from tests.conftest import ROOT, model_spec
 
 
@@ -39,7 +39,7 @@ def _spec(**operation: Any) -> dict[str, Any]:
 
 def _oracle(document: dict[str, Any]) -> list[tuple[list[Any], str]]:
     """What openapi-spec-validator finds: its path (relative to the schema it checked, for a
-    meta-schema error) and its message's first line. Defaults are taken out, as `generator.rules`
+    meta-schema error) and its message's first line. Defaults are taken out, as `generator.validate.rules`
     checks them itself."""
     document = copy.deepcopy(document)
     for _, schema in list(_schemas(document)):

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from generator.schemas import DocumentSchemas, SchemaUnusable
-from generator.specfile import pointer_token, resolve_ref
+from generator.spec.specfile import pointer_token, resolve_ref
+from generator.validate.schemas import DocumentSchemas, SchemaUnusable
 
 ODD_NAMES = ["a b", "a%20b", 'it\'s "quoted"', "中文", "a/b~c", "50%", "x?y#z"]
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import cache, reading, rules, specfile, validate
+from generator import cache, validate
+from generator.spec import reading, specfile
+from generator.validate import rules
 from tests.conftest import cli, model_spec
 
 INPUT = {"type": "object", "properties": {"steps": {"type": "integer", "default": 4}}}

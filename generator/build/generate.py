@@ -1,0 +1,75 @@
+"""The generate step: specs -> validated catalog -> the next release -> rendered tree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.build import filetree, snapshot
+from generator.catalog import Entry, Known, load_catalog
+from generator.paths import display_path
+from generator.release import BUNDLE, Release, next_release, remember
+from generator.render import Rendered, model_outputs, render, render_shared
+from generator.render.models import kept_view
+from generator.validate import Identity
+
+
+@dataclass(frozen=True)
+class NextRun:
+    """What the next run into the same output starts from: the bundle written, its release, and what
+    the specs were (`snapshot`)."""
+
+    bundle: bytes
+    release: Release
+    identities: Mapping[str, Identity]
+    entries: Sequence[Entry]
+
+    def keep(self, output: Path) -> None:
+        """Kept (`release.remember`, `snapshot`) once the tree is in place."""
+        remember(self.bundle, self.release)
+        snapshot.save(output, self.bundle, self.identities, self.entries)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The tree the specs make, its release, and what the next run into the same output starts from."""
+
+    rendered: Rendered
+    release: Release
+    identities: Mapping[str, Identity]
+    entries: Sequence[Entry]
+
+    def next_run(self) -> NextRun:
+        """All that is kept once the tree is written: the tree itself need not stay in memory."""
+        return NextRun(self.rendered.files[BUNDLE], self.release, self.identities, self.entries)
+
+
+def build(
+    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None, known: Known | None = None
+) -> Generated:
+    """The tree the specs make, and its release: versioned and changelogged against the tree already
+    generated into `previous` (none: the first release). `known`: what the last run into `previous`
+    was made from (`generator.build.snapshot`)."""
+    catalog = load_catalog(specs_dir, None, shared_dir, known)
+    own = model_outputs(catalog.models)
+    views = {output.entry.key: output.view for output in own}
+    entries = [*catalog.known, *(output.entry for output in own)]
+    models = {entry.id: entry.key for entry in entries}
+    try:
+        release = next_release(dict(sorted(models.items())), lambda key: views.get(key) or kept_view(key), previous)
+    except LookupError:  # a known model's view is no longer cached: every model read after all
+        if not catalog.known:
+            raise
+        return build(specs_dir, shared_dir, previous)
+    kept = catalog.known
+    # From here on every model is known by its entry: the documents, most of a large catalogue's
+    # memory, are let go before the files common to every model are made
+    catalog = replace(catalog, models=(), known=tuple(entries))
+    shared = render_shared(catalog, entries, display_path(specs_dir), release)
+    rendered = render(kept, own, shared)
+    return Generated(rendered, release, catalog.identities, entries)
+
+
+def build_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:
+    return build(specs_dir, shared_dir, previous).rendered.files

@@ -1,0 +1,126 @@
+"""One run of `generate` (or the generate half of `build`, or a rebuild of `watch`) into one output."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator import cache
+
+from generator.build import filetree, stamp
+from generator.build.ownership import check_output
+from generator.build.workspace import Workspace
+from generator.errors import CodegenError, OutputError
+from generator.paths import display_path, umask
+from generator.release import Release
+
+if TYPE_CHECKING:
+    from generator.build.generate import NextRun
+
+
+@dataclass(frozen=True)
+class Outcome:
+    changes: filetree.Changes  # what the run changed on disk
+    files: int  # in the output now
+    release: Release | None  # None when the stamp proved the output up to date: nothing was read
+
+
+class BuildSession:
+    """The output of specs (`specs`, `shared`) at `output`, checked before any work: not one the tool
+    must not touch (`ownership.check_output`; `protected`: more input folders it must not be or
+    hold). `hold()` takes it for a run that writes: then `up_to_date()` and `generate()`. `check()`
+    writes nothing (`writing=False`: the output need not be writable)."""
+
+    def __init__(
+        self, specs: Path, shared: Path, output: Path, protected: Sequence[Path] = (), *, writing: bool = True
+    ) -> None:
+        self.specs, self.shared, self.output = specs, shared, output
+        self._folders = (specs, shared)
+        self._real = check_output(output, (*self._folders, *protected), writing=writing)
+        self._workspace: Workspace | None = None
+        self._standing: stamp.Standing | None = None
+        self._made: tuple[NextRun, stamp.Standing, filetree.Changes] | None = None
+
+    @contextlib.contextmanager
+    def hold(self, *, wait: bool = True, waiting: Callable[[str], None] | None = None) -> Iterator[BuildSession]:
+        """The output's lock for the run (waiting for another run, unless not `wait`), with what
+        killed runs left tidied."""
+        with Workspace(self._real, wait=wait, waiting=waiting) as workspace:
+            self._workspace = workspace
+            try:
+                yield self
+                self._remember()
+            finally:
+                self._workspace, self._standing, self._made = None, None, None
+
+    def up_to_date(self) -> int | None:
+        """The number of files of the output when the last run into it, by this generator, still
+        stands (proved by content: `stamp.standing`); None when a run is needed."""
+        self._standing = stamp.standing(self.output, self._folders)
+        return self._standing.files
+
+    def generate(self) -> Outcome:
+        """Render what the specs make and put it in place as a whole; only what changed is rendered
+        and written, the rest linked from the old tree. Stamped when the hold ends."""
+        from generator.build import snapshot
+        from generator.build.generate import build
+
+        if self._workspace is None:
+            raise RuntimeError("generate() outside hold()")
+        standing = self._standing or stamp.standing(self.output, self._folders)
+        generated = build(self.specs, self.shared, self._real, snapshot.load(self.output, standing))
+        rendered = generated.rendered
+        changes = filetree.diff(self._real, rendered.files, rendered.kept)
+        if changes:
+            unchanged = rendered.kept.union(rendered.files).difference(changes.added, changes.changed)
+            self._swap(rendered.files, frozenset(unchanged))
+        self._made = (generated.next_run(), standing, changes)
+        return Outcome(changes, len(rendered.files) + len(rendered.kept), generated.release)
+
+    def _remember(self) -> None:
+        """What the next run starts from (snapshot, stamp), and the cache trimmed: done as the hold
+        ends, once the caller has said what changed (the tree is in place already)."""
+        if self._made is None:
+            return
+        next_run, standing, changes = self._made
+        next_run.keep(self.output)
+        stamp.record(self.output, self._folders, standing, [*changes.added, *changes.changed])
+        cache.trim_if_grown()
+
+    def check(self) -> Outcome:
+        """What `generate` would change, found with no cache (every spec read, every file rendered
+        and compared byte for byte), changing nothing."""
+        from generator.build.generate import build
+
+        with cache.bypassed():
+            generated = build(self.specs, self.shared, self._real)
+        tree = generated.rendered.files
+        return Outcome(filetree.diff(self._real, tree), len(tree), generated.release)
+
+    def _swap(self, tree: filetree.FileTree, same: frozenset[str]) -> None:
+        workspace = self._workspace
+        if workspace is None:
+            raise RuntimeError("_swap() outside hold()")
+        exists = self._real.is_dir()
+        mode = stat.S_IMODE(self._real.stat().st_mode) if exists else 0o777 & ~umask()
+        staging = workspace.staging()
+        try:
+            filetree.fill(self._real, staging, tree, same)
+            workspace.swap(staging, mode)
+        except OSError as exc:
+            raise _write_error(exc, staging, self._real, self.output) from None
+
+
+def _write_error(exc: OSError, staging: Path, real: Path, output: Path) -> CodegenError:
+    """The OS's reason a tree could not be written, on the path the user knows (not the staging one)."""
+    name = os.fsdecode(exc.filename) if exc.filename is not None else str(real)
+    for inside in (str(staging), str(real)):
+        if name == inside or name.startswith(inside + os.sep):
+            name = str(output / os.path.relpath(name, inside)) if name != inside else str(output)
+            break
+    return OutputError(display_path(Path(name)), f"cannot be written: {exc.strerror or exc}; the output is as it was")

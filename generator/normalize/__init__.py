@@ -1,5 +1,0 @@
-"""Build one clean OpenAPI 3.1 document per model from an `Endpoint` record, and nothing else."""
-
-from generator.normalize.spec import NormalizedSpec, normalize
-
-__all__ = ["NormalizedSpec", "normalize"]
