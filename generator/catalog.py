@@ -232,7 +232,7 @@ class Catalog:
         return {kind: SharedOperation(*shared_operations.operation(kind, versions)) for kind in SHARED_KINDS}
 
 
-class Known(Protocol):
+class LastRun(Protocol):
     """What the last generate into the output left (`generator.build.snapshot.Snapshot`)."""
 
     def identity(self, sha256: str) -> Identity | None:
@@ -247,8 +247,8 @@ class Known(Protocol):
 
 
 @dataclass(frozen=True)
-class Unread:
-    """A model spec not read: its bytes are those of one the last run found valid (`Known`)."""
+class UnchangedSpec:
+    """A model spec not read: its bytes are those of one the last run found valid (`LastRun`)."""
 
     path: Path
     display: str
@@ -261,7 +261,7 @@ class Unread:
 
 
 def load_catalog(
-    specs_dir: Path, files: list[Path] | None = None, shared_dir: Path | None = None, known: Known | None = None
+    specs_dir: Path, files: list[Path] | None = None, shared_dir: Path | None = None, known: LastRun | None = None
 ) -> Catalog:
     """Model specs (`files`, or all of `specs_dir`) and the shared operations' specs, validated together.
     A missing or empty `specs_dir` is an error, not an empty catalogue: a mistyped folder must not pass.
@@ -279,37 +279,37 @@ def load_catalog(
         found += shared
         names += cache.input_names(shared_dir, shared)
     specs: list[SpecFile] = []
-    unread: list[Unread] = []
+    unread: list[UnchangedSpec] = []
     errors, parsed = [], Parsed()
     for path, name in zip(found, names, strict=True):  # every unreadable spec is told at once, not one per run
         display = display_path(path)
         # a spec the stamp vouches for, of bytes the last run read, is not even read
-        vouched = known.sha256(name) if known is not None and name is not None else None
-        last = known.identity(vouched) if known is not None and vouched is not None else None
-        if vouched is not None and last is not None:
-            unread.append(Unread(path, display, vouched, last))
+        unchanged = known.sha256(name) if known is not None and name is not None else None
+        last = known.identity(unchanged) if known is not None and unchanged is not None else None
+        if unchanged is not None and last is not None:
+            unread.append(UnchangedSpec(path, display, unchanged, last))
             continue
         try:
             data = reading.read_bytes(path, display, "spec")
             sha256 = hashlib.sha256(data).hexdigest()
             last = known.identity(sha256) if known is not None else None
             if last is not None:
-                unread.append(Unread(path, display, sha256, last))
+                unread.append(UnchangedSpec(path, display, sha256, last))
             else:
                 specs.append(specfile.load(path, display, parsed=parsed, data=data))
         except InputError as exc:
             errors.append(exc)
     if errors:  # told with the problems of the specs that could be read: every one in one run
         raise InputErrors(errors, validate(specs, [(spec, spec.identity) for spec in unread]))
-    return build(specs, unread, known)
+    return from_specs(specs, unread, known)
 
 
-def build(specs: list[SpecFile], unread: Sequence[Unread] = (), known: Known | None = None) -> Catalog:
+def from_specs(specs: list[SpecFile], unread: Sequence[UnchangedSpec] = (), known: LastRun | None = None) -> Catalog:
     """Validate, then describe. Raises ValidationFailed with every problem of every spec."""
     problems = validate(specs, [(spec, spec.identity) for spec in unread])
     if problems:
         raise ValidationFailed(problems)
-    ids: dict[tuple[str, str], SpecFile | Unread] = {
+    ids: dict[tuple[str, str], SpecFile | UnchangedSpec] = {
         (spec.document["info"][X_MODEL]["owner"], spec.document["info"][X_MODEL]["name"]): spec
         for spec in specs
         if model_id(spec.document)
@@ -319,7 +319,7 @@ def build(specs: list[SpecFile], unread: Sequence[Unread] = (), known: Known | N
     models, entries = [], []
     for (owner, name), spec in sorted(ids.items()):
         accessor, class_name = names[(owner, name)].accessor, names[(owner, name)].class_name
-        if isinstance(spec, Unread):
+        if isinstance(spec, UnchangedSpec):
             key = model_key(owner, name, spec.display, accessor, class_name, spec.sha256)
             entry = known.entry(key) if known is not None else None
             if entry is not None:

@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.build import filetree, snapshot
-from generator.catalog import Entry, Known, load_catalog
+from generator.catalog import Entry, LastRun, load_catalog
 from generator.paths import display_path
 from generator.release import BUNDLE, Release, next_release, remember
-from generator.render import Rendered, model_outputs, render, render_shared
+from generator.render import Rendered, assemble, model_outputs, render_shared
 from generator.render.models import kept_view
 from generator.validate import Identity
 
@@ -45,8 +45,8 @@ class Generated:
         return NextRun(self.rendered.files[BUNDLE], self.release, self.identities, self.entries)
 
 
-def build(
-    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None, known: Known | None = None
+def generate(
+    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None, known: LastRun | None = None
 ) -> Generated:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
     generated into `previous` (none: the first release). `known`: what the last run into `previous`
@@ -61,15 +61,15 @@ def build(
     except LookupError:  # a known model's view is no longer cached: every model read after all
         if not catalog.known:
             raise
-        return build(specs_dir, shared_dir, previous)
+        return generate(specs_dir, shared_dir, previous)
     kept = catalog.known
     # From here on every model is known by its entry: the documents, most of a large catalogue's
     # memory, are let go before the files common to every model are made
     catalog = replace(catalog, models=(), known=tuple(entries))
     shared = render_shared(catalog, entries, display_path(specs_dir), release)
-    rendered = render(kept, own, shared)
+    rendered = assemble(kept, own, shared)
     return Generated(rendered, release, catalog.identities, entries)
 
 
-def build_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:
-    return build(specs_dir, shared_dir, previous).rendered.files
+def generated_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:
+    return generate(specs_dir, shared_dir, previous).rendered.files

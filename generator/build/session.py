@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import cache
-
 from generator.build import filetree, stamp
 from generator.build.ownership import check_output
 from generator.build.workspace import Workspace
@@ -43,8 +42,8 @@ class BuildSession:
         self._folders = (specs, shared)
         self._real = check_output(output, (*self._folders, *protected), writing=writing)
         self._workspace: Workspace | None = None
-        self._standing: stamp.Standing | None = None
-        self._made: tuple[NextRun, stamp.Standing, filetree.Changes] | None = None
+        self._standing: stamp.StampCheck | None = None
+        self._made: tuple[NextRun, stamp.StampCheck, filetree.Changes] | None = None
 
     @contextlib.contextmanager
     def hold(self, *, wait: bool = True, waiting: Callable[[str], None] | None = None) -> Iterator[BuildSession]:
@@ -68,12 +67,12 @@ class BuildSession:
         """Render what the specs make and put it in place as a whole; only what changed is rendered
         and written, the rest linked from the old tree. Stamped when the hold ends."""
         from generator.build import snapshot
-        from generator.build.generate import build
+        from generator.build.generate import generate
 
         if self._workspace is None:
             raise RuntimeError("generate() outside hold()")
         standing = self._standing or stamp.standing(self.output, self._folders)
-        generated = build(self.specs, self.shared, self._real, snapshot.load(self.output, standing))
+        generated = generate(self.specs, self.shared, self._real, snapshot.load(self.output, standing))
         rendered = generated.rendered
         changes = filetree.diff(self._real, rendered.files, rendered.kept)
         if changes:
@@ -95,10 +94,10 @@ class BuildSession:
     def check(self) -> Outcome:
         """What `generate` would change, found with no cache (every spec read, every file rendered
         and compared byte for byte), changing nothing."""
-        from generator.build.generate import build
+        from generator.build.generate import generate
 
         with cache.bypassed():
-            generated = build(self.specs, self.shared, self._real)
+            generated = generate(self.specs, self.shared, self._real)
         tree = generated.rendered.files
         return Outcome(filetree.diff(self._real, tree), len(tree), generated.release)
 

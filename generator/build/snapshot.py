@@ -6,7 +6,7 @@ model, and makes the files common to every model from the others' entries (`cata
 
 It is kept in the cache, one per output, with the SHA-256 of the bundle that run wrote, so it
 speaks only for an output whose bundle is still those bytes. An entry speaks only while its model's files are
-on disk as that run left them (`stamp.Standing`); a model whose files were touched is rendered
+on disk as that run left them (`stamp.StampCheck`); a model whose files were touched is rendered
 again. Like everything in the cache, it is this generator's alone. It is written with `marshal`, so
 for this Python only: a thousand entries load in half of JSON's time and are written in a fifth.
 One is about 8 MB at a thousand models: each run replaces its output's.
@@ -32,7 +32,7 @@ _STORE = "snapshot"
 
 
 class Snapshot:
-    """The `catalog.Known` of one output: model specs by the hash of their bytes, entries by key."""
+    """The `catalog.LastRun` of one output: model specs by the hash of their bytes, entries by key."""
 
     def __init__(
         self, identities: Mapping[str, Identity], entries: Iterable[Entry], inputs: Mapping[str, str] | None = None
@@ -52,11 +52,11 @@ class Snapshot:
         return self._entries.get(key)
 
 
-def load(output: Path, standing: stamp.Standing) -> Snapshot | None:
+def load(output: Path, standing: stamp.StampCheck) -> Snapshot | None:
     """What the last run into `output` was made from; None when nothing speaks for the output as it
     is (another bundle, another generator). `standing`: what the stamp says of the output's files
     and of the spec files, as they are now."""
-    bundle = standing.vouched.get(BUNDLE)
+    bundle = standing.unchanged.get(BUNDLE)
     if bundle is None:
         return None
     held = _held.get(_key(output))
@@ -74,8 +74,8 @@ def load(output: Path, standing: stamp.Standing) -> Snapshot | None:
             entries = [Entry.from_json(item) for item in value["entries"]]
         except (EOFError, KeyError, TypeError, ValueError, AttributeError):  # not one
             return None
-    vouched = standing.vouched
-    kept_entries = [e for e in entries if all(vouched.get(p) == d for p, d in e.files.items())]
+    unchanged = standing.unchanged
+    kept_entries = [e for e in entries if all(unchanged.get(p) == d for p, d in e.files.items())]
     return Snapshot(identities, kept_entries, standing.inputs)
 
 

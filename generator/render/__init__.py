@@ -18,7 +18,7 @@ from generator.render.python import formatted_as_rendered, render_python
 if TYPE_CHECKING:
     from generator.release import Release
 
-__all__ = ["ModelOutput", "Rendered", "model_outputs", "render", "render_shared"]
+__all__ = ["ModelOutput", "Rendered", "assemble", "model_outputs", "render_shared"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def render_shared(catalog: Catalog, entries: Sequence[Entry], specs_label: str, 
     return formatted | {path: shared[path] for path in as_rendered if path in shared}
 
 
-def render(known: Sequence[Entry], own: Sequence[ModelOutput], shared: dict[str, str]) -> Rendered:
+def assemble(known: Sequence[Entry], own: Sequence[ModelOutput], shared: dict[str, str]) -> Rendered:
     """The tree of a catalogue, from the models it read (their own outputs: `model_outputs`), those it
     knows by their entry (`Catalog.known`: their files on disk already) and the files common to them
     all (`render_shared`)."""

@@ -9,8 +9,8 @@ import pytest
 
 from generator.build import filetree
 from generator.paths import OUTPUT_MARKER
-from tests.conftest import cli
 from tests.build.conftest import beside, generate
+from tests.conftest import cli
 
 
 def _everything(work: Path) -> filetree.FileTree:

@@ -14,8 +14,8 @@ import pytest
 from generator import cache
 from generator.build import filetree
 from generator.spec import settings
-from tests.conftest import FIXTURES, cli
 from tests.build.conftest import spec_text
+from tests.conftest import FIXTURES, cli
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_a_spec_saved_or_a_kept_file_edited_while_a_run_goes_on_is_seen_by_the_n
 
     monkeypatch.setenv("REPLICATE_CODEGEN_JOBS", jobs)
     _generate(work)
-    real = generator.build.generate.build
+    real = generator.build.generate.generate
 
     def saved_meanwhile(*args: Any, **kwargs: Any) -> Any:
         built = real(*args, **kwargs)  # the specs are read: the user saves one again before the run ends
@@ -129,10 +129,10 @@ def test_a_spec_saved_or_a_kept_file_edited_while_a_run_goes_on_is_seen_by_the_n
             kept.write("# and a kept file edited by hand\n")
         return built
 
-    monkeypatch.setattr(generator.build.generate, "build", saved_meanwhile)
+    monkeypatch.setattr(generator.build.generate, "generate", saved_meanwhile)
     (work / "specs" / "acme" / "one.yaml").write_text(spec_text("one", "A longer prompt."), encoding="utf-8")
     _generate(work)
-    monkeypatch.setattr(generator.build.generate, "build", real)
+    monkeypatch.setattr(generator.build.generate, "generate", real)
     assert "up to date" not in _generate(work)
     assert "Saved meanwhile." in (work / "out" / "python" / "replicate_models" / "types" / "two.py").read_text()
     assert filetree.read(work / "out") == _cold(work)

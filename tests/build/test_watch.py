@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import filetree
-from tests.conftest import SOURCES
 from tests.build.conftest import RUN_TIMEOUT, cold, write_spec
+from tests.conftest import SOURCES
 
 
 class Watching:

@@ -110,7 +110,7 @@ def test_semver(version: str, level: str | None, expected: str) -> None:
 def test_the_views_kept_for_each_model_are_what_reading_the_bundle_back_gives(tmp_path: Path) -> None:
     """Each model's view is kept with its rendered files, so the next run need not parse the
     bundle: they must be what parsing it gives, for models with extra schemas, a recursive one, no Output."""
-    from generator.build.generate import build_tree
+    from generator.build.generate import generated_tree
     from generator.catalog import load_catalog
     from generator.render import model_outputs
     from generator.spec.specfile import dump
@@ -124,7 +124,7 @@ def test_the_views_kept_for_each_model_are_what_reading_the_bundle_back_gives(tm
     (specs / "odd.yaml").write_text(dump(odd), encoding="utf-8")
     (specs / "painter.yaml").write_text(yaml.safe_dump(base()), encoding="utf-8")
     kept = {output.entry.id: output.view for output in model_outputs(load_catalog(specs).models)}
-    assert diff.views_of_bundle(yaml.safe_load(build_tree(specs)["openapi.yaml"])) == kept
+    assert diff.views_of_bundle(yaml.safe_load(generated_tree(specs)["openapi.yaml"])) == kept
 
 
 @pytest.mark.slow
@@ -158,7 +158,7 @@ def test_a_previous_bundle_beyond_the_input_size_limit_is_still_read(tmp_path: P
 
     _generate(tmp_path, base())
     bundle = tmp_path / "out/openapi.yaml"
-    padding = "# " + "x" * 1022 + "\n"  # a comment: the bytes no longer vouched for, so the bundle is parsed
+    padding = "# " + "x" * 1022 + "\n"  # a comment: the bytes no longer unchanged for, so the bundle is parsed
     bundle.write_text(bundle.read_text(encoding="utf-8") + padding * (reading.MAX_FILE_BYTES // 1024 + 1))
     assert bundle.stat().st_size > reading.MAX_FILE_BYTES
     edited = copy.deepcopy(base())

@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from openapi_spec_validator import validate as validate_openapi
 
 from generator import release
-from generator.build.generate import build_tree
+from generator.build.generate import generated_tree
 from generator.cache import Store
 from generator.catalog import load_catalog
 from generator.release import diff
@@ -141,10 +141,10 @@ def test_html_escapes_what_documents_say(project: Path) -> None:
     )
     document["components"]["schemas"]["Input"]["properties"]["prompt"]["description"] = 'a "<b>bold</b>" & <img src=x>'
     spec.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    page = build_tree(project / "specs" / "models")["docs/models/google/imagen-4-ultra.html"].decode()
+    page = generated_tree(project / "specs" / "models")["docs/models/google/imagen-4-ultra.html"].decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
-    index = build_tree(project / "specs" / "models")["docs/index.html"].decode()
+    index = generated_tree(project / "specs" / "models")["docs/index.html"].decode()
     assert "<script>alert(1)" not in index
 
 
@@ -159,7 +159,7 @@ def test_markdown_pages_show_what_documents_say_as_text(project: Path) -> None:
     prompt["description"] = "a | pipe, `tick`, <img src=x onerror=alert(3)>\nand a second line"
     document["components"]["schemas"]["Input"]["properties"]["odd`|name"] = {"type": "string", "enum": ["a|b", "``"]}
     spec.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    page = build_tree(project / "specs" / "models")["docs/models/google/imagen-4-ultra.md"].decode()
+    page = generated_tree(project / "specs" / "models")["docs/models/google/imagen-4-ultra.md"].decode()
     rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(page)
     assert "<script" not in rendered and "<img" not in rendered and "javascript:" not in _hrefs(rendered)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
@@ -205,7 +205,7 @@ def test_only_http_links_become_links(tmp_path: Path, url: str) -> None:
     document["info"]["x-model"]["url"] = url
     (tmp_path / "acme").mkdir()
     (tmp_path / "acme" / "tiny.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
-    tree = build_tree(tmp_path)
+    tree = generated_tree(tmp_path)
     for name in ("docs/models/acme/tiny.html", "docs/models/acme/tiny.md", "openapi.yaml"):
         assert url not in tree[name].decode() and "javascript:" not in tree[name].decode(), name
 
@@ -223,7 +223,7 @@ def test_curl_examples_never_let_the_shell_read_a_model_name(tmp_path: Path) -> 
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "odd.yaml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     assert cli("validate", "--specs", str(tmp_path / "specs")).returncode == 0
-    page = build_tree(tmp_path / "specs")[f"docs/models/{owner}/tiny.md"].decode()
+    page = generated_tree(tmp_path / "specs")[f"docs/models/{owner}/tiny.md"].decode()
     blocks = re.findall(r"```sh\n(.*?)```", page, re.DOTALL)
     assert blocks
     script = 'curl() { for a in "$@"; do printf \'%s\\n\' "$a"; done; }\nREPLICATE_BASE_URL=http://h\n' + "\n".join(

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.build.generate import build_tree
+from generator.build.generate import generated_tree
 from tests.conftest import ROOT, model_spec
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -64,7 +64,7 @@ def _specs(folder: Path) -> None:
 def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("site")
     _specs(root / "specs")
-    for path, content in build_tree(root / "specs").items():
+    for path, content in generated_tree(root / "specs").items():
         if path.startswith("docs/"):
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_bytes(content)

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from generator.build import filetree
-from generator.build.generate import build_tree
+from generator.build.generate import generated_tree
 from tests.conftest import CATALOG, GENERATED, ROOT, SPECS, cli
 
 
 def test_generated_matches_the_specs_file_by_file(in_catalog: None) -> None:
-    produced = build_tree(SPECS, previous=GENERATED)  # its version and changelog follow the tree already there
+    produced = generated_tree(SPECS, previous=GENERATED)  # its version and changelog follow the tree already there
     committed = filetree.read(GENERATED)
     assert sorted(produced) == sorted(committed), "files added or removed: run `make golden`"
     for path in sorted(committed):

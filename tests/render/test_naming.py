@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build.generate import build_tree
+from generator.build.generate import generated_tree
 from generator.catalog import load_catalog
 from generator.spec import naming
 from generator.spec.naming import field_identifiers, model_names, pascal, snake
@@ -126,7 +126,7 @@ def test_the_reserved_names_are_the_names_the_templates_emit(tmp_path: Path) -> 
             encoding="utf-8",
         )
     catalog = load_catalog(specs)
-    tree = build_tree(specs)
+    tree = generated_tree(specs)
     modules = {path: ast.parse(text) for path, text in tree.items() if path.endswith(".py")}
     package = "python/replicate_models"
     for model in catalog.models:

@@ -1,0 +1,125 @@
+"""The stamp: what the last `generate` into an output was made from, every input spec and output
+file by stat and SHA-256, kept in the cache (`generator.cache.Store`). It decides "up to date" on
+content: a stat only spares hashing a file it vouches for, and stats include the ctime, which no edit
+can keep."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.build.filetree import listing
+from generator.cache import Store, inputs
+
+Files = dict[str, list[int | str]]  # path -> [size, mtime_ns, ctime_ns, inode, sha256]
+
+
+# A file's stat speaks for its bytes only when any later write would change it: the kernel stamps
+# writes with a clock that ticks every few milliseconds, so a file changed within a tick of being
+# looked at may change again with the same stat. Such a file is described without a stat, and hashed
+# again next time (git's "racily clean" entries).
+_RACY_NS = 20_000_000
+_UNTRUSTED: list[int | str] = [-1, -1, -1, -1]
+
+
+def _describe(names: list[str], base: Path | None, known: Files, linked: frozenset[str] = frozenset()) -> Files | None:
+    """Each file (by its path relative to `base`, or absolute) as [size, mtime_ns, ctime_ns, inode,
+    sha256], hashing only what `known` does not vouch for by the same stat (for the `linked` files,
+    which the run hard-linked and so gave a new ctime: by size, mtime and inode); None when a file
+    vanished meanwhile. A hand edit that keeps size and mtime still changes the ctime."""
+    described: Files = {}
+    now = time.time_ns()
+    for name in names:
+        path = os.path.join(base, name) if base is not None else name
+        try:
+            status = os.stat(path)
+            stat: list[int | str] = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+            recorded = known.get(name)
+            if recorded is not None and recorded[0] != -1 and _same(recorded, stat, name in linked):
+                sha256 = str(recorded[4])
+            else:
+                with open(path, "rb") as file:
+                    sha256 = hashlib.file_digest(file, "sha256").hexdigest()
+            trusted = max(status.st_ctime_ns, status.st_mtime_ns) < now - _RACY_NS
+            described[name] = [*(stat if trusted else _UNTRUSTED), sha256]
+        except OSError:
+            return None
+    return described
+
+
+def _same(recorded: list[int | str], stat: list[int | str], linked: bool) -> bool:
+    if linked:  # a link changes the ctime
+        return [*recorded[:2], recorded[3]] == [*stat[:2], stat[3]]
+    return recorded[:4] == stat
+
+
+def _stamp_key(output: Path, folders: tuple[Path, ...]) -> str:
+    return "\0".join(str(p.resolve()) for p in (output, *folders))
+
+
+def _last_stamp(output: Path, folders: tuple[Path, ...]) -> dict[str, Any]:
+    """The stamp of the last run into `output` from `folders` by this generator, its `inputs` and
+    `outputs` always mappings (empty when there is none, or it is damaged)."""
+    stamp = Store("stamp").get(_stamp_key(output, folders))
+    stamp = stamp if isinstance(stamp, dict) else {}
+    for files in ("inputs", "outputs"):
+        found = stamp.get(files)
+        valid = isinstance(found, dict) and all(isinstance(v, list) and len(v) == 5 for v in found.values())
+        stamp[files] = found if valid else {}
+    return stamp
+
+
+@dataclass(frozen=True)
+class StampCheck:
+    """What the last run's stamp says of an output as it is now."""
+
+    files: int | None  # its number of files when the last run still stands entirely; None: a run is needed
+    unchanged: dict[str, str]  # each file still as that run left it -> its SHA-256
+    inputs: dict[str, str] = field(default_factory=dict)  # each spec file, by absolute path (`inputs`) -> its SHA-256
+    # the stamp's `inputs` and `outputs` as found now, which `record` need not hash again
+    described: dict[str, Files] = field(default_factory=dict, repr=False)
+
+
+def standing(output: Path, folders: tuple[Path, ...]) -> StampCheck:
+    """Whether the last run into `output` from `folders`, by this same generator, is still exactly what
+    is on disk (decided on content: a stat only spares hashing a file it vouches for), and which of
+    its files still are."""
+    stamp = _last_stamp(output, folders)
+    if not stamp["outputs"]:
+        return StampCheck(None, {})
+    made = _describe(listing(output), output, stamp["outputs"])
+    if made is None:
+        return StampCheck(None, {})
+    recorded = _hashes(stamp["outputs"])
+    unchanged = {path: str(entry[4]) for path, entry in made.items() if recorded.get(path) == entry[4]}
+    made_from = _describe(inputs(folders), None, stamp["inputs"])
+    holds = made_from is not None and _hashes(made_from) == _hashes(stamp["inputs"]) and _hashes(made) == recorded
+    described = {"inputs": made_from or {}, "outputs": made}
+    return StampCheck(len(made) if holds else None, unchanged, _hashes(made_from or {}), described)
+
+
+def record(output: Path, folders: tuple[Path, ...], standing: StampCheck, written: Iterable[str]) -> None:
+    """Stamp `output` as made from `folders` by this generator (after a run that succeeded).
+
+    `standing`: what `standing` found at the start of the run. The specs are stamped as it found
+    them, before the run read them: a spec saved while the run went on has another stat now, so the
+    next run hashes it and reads it. `written`: the output files the run wrote; the others were
+    hard-linked from the old tree as `standing` found them. Waits out the clock's tick first, so
+    that the stats of the files just written speak for them."""
+    time.sleep(_RACY_NS / 1e9)
+    before = standing.described.get("outputs", {})
+    made_from = standing.described.get("inputs") or _describe(inputs(folders), None, {}) or {}
+    names = listing(output)
+    fresh = set(written)
+    kept = {n: before[n] for n in names if n in before and n not in fresh}
+    made = _describe(names, output, kept, linked=frozenset(kept)) or {}
+    Store("stamp").put(_stamp_key(output, folders), {"inputs": made_from, "outputs": made})
+
+
+def _hashes(files: Files) -> dict[str, str]:
+    return {path: str(entry[4]) for path, entry in files.items()}
