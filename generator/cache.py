@@ -85,7 +85,7 @@ def _installed_versions() -> dict[str, str]:
     """Each distribution importable from `sys.path` (its normalized name) -> its version, as the
     first `<name>-<version>.dist-info` (or `.egg-info`) found names them, which is what the import
     system finds first too. The names only: `importlib.metadata.version` parses each METADATA file,
-    a fifth of a no-op rebuild's time for the ten tools."""
+    which a no-op rebuild would do for every tool."""
     found: dict[str, str] = {}
     for entry in sys.path:
         try:
@@ -117,7 +117,7 @@ def inputs(folders: tuple[Path, ...]) -> list[str]:
 
 def input_names(folder: Path, files: Iterable[Path]) -> list[str]:
     """The names `inputs` gives `files`, found in `folder`. Joined as strings: pathlib's
-    `relative_to` and `joinpath` were a tenth of a no-op rebuild at a thousand specs."""
+    `relative_to` and `joinpath` were a large part of a no-op rebuild (bench/README.md)."""
     base, given = str(folder.resolve()), str(folder)
     head = "" if given == "." else given.rstrip("/") + "/"  # what pathlib puts before each file's own path
     return [

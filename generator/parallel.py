@@ -110,7 +110,7 @@ atexit.register(shutdown)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    # imported here: a run whose batches are all small (one changed spec) does not wait 30 ms for them
+    # imported here: a run whose batches are all small (one changed spec) does not load them
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

@@ -32,7 +32,7 @@ class Changes:
 
 def listing(root: Path) -> list[str]:
     """Every file under `root` (posix paths relative to it, sorted), but what tools leave there.
-    Walked with `os.scandir`: pathlib's `rglob` took a tenth of a second for four thousand files."""
+    Walked with `os.scandir`, several times faster than pathlib's `rglob` (bench/README.md)."""
     found = []
     folders = [("", str(root))]
     while folders:

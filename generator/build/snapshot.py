@@ -8,8 +8,8 @@ It is kept in the cache, one per output, with the SHA-256 of the bundle that run
 speaks only for an output whose bundle is still those bytes. An entry speaks only while its model's files are
 on disk as that run left them (`stamp.StampCheck`); a model whose files were touched is rendered
 again. Like everything in the cache, it is this generator's alone. It is written with `marshal`, so
-for this Python only: a thousand entries load in half of JSON's time and are written in a fifth.
-One is about 8 MB at a thousand models: each run replaces its output's.
+for this Python only: faster to load and write than JSON (bench/README.md). Each run replaces its
+output's.
 """
 
 from __future__ import annotations

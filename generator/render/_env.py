@@ -93,7 +93,7 @@ def _comment_text(text: Any, comment: str) -> str:
 
 class _Compiled(jinja2.BytecodeCache):
     """Templates as an earlier run compiled them, in the cache (this generator's, so of these very
-    templates, and checked like every entry): compiling them all again took a fifth of a second."""
+    templates, and checked like every entry), so that a run does not compile them all again."""
 
     def __init__(self) -> None:
         self._store = generator.cache.Store("templates")

@@ -16,7 +16,7 @@ def modules(schemas: dict[str, Any], aliases: dict[str, str]) -> Any:
     """datamodel-code-generator's modules for the `schemas` of one OpenAPI document: (path parts of
     the module) -> source, each starting with `HEADER_MARKER`; `aliases`: `<module>.<Class>.<wire
     name>` -> field name."""
-    # imported here: about half a second, which a run that renders no model does not spend
+    # imported here, as it is slow to import: a run that renders no model does not pay for it
     from datamodel_code_generator import InputFileType, PythonVersion, generate
     from datamodel_code_generator.enums import DataModelType, OpenAPIScope
     from datamodel_code_generator.parser import LiteralType
@@ -47,11 +47,11 @@ def modules(schemas: dict[str, Any], aliases: dict[str, str]) -> Any:
             use_double_quotes=True,
             disable_timestamp=True,
             custom_file_header=HEADER_MARKER,
-            formatters=[],  # its own pass was a quarter of its time; ruff formats every module after
+            formatters=[],  # ruff formats every module after, so its own pass would be spent twice
         )
 
 
 def warm_up() -> None:
-    """Have datamodel-code-generator load all it loads on its first call (about half a second), so
+    """Have datamodel-code-generator load all it loads on its first call, so
     that the next call is quick: what `watch` does first."""
     modules({"warm_up.WarmUpInput": {"type": "object", "properties": {"prompt": {"type": "string"}}}}, {})

@@ -68,7 +68,7 @@ def markdown_html(text: str) -> str:
 @contextlib.contextmanager
 def kept_highlights(store: Keeps) -> Iterator[None]:
     """Within it, highlighted code and the highlighting colours come from `store` once made, so that
-    a rebuild after one spec changed does not set up Pygments' lexers (their patterns took 40 ms to
+    a rebuild after one spec changed does not set up Pygments' lexers (their patterns are slow to
     compile): the pages every run renders (the shared operations' pages, the style sheet). A model's
     own pages are kept whole (`generator.render.models`)."""
     token = _KEPT.set(store)

@@ -95,8 +95,8 @@ CLIENT_GLOBALS = frozenset(
 
 
 # BaseModel's attributes under the pinned pydantic: pydantic refuses them as field names, or they
-# would shadow its own. Written out, so that naming fields does not load pydantic (a tenth of a
-# second of a rebuild); tests/render/test_naming.py checks the list against `dir(BaseModel)`.
+# would shadow its own. Written out, so that naming fields does not load pydantic (slow to
+# import: bench/README.md); tests/render/test_naming.py checks the list against `dir(BaseModel)`.
 BASE_MODEL_ATTRIBUTES = frozenset(
     {
         "_abc_impl", "_calculate_keys", "_copy_and_set_values", "_get_value", "_iter", "_setattr_handler",

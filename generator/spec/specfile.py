@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from generator.cache import Parsed
 from generator.errors import InputError
 
-# libyaml's emitter: a spec is written in about a tenth of the pure-Python emitter's time, which
-# matters at thousands of models. Both emit the same text for the documents we write.
+# libyaml's emitter, much faster than the pure-Python one at thousands of specs (bench/README.md).
+# Both emit the same text for the documents we write.
 _BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 

@@ -65,7 +65,7 @@ def validate(specs: list[SpecFile], unread: Sequence[tuple[Located, Identity]] =
 
 
 def _problems_of_each(documents: Sequence[dict[str, Any]]) -> list[list[tuple[str, str]]]:
-    from generator.validate import rules  # a quarter of a second to import: only when a spec is new
+    from generator.validate import rules  # slow to import: only when a spec is new
 
     return [list(rules.problems(document)) for document in documents]
 

@@ -7,7 +7,7 @@
 - every `default`, `example` and `examples` value satisfies the schema it illustrates: in a schema,
   a media type, a parameter or a header.
 
-Imported only when a spec is checked: the validators and their schema files take a tenth of a second to load.
+Imported only when a spec is checked: the validators and their schema files are slow to load.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """JSON Schema validation of values against schemas that live inside an OpenAPI document.
 
-On jsonschema-rs, which the OpenAPI check loads anyway (`generator.validate.openapi_check`): loading
-jsonschema as well took a tenth of a rebuild after one spec changed. Draft 2020-12, as OpenAPI 3.1
+On jsonschema-rs, which the OpenAPI check loads anyway (`generator.validate.openapi_check`), so
+that a rebuild does not load jsonschema as well. Draft 2020-12, as OpenAPI 3.1
 has it; `format` is an annotation there, asserted only where asked (the local server). A `$ref` is resolved within the
 document only, as `generator.spec.specfile.resolve_ref` resolves it: nothing is fetched.
 """
