@@ -56,8 +56,8 @@ def test_every_key_reaches_the_generated_tree_and_the_client_works(project: Path
     assert metadata["description"] == "Acme's models, typed." and metadata["license"] == "MIT"
     assert metadata["authors"] == [{"name": "Acme", "email": "sdk@acme.example"}]
     assert metadata["urls"] == {"Homepage": "https://acme.example", "Issues": "https://acme.example/issues"}
-    base_client = (python / "acme_models" / "_base_client.py").read_text(encoding="utf-8")
-    assert 'DEFAULT_BASE_URL = "https://models.acme.example/replicate"' in base_client
+    defaults = (python / "acme_models" / "_defaults.py").read_text(encoding="utf-8")
+    assert 'DEFAULT_BASE_URL = "https://models.acme.example/replicate"' in defaults
     assert (python / "README.md").read_text(encoding="utf-8").startswith("<!--") and "# acme-models" in (
         python / "README.md"
     ).read_text(encoding="utf-8")

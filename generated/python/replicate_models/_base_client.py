@@ -29,6 +29,7 @@ from typing import Any, Self
 import anyio
 import httpx
 
+from ._defaults import DEFAULT_BASE_URL
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -52,9 +53,8 @@ __all__ = [
     "time_left",
 ]
 
-log = logging.getLogger("replicate_models")
+log = logging.getLogger(__package__)
 
-DEFAULT_BASE_URL = "https://api.replicate.com"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_DATA_URI_LIMIT = (
@@ -66,7 +66,7 @@ MAX_RETRY_AFTER = 60.0  # a longer `Retry-After` is not waited out: the error is
 _RETRY_ON_ANY_CALL = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _REDACTED = "[redacted]"
 # A contextvar: each thread and each async task (asyncio or trio) sees the deadline of the call it is inside.
-_DEADLINE: ContextVar[float | None] = ContextVar("replicate_models_deadline", default=None)
+_DEADLINE: ContextVar[float | None] = ContextVar(f"{__package__}_deadline", default=None)
 
 
 def seconds(value: object, argument: str, *, positive: bool = False) -> float:
@@ -199,7 +199,7 @@ class _BaseClient:
 
     def _headers(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
         headers = {
-            "User-Agent": f"replicate_models/{__version__}",
+            "User-Agent": f"{__package__}/{__version__}",
             **self._default_headers,
             **(extra or {}),
         }
@@ -295,7 +295,7 @@ class SyncAPIClient(_BaseClient):
         data_uri_limit: int = DEFAULT_DATA_URI_LIMIT,
     ) -> None:
         """Token from `api_token` or `REPLICATE_API_TOKEN`; base URL from `base_url`,
-        `REPLICATE_BASE_URL` or https://api.replicate.com. Pass `http_client` to set proxies or limits.
+        `REPLICATE_BASE_URL` or `DEFAULT_BASE_URL`. Pass `http_client` to set proxies or limits.
         A file given to an input goes as a `data:` URI up to `data_uri_limit` bytes, else uploaded
         (`file_encoding="auto"`); "data-uri" or "upload" always does one."""
         super().__init__(
@@ -400,7 +400,7 @@ class AsyncAPIClient(_BaseClient):
         data_uri_limit: int = DEFAULT_DATA_URI_LIMIT,
     ) -> None:
         """Token from `api_token` or `REPLICATE_API_TOKEN`; base URL from `base_url`,
-        `REPLICATE_BASE_URL` or https://api.replicate.com. Pass `http_client` to set proxies or limits.
+        `REPLICATE_BASE_URL` or `DEFAULT_BASE_URL`. Pass `http_client` to set proxies or limits.
         A file given to an input goes as a `data:` URI up to `data_uri_limit` bytes, else uploaded
         (`file_encoding="auto"`); "data-uri" or "upload" always does one."""
         super().__init__(

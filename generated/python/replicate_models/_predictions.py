@@ -16,6 +16,7 @@ from httpx_sse import EventSource, ServerSentEvent
 from pydantic import BaseModel, ValidationError
 
 from ._base_client import deadline, seconds, time_left
+from ._defaults import MODEL_VERSIONS
 from ._exceptions import (
     APIResponseError,
     APITimeoutError,
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncPredictions", "Predictions", "build_body", "output_of"]
 
-# Model -> the version `create(model=...)` sends, from the documents' version maps and pinned specs.
-MODEL_VERSIONS: dict[str, str] = {}
 DEFAULT_POLL_INTERVAL = 0.5
 MAX_WAIT = 60  # the longest `Prefer: wait` the API honours
 

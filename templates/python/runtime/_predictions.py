@@ -1,5 +1,3 @@
-{% from "_header.jinja" import header %}
-{{ header(specs) }}
 """`client.predictions`: create by version, get, cancel, list and wait, whichever model it is."""
 
 from __future__ import annotations
@@ -16,6 +14,7 @@ from httpx_sse import EventSource, ServerSentEvent
 from pydantic import BaseModel, ValidationError
 
 from ._base_client import deadline, seconds, time_left
+from ._defaults import MODEL_VERSIONS
 from ._exceptions import (
     APIResponseError,
     APITimeoutError,
@@ -34,8 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncPredictions", "Predictions", "build_body", "output_of"]
 
-# Model -> the version `create(model=...)` sends, from the documents' version maps and pinned specs.
-MODEL_VERSIONS: dict[str, str] = {{ model_versions | literal }}
 DEFAULT_POLL_INTERVAL = 0.5
 MAX_WAIT = 60  # the longest `Prefer: wait` the API honours
 
@@ -65,7 +62,10 @@ def build_body(
     try:
         checked = input_model.model_validate(given)
     except ValidationError as exc:
-        problems = [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in exc.errors(include_url=False)]
+        problems = [
+            {"loc": e["loc"], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False)
+        ]
         raise InvalidInputError(model, problems) from None
     validated = checked.model_dump(mode="json", by_alias=True, exclude_unset=True)
     body: dict[str, Any] = {"input": {**(extra_input or {}), **validated}}
@@ -81,7 +81,8 @@ def _cancel_after(value: float | str) -> str:
     if isinstance(value, str):
         if not value or not all("!" <= c <= "~" for c in value):
             raise InvalidArgumentError(
-                'cancel_after: expected a duration such as "5m" or a number of seconds', argument="cancel_after"
+                'cancel_after: expected a duration such as "5m" or a number of seconds',
+                argument="cancel_after",
             )
         return value
     duration = seconds(value, "cancel_after", positive=True)
@@ -100,7 +101,12 @@ def _hold(wait: Wait) -> int:
     return max(0, hold)
 
 
-def _create_options(wait: Wait, cancel_after: float | str | None, options: RequestOptions | None, timeout: httpx.Timeout) -> RequestOptions:
+def _create_options(
+    wait: Wait,
+    cancel_after: float | str | None,
+    options: RequestOptions | None,
+    timeout: httpx.Timeout,
+) -> RequestOptions:
     """`Prefer: wait` holds the response, so the read timeout must outlast it; `Cancel-After` bounds
     the prediction on the server, so it ends (and stops costing) even if this process dies."""
     merged: RequestOptions = {**(options or {})}
@@ -112,7 +118,10 @@ def _create_options(wait: Wait, cancel_after: float | str | None, options: Reque
         base = merged.get("timeout", timeout)
         base = base if isinstance(base, httpx.Timeout) else httpx.Timeout(base)
         merged["timeout"] = httpx.Timeout(
-            connect=base.connect, read=max(base.read or 0.0, hold + 10.0), write=base.write, pool=base.pool
+            connect=base.connect,
+            read=max(base.read or 0.0, hold + 10.0),
+            write=base.write,
+            pool=base.pool,
         )
     merged["extra_headers"] = headers
     return merged
@@ -123,7 +132,8 @@ def _json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError as exc:
         raise APIResponseError(
-            f"{response.request.method} {response.request.url}: the body is not JSON ({exc})", response=response
+            f"{response.request.method} {response.request.url}: the body is not JSON ({exc})",
+            response=response,
         ) from exc
 
 
@@ -141,7 +151,9 @@ def _prediction(response: httpx.Response) -> Prediction:
 
 
 def _list_path(created_after: str | None, created_before: str | None) -> str:
-    query = {k: v for k, v in (("created_after", created_after), ("created_before", created_before)) if v}
+    query = {
+        k: v for k, v in (("created_after", created_after), ("created_before", created_before)) if v
+    }
     return "/v1/predictions" + (f"?{urlencode(query)}" if query else "")
 
 
@@ -156,16 +168,12 @@ def output_of(prediction: Prediction, client: SyncAPIClient | AsyncAPIClient, fi
         raise PredictionFailed(prediction)
     return to_files(prediction.output, client, files)
 
-{% for is_async in [false, true] %}
-{% set a = "async " if is_async else "" %}
-{% set aw = "await " if is_async else "" %}
 
-
-class {{ "Async" if is_async }}Predictions:
-    def __init__(self, client: {{ "AsyncAPIClient" if is_async else "SyncAPIClient" }}) -> None:
+class Predictions:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
-    {{ a }}def _create(
+    def _create(
         self,
         path: str,
         body: dict[str, Any],
@@ -176,10 +184,10 @@ class {{ "Async" if is_async }}Predictions:
     ) -> Prediction:
         merged = _create_options(wait, cancel_after, options, self._client.timeout)
         # Not idempotent: a retried create could start, and bill, a second prediction.
-        response = {{ aw }}self._client._request("POST", path, json=body, options=merged, idempotent=False)
+        response = self._client._request("POST", path, json=body, options=merged, idempotent=False)
         return _prediction(response)
 
-    {{ a }}def create(
+    def create(
         self,
         *,
         input: Mapping[str, Any],
@@ -196,69 +204,85 @@ class {{ "Async" if is_async }}Predictions:
         `MODEL_VERSIONS` (the model name itself is sent when it is not there). `input` is sent as
         given, unvalidated; the per-model methods (`client.<model>.create`) check it first."""
         if (version is None) == (model is None):
-            raise InvalidArgumentError("pass exactly one of version= and model=", argument="version")
+            raise InvalidArgumentError(
+                "pass exactly one of version= and model=", argument="version"
+            )
         reference = version if version is not None else MODEL_VERSIONS.get(str(model), str(model))
         body: dict[str, Any] = {"version": reference, "input": dict(input)}
         if not isinstance(webhook, NotGiven):
             body["webhook"] = webhook
         if not isinstance(webhook_events_filter, NotGiven):
             body["webhook_events_filter"] = list(webhook_events_filter)
-        return {{ aw }}self._create("/v1/predictions", body, wait=wait, cancel_after=cancel_after, options=options)
+        return self._create(
+            "/v1/predictions", body, wait=wait, cancel_after=cancel_after, options=options
+        )
 
-    {{ a }}def get(self, id: str, *, options: RequestOptions | None = None) -> Prediction:
+    def get(self, id: str, *, options: RequestOptions | None = None) -> Prediction:
         """The prediction as it is now."""
-        return _prediction({{ aw }}self._client._request("GET", _path(id), options=options, idempotent=True))
+        return _prediction(
+            self._client._request("GET", _path(id), options=options, idempotent=True)
+        )
 
-    {{ a }}def cancel(self, id: str, *, options: RequestOptions | None = None) -> Prediction:
+    def cancel(self, id: str, *, options: RequestOptions | None = None) -> Prediction:
         """Ask the server to cancel; returns the prediction as the server then reports it.
         Canceling twice is harmless, so this is retried like a read."""
-        response = {{ aw }}self._client._request("POST", _path(id) + "/cancel", options=options, idempotent=True)
+        response = self._client._request(
+            "POST", _path(id) + "/cancel", options=options, idempotent=True
+        )
         return _prediction(response)
 
-    {{ a }}def list(
+    def list(
         self,
         *,
         created_after: str | None = None,
         created_before: str | None = None,
         options: RequestOptions | None = None,
-    ) -> {{ "AsyncIterator" if is_async else "Iterator" }}[Prediction]:
+    ) -> Iterator[Prediction]:
         """Every prediction, newest first, fetched a page at a time by following `next`.
 
-        `{{ "async " if is_async }}for prediction in client.predictions.list(): ...`
+        `for prediction in client.predictions.list(): ...`
         """
         url: str | None = _list_path(created_after, created_before)
         while url:
-            response = {{ aw }}self._client._request("GET", url, options=options, idempotent=True)
+            response = self._client._request("GET", url, options=options, idempotent=True)
             page = _json(response)
             for item in page.get("results") or ():
                 yield Prediction.model_validate(item)
             url = page.get("next")
 
-    {{ a }}def stream(
+    def stream(
         self, prediction: Prediction | str, *, options: RequestOptions | None = None
-    ) -> {{ "AsyncIterator" if is_async else "Iterator" }}[ServerSentEvent]:
+    ) -> Iterator[ServerSentEvent]:
         """The prediction's server-sent events (`output`, `logs`, `error`, then `done`) from
         `urls.stream`, as they happen; the iteration ends after `done`.
 
-        `{{ "async " if is_async }}for event in client.predictions.stream(prediction): print(event.event, event.data)`
+        `for event in client.predictions.stream(prediction): print(event.event, event.data)`
         """
-        current = prediction if isinstance(prediction, Prediction) else {{ aw }}self.get(prediction, options=options)
+        current = (
+            prediction
+            if isinstance(prediction, Prediction)
+            else self.get(prediction, options=options)
+        )
         if not current.urls.stream:
-            raise ReplicateError(f"prediction {current.id} has no stream URL: its model does not stream")
+            raise ReplicateError(
+                f"prediction {current.id} has no stream URL: its model does not stream"
+            )
         # Events may be minutes apart: no read timeout unless the caller sets one.
         merged: RequestOptions = {"timeout": httpx.Timeout(10.0, read=None), **(options or {})}
         headers = {"Accept": "text/event-stream", **(merged.get("extra_headers") or {})}
         merged["extra_headers"] = headers
-        response = {{ aw }}self._client._request("GET", current.urls.stream, options=merged, idempotent=True, stream=True)
+        response = self._client._request(
+            "GET", current.urls.stream, options=merged, idempotent=True, stream=True
+        )
         try:
-            {{ "async " if is_async }}for event in EventSource(response).{{ "aiter_sse" if is_async else "iter_sse" }}():
+            for event in EventSource(response).iter_sse():
                 yield event
                 if event.event == "done":
                     return
         finally:
-            {{ aw }}response.{{ "aclose" if is_async else "close" }}()
+            response.close()
 
-    {{ a }}def wait(
+    def wait(
         self,
         prediction: Prediction | str,
         *,
@@ -276,17 +300,164 @@ class {{ "Async" if is_async }}Predictions:
         with deadline(timeout):
             try:
                 if current is None:
-                    current = {{ aw }}self.get(str(prediction), options=options)
+                    current = self.get(str(prediction), options=options)
                 while not current.terminal:
                     left = time_left()
                     if left is not None and left <= 0:
                         raise WaitTimeout(current, timeout or 0.0)
-                    {{ aw }}{{ "anyio.sleep" if is_async else "time.sleep" }}(pause if left is None else min(pause, left))
-                    current = {{ aw }}self.get(current.id, options=options)
+                    time.sleep(pause if left is None else min(pause, left))
+                    current = self.get(current.id, options=options)
             except APITimeoutError as exc:
                 left = time_left()
                 if current is None or left is None or left > 0:  # not the deadline's doing
                     raise
                 raise WaitTimeout(current, timeout or 0.0) from exc
         return current
-{% endfor %}
+
+
+class AsyncPredictions:
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    async def _create(
+        self,
+        path: str,
+        body: dict[str, Any],
+        *,
+        wait: Wait,
+        cancel_after: float | str | None,
+        options: RequestOptions | None,
+    ) -> Prediction:
+        merged = _create_options(wait, cancel_after, options, self._client.timeout)
+        # Not idempotent: a retried create could start, and bill, a second prediction.
+        response = await self._client._request(
+            "POST", path, json=body, options=merged, idempotent=False
+        )
+        return _prediction(response)
+
+    async def create(
+        self,
+        *,
+        input: Mapping[str, Any],
+        version: str | None = None,
+        model: str | None = None,
+        wait: Wait = False,
+        cancel_after: float | str | None = None,
+        webhook: str | NotGiven = NOT_GIVEN,
+        webhook_events_filter: Sequence[WebhookEvent] | NotGiven = NOT_GIVEN,
+        options: RequestOptions | None = None,
+    ) -> Prediction:
+        """Create a prediction of any model version: `version` is a version hash, `owner/name:hash`,
+        or `owner/name` for an official model; or name the `model` and its version is looked up in
+        `MODEL_VERSIONS` (the model name itself is sent when it is not there). `input` is sent as
+        given, unvalidated; the per-model methods (`client.<model>.create`) check it first."""
+        if (version is None) == (model is None):
+            raise InvalidArgumentError(
+                "pass exactly one of version= and model=", argument="version"
+            )
+        reference = version if version is not None else MODEL_VERSIONS.get(str(model), str(model))
+        body: dict[str, Any] = {"version": reference, "input": dict(input)}
+        if not isinstance(webhook, NotGiven):
+            body["webhook"] = webhook
+        if not isinstance(webhook_events_filter, NotGiven):
+            body["webhook_events_filter"] = list(webhook_events_filter)
+        return await self._create(
+            "/v1/predictions", body, wait=wait, cancel_after=cancel_after, options=options
+        )
+
+    async def get(self, id: str, *, options: RequestOptions | None = None) -> Prediction:
+        """The prediction as it is now."""
+        return _prediction(
+            await self._client._request("GET", _path(id), options=options, idempotent=True)
+        )
+
+    async def cancel(self, id: str, *, options: RequestOptions | None = None) -> Prediction:
+        """Ask the server to cancel; returns the prediction as the server then reports it.
+        Canceling twice is harmless, so this is retried like a read."""
+        response = await self._client._request(
+            "POST", _path(id) + "/cancel", options=options, idempotent=True
+        )
+        return _prediction(response)
+
+    async def list(
+        self,
+        *,
+        created_after: str | None = None,
+        created_before: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[Prediction]:
+        """Every prediction, newest first, fetched a page at a time by following `next`.
+
+        `async for prediction in client.predictions.list(): ...`
+        """
+        url: str | None = _list_path(created_after, created_before)
+        while url:
+            response = await self._client._request("GET", url, options=options, idempotent=True)
+            page = _json(response)
+            for item in page.get("results") or ():
+                yield Prediction.model_validate(item)
+            url = page.get("next")
+
+    async def stream(
+        self, prediction: Prediction | str, *, options: RequestOptions | None = None
+    ) -> AsyncIterator[ServerSentEvent]:
+        """The prediction's server-sent events (`output`, `logs`, `error`, then `done`) from
+        `urls.stream`, as they happen; the iteration ends after `done`.
+
+        `async for event in client.predictions.stream(prediction): print(event.event, event.data)`
+        """
+        current = (
+            prediction
+            if isinstance(prediction, Prediction)
+            else await self.get(prediction, options=options)
+        )
+        if not current.urls.stream:
+            raise ReplicateError(
+                f"prediction {current.id} has no stream URL: its model does not stream"
+            )
+        # Events may be minutes apart: no read timeout unless the caller sets one.
+        merged: RequestOptions = {"timeout": httpx.Timeout(10.0, read=None), **(options or {})}
+        headers = {"Accept": "text/event-stream", **(merged.get("extra_headers") or {})}
+        merged["extra_headers"] = headers
+        response = await self._client._request(
+            "GET", current.urls.stream, options=merged, idempotent=True, stream=True
+        )
+        try:
+            async for event in EventSource(response).aiter_sse():
+                yield event
+                if event.event == "done":
+                    return
+        finally:
+            await response.aclose()
+
+    async def wait(
+        self,
+        prediction: Prediction | str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        options: RequestOptions | None = None,
+    ) -> Prediction:
+        """Poll until the prediction ends (any terminal status, `aborted` included).
+
+        Raises `WaitTimeout` when `timeout` seconds pass first, however they are spent (polls that
+        are slow, retries, `Retry-After`); the prediction keeps running.
+        """
+        pause = seconds(poll_interval, "poll_interval", positive=True)
+        current = prediction if isinstance(prediction, Prediction) else None
+        with deadline(timeout):
+            try:
+                if current is None:
+                    current = await self.get(str(prediction), options=options)
+                while not current.terminal:
+                    left = time_left()
+                    if left is not None and left <= 0:
+                        raise WaitTimeout(current, timeout or 0.0)
+                    await anyio.sleep(pause if left is None else min(pause, left))
+                    current = await self.get(current.id, options=options)
+            except APITimeoutError as exc:
+                left = time_left()
+                if current is None or left is None or left > 0:  # not the deadline's doing
+                    raise
+                raise WaitTimeout(current, timeout or 0.0) from exc
+        return current

@@ -1,5 +1,3 @@
-{% from "_header.jinja" import header %}
-{{ header(specs) }}
 """HTTP machinery shared by `Client` and `AsyncClient`: configuration, requests, retries, errors.
 
 Every request made inside `deadline(seconds)` (as `run` and `wait` do) holds that deadline too: its
@@ -29,6 +27,7 @@ from typing import Any, Self
 import anyio
 import httpx
 
+from ._defaults import DEFAULT_BASE_URL
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -52,28 +51,33 @@ __all__ = [
     "time_left",
 ]
 
-log = logging.getLogger("{{ package }}")
+log = logging.getLogger(__package__)
 
-DEFAULT_BASE_URL = "{{ default_base_url }}"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
-DEFAULT_DATA_URI_LIMIT = 256 * 1024  # a file given to an input, up to this size, goes inline as a data: URI
+DEFAULT_DATA_URI_LIMIT = (
+    256 * 1024
+)  # a file given to an input, up to this size, goes inline as a data: URI
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0  # a longer `Retry-After` is not waited out: the error is raised instead
 _RETRY_ON_ANY_CALL = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _REDACTED = "[redacted]"
 # A contextvar: each thread and each async task (asyncio or trio) sees the deadline of the call it is inside.
-_DEADLINE: ContextVar[float | None] = ContextVar("{{ package }}_deadline", default=None)
+_DEADLINE: ContextVar[float | None] = ContextVar(f"{__package__}_deadline", default=None)
 
 
 def seconds(value: object, argument: str, *, positive: bool = False) -> float:
     """A finite number of seconds (>= 0, or > 0): `nan` would never time out, `inf` never end."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidArgumentError(f"{argument}: expected a finite number of seconds, got {value!r}", argument=argument)
+        raise InvalidArgumentError(
+            f"{argument}: expected a finite number of seconds, got {value!r}", argument=argument
+        )
     if value < 0 or (positive and value == 0):
         least = "above" if positive else "from"
-        raise InvalidArgumentError(f"{argument}: expected a number of seconds {least} 0, got {value!r}", argument=argument)
+        raise InvalidArgumentError(
+            f"{argument}: expected a number of seconds {least} 0, got {value!r}", argument=argument
+        )
     return float(value)
 
 
@@ -116,7 +120,11 @@ def _checked_token(token: str) -> str:
 def _timeout(value: float | httpx.Timeout | None, default: httpx.Timeout) -> httpx.Timeout:
     if value is None:
         return default
-    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value, connect=min(value, 10.0))
+    return (
+        value
+        if isinstance(value, httpx.Timeout)
+        else httpx.Timeout(value, connect=min(value, 10.0))
+    )
 
 
 def _within(timeout: httpx.Timeout, left: float | None) -> httpx.Timeout:
@@ -127,7 +135,12 @@ def _within(timeout: httpx.Timeout, left: float | None) -> httpx.Timeout:
     def cut(value: float | None) -> float:
         return max(0.001, left if value is None else min(value, left))
 
-    return httpx.Timeout(connect=cut(timeout.connect), read=cut(timeout.read), write=cut(timeout.write), pool=cut(timeout.pool))
+    return httpx.Timeout(
+        connect=cut(timeout.connect),
+        read=cut(timeout.read),
+        write=cut(timeout.write),
+        pool=cut(timeout.pool),
+    )
 
 
 def _backoff(attempt: int, response: httpx.Response | None) -> float | None:
@@ -160,7 +173,9 @@ class _BaseClient:
             raise ReplicateError("No API token: pass api_token=... or set REPLICATE_API_TOKEN.")
         self._api_token = _checked_token(token)
         # An aggregator mounts the API under a prefix: https://host/replicate + /v1/...
-        self.base_url = (base_url or os.environ.get("REPLICATE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.base_url = (
+            base_url or os.environ.get("REPLICATE_BASE_URL") or DEFAULT_BASE_URL
+        ).rstrip("/")
         self.timeout = _timeout(timeout, DEFAULT_TIMEOUT)
         self.max_retries = max_retries
         self._default_headers = dict(default_headers or {})
@@ -181,7 +196,11 @@ class _BaseClient:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
     def _headers(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = {"User-Agent": f"{{ package }}/{__version__}", **self._default_headers, **(extra or {})}
+        headers = {
+            "User-Agent": f"{__package__}/{__version__}",
+            **self._default_headers,
+            **(extra or {}),
+        }
         # The token goes to the API's own origin only: never to a file host, never over a downgraded scheme.
         target, api = httpx.URL(url), httpx.URL(self.base_url)
         if (target.scheme, target.netloc) == (api.scheme, api.netloc):
@@ -203,7 +222,9 @@ class _BaseClient:
         timeout = _within(_timeout(options.get("timeout"), self.timeout), time_left())
         url = self._url(path)
         headers = self._headers(url, options.get("extra_headers"))
-        return http.build_request(method, url, json=json, files=files, headers=headers, timeout=timeout)
+        return http.build_request(
+            method, url, json=json, files=files, headers=headers, timeout=timeout
+        )
 
     def _retry_delay(
         self,
@@ -224,10 +245,20 @@ class _BaseClient:
         delay = _backoff(attempt, response) if retryable else None
         left = time_left()
         if delay is not None and left is not None and delay >= left:
-            return None  # the deadline comes first: the error now, not after a wait that cannot help
+            return (
+                None  # the deadline comes first: the error now, not after a wait that cannot help
+            )
         if delay is not None:
             why = f"status {response.status_code}" if response is not None else type(error).__name__
-            log.info("%s %s: %s; retry %d of %d in %.2f s", request.method, request.url, why, attempt, retries, delay)
+            log.info(
+                "%s %s: %s; retry %d of %d in %.2f s",
+                request.method,
+                request.url,
+                why,
+                attempt,
+                retries,
+                delay,
+            )
         return delay
 
     @staticmethod
@@ -243,15 +274,12 @@ class _BaseClient:
     def _error(request: httpx.Request, error: httpx.TransportError) -> APIConnectionError:
         if isinstance(error, httpx.TimeoutException):
             return APITimeoutError(f"{request.method} {request.url} timed out", request=request)
-        return APIConnectionError(f"{request.method} {request.url} failed: {error}", request=request)
-
-{% for is_async in [false, true] %}
-{% set a = "async " if is_async else "" %}
-{% set aw = "await " if is_async else "" %}
-{% set http = "httpx.AsyncClient" if is_async else "httpx.Client" %}
+        return APIConnectionError(
+            f"{request.method} {request.url} failed: {error}", request=request
+        )
 
 
-class {{ "Async" if is_async else "Sync" }}APIClient(_BaseClient):
+class SyncAPIClient(_BaseClient):
     def __init__(
         self,
         *,
@@ -260,12 +288,12 @@ class {{ "Async" if is_async else "Sync" }}APIClient(_BaseClient):
         timeout: float | httpx.Timeout | None = None,
         default_headers: Mapping[str, str] | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: {{ http }} | None = None,
+        http_client: httpx.Client | None = None,
         file_encoding: FileEncoding = "auto",
         data_uri_limit: int = DEFAULT_DATA_URI_LIMIT,
     ) -> None:
         """Token from `api_token` or `REPLICATE_API_TOKEN`; base URL from `base_url`,
-        `REPLICATE_BASE_URL` or {{ default_base_url }}. Pass `http_client` to set proxies or limits.
+        `REPLICATE_BASE_URL` or `DEFAULT_BASE_URL`. Pass `http_client` to set proxies or limits.
         A file given to an input goes as a `data:` URI up to `data_uri_limit` bytes, else uploaded
         (`file_encoding="auto"`); "data-uri" or "upload" always does one."""
         super().__init__(
@@ -277,14 +305,14 @@ class {{ "Async" if is_async else "Sync" }}APIClient(_BaseClient):
             file_encoding=file_encoding,
             data_uri_limit=data_uri_limit,
         )
-        self._http = http_client if http_client is not None else {{ http }}(timeout=self.timeout)
+        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
 
-    {{ a }}def _encode_file(self, pending: PendingFile, options: RequestOptions | None = None) -> str:
+    def _encode_file(self, pending: PendingFile, options: RequestOptions | None = None) -> str:
         """What is sent for a file given to an input: a `data:` URI, or the URL of the file uploaded
         through the files API (`POST /v1/files`)."""
         if self._inline(pending):
             return data_uri(pending)
-        response = {{ aw }}self._request(
+        response = self._request(
             "POST",
             "/v1/files",
             files={"content": (pending.name, pending.data, pending.content_type)},
@@ -294,9 +322,11 @@ class {{ "Async" if is_async else "Sync" }}APIClient(_BaseClient):
         try:
             return str(response.json()["urls"]["get"])
         except (ValueError, KeyError, TypeError):
-            raise ReplicateError(f"POST /v1/files answered no file URL: {response.text[:200]!r}") from None
+            raise ReplicateError(
+                f"POST /v1/files answered no file URL: {response.text[:200]!r}"
+            ) from None
 
-    {{ a }}def _request(
+    def _request(
         self,
         method: str,
         path: str,
@@ -315,11 +345,13 @@ class {{ "Async" if is_async else "Sync" }}APIClient(_BaseClient):
             attempt += 1
             request = self._build(self._http, method, path, json, options, files)
             if (left := time_left()) is not None and left <= 0:
-                raise APITimeoutError(f"{method} {request.url}: not sent, the deadline has passed", request=request)
+                raise APITimeoutError(
+                    f"{method} {request.url}: not sent, the deadline has passed", request=request
+                )
             self._log(request)
             response: httpx.Response | None = None
             try:
-                response = {{ aw }}self._http.send(request, stream=stream)
+                response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
                 delay = self._retry_delay(request, attempt, retries, idempotent, None, exc)
                 if delay is None:
@@ -331,23 +363,131 @@ class {{ "Async" if is_async else "Sync" }}APIClient(_BaseClient):
                 delay = self._retry_delay(request, attempt, retries, idempotent, response, None)
                 if delay is None:
                     if stream:
-                        {{ aw }}response.{{ "aread" if is_async else "read" }}()
+                        response.read()
                     raise make_status_error(response)
-                {{ aw }}response.{{ "aclose" if is_async else "close" }}()
-            {{ aw }}{{ "anyio.sleep" if is_async else "time.sleep" }}(delay)
+                response.close()
+            time.sleep(delay)
 
-    {{ a }}def close(self) -> None:
+    def close(self) -> None:
         """Close the pooled connections."""
-        {{ aw }}self._http.{{ "aclose" if is_async else "close" }}()
+        self._http.close()
 
-    {{ a }}def __{{ "a" if is_async }}enter__(self) -> Self:
+    def __enter__(self) -> Self:
         return self
 
-    {{ a }}def __{{ "a" if is_async }}exit__(
+    def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        {{ aw }}self.close()
-{% endfor %}
+        self.close()
+
+
+class AsyncAPIClient(_BaseClient):
+    def __init__(
+        self,
+        *,
+        api_token: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        file_encoding: FileEncoding = "auto",
+        data_uri_limit: int = DEFAULT_DATA_URI_LIMIT,
+    ) -> None:
+        """Token from `api_token` or `REPLICATE_API_TOKEN`; base URL from `base_url`,
+        `REPLICATE_BASE_URL` or `DEFAULT_BASE_URL`. Pass `http_client` to set proxies or limits.
+        A file given to an input goes as a `data:` URI up to `data_uri_limit` bytes, else uploaded
+        (`file_encoding="auto"`); "data-uri" or "upload" always does one."""
+        super().__init__(
+            api_token=api_token,
+            base_url=base_url,
+            timeout=timeout,
+            default_headers=default_headers,
+            max_retries=max_retries,
+            file_encoding=file_encoding,
+            data_uri_limit=data_uri_limit,
+        )
+        self._http = (
+            http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
+        )
+
+    async def _encode_file(
+        self, pending: PendingFile, options: RequestOptions | None = None
+    ) -> str:
+        """What is sent for a file given to an input: a `data:` URI, or the URL of the file uploaded
+        through the files API (`POST /v1/files`)."""
+        if self._inline(pending):
+            return data_uri(pending)
+        response = await self._request(
+            "POST",
+            "/v1/files",
+            files={"content": (pending.name, pending.data, pending.content_type)},
+            options=options,
+            idempotent=True,  # a second upload of the same bytes harms nothing
+        )
+        try:
+            return str(response.json()["urls"]["get"])
+        except (ValueError, KeyError, TypeError):
+            raise ReplicateError(
+                f"POST /v1/files answered no file URL: {response.text[:200]!r}"
+            ) from None
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        options: RequestOptions | None = None,
+        idempotent: bool,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send, retrying what is safe to retry (see the module docstring); raise our errors."""
+        options = options or {}
+        retries = options.get("max_retries", self.max_retries)
+        attempt = 0
+        while True:
+            attempt += 1
+            request = self._build(self._http, method, path, json, options, files)
+            if (left := time_left()) is not None and left <= 0:
+                raise APITimeoutError(
+                    f"{method} {request.url}: not sent, the deadline has passed", request=request
+                )
+            self._log(request)
+            response: httpx.Response | None = None
+            try:
+                response = await self._http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                delay = self._retry_delay(request, attempt, retries, idempotent, None, exc)
+                if delay is None:
+                    raise self._error(request, exc) from exc
+            else:
+                self._log(request, response)
+                if not response.is_error:
+                    return response
+                delay = self._retry_delay(request, attempt, retries, idempotent, response, None)
+                if delay is None:
+                    if stream:
+                        await response.aread()
+                    raise make_status_error(response)
+                await response.aclose()
+            await anyio.sleep(delay)
+
+    async def close(self) -> None:
+        """Close the pooled connections."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
