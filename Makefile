@@ -73,9 +73,11 @@ fuzz: $(STAMP)
 check: $(STAMP)
 	$(BIN)/replicate-codegen generate --check
 
-## refresh the golden records (specs/models and generated/, and the tests' own catalogue) after an intended change
+## refresh every golden record after an intended change: specs/models and generated/, the tests' own
+## catalogue (tests/fixtures/catalog), the records of the real pages and documents (tests/golden/)
 golden: build
 	cd tests/fixtures/catalog && $(CURDIR)/$(BIN)/replicate-codegen build
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/importing/test_real_pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -23,7 +23,7 @@ from generator.server.guard import Guard
 from generator.server.models import Models
 from generator.server.predictions import Predictions
 from generator.server.problems import problem
-from generator.server.store import Store
+from generator.server.store import PredictionStore
 
 PREFIXES = ("", "/replicate")  # Replicate's own paths, and an aggregator's
 
@@ -56,7 +56,7 @@ def create_app(
     if tokens is not None:
         config = replace(config, tokens=tokens)
     catalog = load_catalog(specs_dir)
-    store = Store(config.max_predictions, config.keep_requests)
+    store = PredictionStore(config.max_predictions, config.keep_requests)
     api = Predictions(catalog, config, store)
     models = Models(catalog, config)
     files = Files(config)

@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from generator.server.config import ServerConfig
 from generator.server.faults import Fault, FaultPlan
 from generator.server.problems import problem
-from generator.server.store import Received, Store
+from generator.server.store import PredictionStore, Received
 from generator.spec import reading
 
 FAULT_HEADER = "x-fault"
@@ -110,7 +110,7 @@ def _is_json(content_type: str) -> bool:
 @dataclass
 class Guard:
     config: ServerConfig
-    store: Store
+    store: PredictionStore
     faults: FaultPlan
 
     def authorized(self, request: Request) -> bool:

@@ -25,7 +25,7 @@ from generator.server.config import ServerConfig
 from generator.server.faults import Fault
 from generator.server.outputs import output_file
 from generator.server.problems import invalid_field, invalid_fields, problem, unprocessable
-from generator.server.store import Record, Store, Timing, iso_now
+from generator.server.store import PredictionStore, Record, Timing, iso_now
 from generator.server.urls import api_base
 from generator.server.webhooks import Sender
 from generator.spec import canonical
@@ -87,7 +87,7 @@ def _event(number: int, name: str, data: str) -> str:
 
 
 class Predictions:
-    def __init__(self, catalog: Catalog, config: ServerConfig, store: Store) -> None:
+    def __init__(self, catalog: Catalog, config: ServerConfig, store: PredictionStore) -> None:
         self.models = {m.id: m for m in catalog.models}
         # formats asserted: Replicate's models check theirs (a `uri` input takes no bare word)
         self._schemas = {m.id: DocumentSchemas(m.document, formats=True) for m in catalog.models}

@@ -64,7 +64,7 @@ class Timing:
     retention: float
 
 
-class Store:
+class PredictionStore:
     def __init__(self, max_predictions: int, keep_requests: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.predictions: OrderedDict[str, Record] = OrderedDict()  # oldest first
         self.received: deque[Received] = deque(maxlen=keep_requests)
