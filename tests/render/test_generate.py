@@ -53,10 +53,13 @@ def test_a_new_spec_file_is_a_new_model_and_generate_shows_what_changed(project:
     spec = (project / "specs/models/google/imagen-4-ultra.yaml").read_text(encoding="utf-8")
     new = spec.replace("imagen-4-ultra", "imagen-4-fast").replace("imagen_4_ultra", "imagen_4_fast")
     (project / "specs/models/google/imagen-4-fast.yaml").write_text(new, encoding="utf-8")
+    for n in range(5):  # and five more: over the 20 files a summary lists
+        more = spec.replace("imagen-4-ultra", f"imagen-4-extra-{n}").replace("imagen_4_ultra", f"imagen_4_extra_{n}")
+        (project / f"specs/models/google/imagen-4-extra-{n}.yaml").write_text(more, encoding="utf-8")
     result = cli("generate", cwd=project)
     assert result.returncode == 0, result.stderr
     # more files than are listed by default: the models and the counts, and a hint
-    assert "models: 1 added, 0 changed, 0 removed (added google/imagen-4-fast)" in result.stdout
+    assert "models: 6 added, 0 changed, 0 removed\n" in result.stdout  # too many to name on the line
     assert "python/replicate_models" not in result.stdout and "(--verbose lists them)" in result.stdout
     assert "def imagen_4_fast(self)" in (project / "generated/python/replicate_models/_client.py").read_text()
     (project / "specs/models/google/imagen-4-fast.yaml").write_text(
