@@ -261,11 +261,11 @@ class UnchangedSpec:
 
 
 def load_catalog(
-    specs_dir: Path, files: list[Path] | None = None, shared_dir: Path | None = None, known: LastRun | None = None
+    specs_dir: Path, files: list[Path] | None = None, shared_dir: Path | None = None, last_run: LastRun | None = None
 ) -> Catalog:
     """Model specs (`files`, or all of `specs_dir`) and the shared operations' specs, validated together.
     A missing or empty `specs_dir` is an error, not an empty catalogue: a mistyped folder must not pass.
-    `known`: a model spec the last run read, of the same bytes, is not read again (nor opened, when
+    `last_run`: a model spec the last run read, of the same bytes, is not read again (nor opened, when
     the stamp vouches for its size and mtime); its model is given by its entry (`Catalog.known`)
     when its names and place are the same too."""
     if not files and not specs_dir.is_dir():
@@ -284,15 +284,15 @@ def load_catalog(
     for path, name in zip(found, names, strict=True):  # every unreadable spec is told at once, not one per run
         display = display_path(path)
         # a spec the stamp vouches for, of bytes the last run read, is not even read
-        unchanged = known.sha256(name) if known is not None and name is not None else None
-        last = known.identity(unchanged) if known is not None and unchanged is not None else None
+        unchanged = last_run.sha256(name) if last_run is not None and name is not None else None
+        last = last_run.identity(unchanged) if last_run is not None and unchanged is not None else None
         if unchanged is not None and last is not None:
             unread.append(UnchangedSpec(path, display, unchanged, last))
             continue
         try:
             data = reading.read_bytes(path, display, "spec")
             sha256 = hashlib.sha256(data).hexdigest()
-            last = known.identity(sha256) if known is not None else None
+            last = last_run.identity(sha256) if last_run is not None else None
             if last is not None:
                 unread.append(UnchangedSpec(path, display, sha256, last))
             else:
@@ -301,10 +301,10 @@ def load_catalog(
             errors.append(exc)
     if errors:  # told with the problems of the specs that could be read: every one in one run
         raise InputErrors(errors, validate(specs, [(spec, spec.identity) for spec in unread]))
-    return from_specs(specs, unread, known)
+    return from_specs(specs, unread, last_run)
 
 
-def from_specs(specs: list[SpecFile], unread: Sequence[UnchangedSpec] = (), known: LastRun | None = None) -> Catalog:
+def from_specs(specs: list[SpecFile], unread: Sequence[UnchangedSpec] = (), last_run: LastRun | None = None) -> Catalog:
     """Validate, then describe. Raises ValidationFailed with every problem of every spec."""
     problems = validate(specs, [(spec, spec.identity) for spec in unread])
     if problems:
@@ -321,7 +321,7 @@ def from_specs(specs: list[SpecFile], unread: Sequence[UnchangedSpec] = (), know
         accessor, class_name = names[(owner, name)].accessor, names[(owner, name)].class_name
         if isinstance(spec, UnchangedSpec):
             key = model_key(owner, name, spec.display, accessor, class_name, spec.sha256)
-            entry = known.entry(key) if known is not None else None
+            entry = last_run.entry(key) if last_run is not None else None
             if entry is not None:
                 entries.append(entry)
                 continue

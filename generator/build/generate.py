@@ -46,12 +46,12 @@ class Generated:
 
 
 def generate(
-    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None, known: LastRun | None = None
+    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None, last_run: LastRun | None = None
 ) -> Generated:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
-    generated into `previous` (none: the first release). `known`: what the last run into `previous`
+    generated into `previous` (none: the first release). `last_run`: what the last run into `previous`
     was made from (`generator.build.snapshot`)."""
-    catalog = load_catalog(specs_dir, None, shared_dir, known)
+    catalog = load_catalog(specs_dir, None, shared_dir, last_run)
     own = model_outputs(catalog.models)
     views = {output.entry.key: output.view for output in own}
     entries = [*catalog.known, *(output.entry for output in own)]
