@@ -27,23 +27,27 @@ class Rendered:
     kept: frozenset[str]  # the own files of the models the catalogue knows by their entry: on disk as they must be
 
 
-def render_shared(catalog: Catalog, entries: Sequence[Entry], specs_label: str, release: Release) -> dict[str, str]:
-    """The files common to every model, made from every model's entry (whose files' hashes they do not need)."""
+def render_shared(catalog: Catalog, entries: Sequence[Entry], specs_label: str, release: Release) -> dict[str, bytes]:
+    """The files common to every model, made from every model's entry (whose files' hashes they do
+    not need), as the bytes written."""
     ordered = sorted(entries, key=lambda entry: entry.id)
     shared = {f"python/{p}": text for p, text in render_python(catalog, ordered, specs_label, release).items()}
     shared |= {f"docs/{p}": text for p, text in render_docs(catalog, ordered, specs_label, release).items()}
-    shared["openapi.yaml"] = render_bundle(catalog, ordered, specs_label, release.version)
     as_rendered = {f"python/{path}" for path in formatted_as_rendered()}
     to_format = {path: text for path, text in shared.items() if path not in as_rendered}
     formatted = format_python(to_format, Store("formatted"))
-    return formatted | {path: shared[path] for path in as_rendered if path in shared}
+    formatted |= {path: shared[path] for path in as_rendered if path in shared}
+    files = {path: text.encode() for path, text in formatted.items()}
+    # The bundle is tens of MB at thousands of models: made last, and its text let go once encoded
+    files["openapi.yaml"] = render_bundle(catalog, ordered, specs_label, release.version).encode()
+    return files
 
 
-def assemble(known: Sequence[Entry], own: Sequence[ModelOutput], shared: dict[str, str]) -> Rendered:
+def assemble(known: Sequence[Entry], own: Sequence[ModelOutput], shared: dict[str, bytes]) -> Rendered:
     """The tree of a catalogue, from the models it read (their own outputs: `model_outputs`), those it
     knows by their entry (`Catalog.known`: their files on disk already) and the files common to them
     all (`render_shared`)."""
-    files = {path: text.encode() for path, text in {OUTPUT_MARKER: OUTPUT_MARKER_TEXT, **shared}.items()}
+    files = {OUTPUT_MARKER: OUTPUT_MARKER_TEXT.encode(), **shared}
     for output in own:
         files |= output.files
     kept = frozenset(path for entry in known for path in entry.files)
