@@ -141,8 +141,10 @@ class Predictions:
         now = self.store.clock()
         return min(_POLL_CAP, max(0.0, min((m for m in marks if m > now), default=now) - now)) + 0.001
 
-    async def _drive_webhooks(self, record: Record) -> None:
-        """Deliver each event the filter asks for, in order, as the prediction reaches it."""
+    async def _drive_webhooks(self, record: Record, created: dict[str, Any]) -> None:
+        """Deliver each event the filter asks for, in order, as the prediction reaches it. `start`
+        carries the prediction as it was created (`created`), however late this task first runs: a
+        poll may have moved the record on meanwhile."""
         while True:
             self.refresh(record)
             due = ["start"]
@@ -156,7 +158,8 @@ class Predictions:
                 if event not in record.delivered:
                     record.delivered.add(event)
                     if event in record.events and record.webhook:
-                        await self.webhooks.send(record.webhook, event, dict(record.data))
+                        payload = created if event == "start" else dict(record.data)
+                        await self.webhooks.send(record.webhook, event, payload)
             # Not `has_ended`: the prediction may have ended while an earlier event was in flight,
             # after `due` was worked out, and `completed` must still go out.
             if "completed" in record.delivered:
@@ -259,7 +262,7 @@ class Predictions:
             events=frozenset(body.get("webhook_events_filter") or WEBHOOK_EVENTS),
         )
         if webhook:
-            task = asyncio.create_task(self._drive_webhooks(record))
+            task = asyncio.create_task(self._drive_webhooks(record, dict(record.data)))
             self._tasks.add(task)  # held until done: the loop keeps only weak references to tasks
             task.add_done_callback(self._tasks.discard)
         return record

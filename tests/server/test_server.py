@@ -272,6 +272,16 @@ class TestWebhooks:
         assert all(verify(secret, headers, payload) for headers, payload in calls)
         assert not verify("whsec_" + base64.b64encode(b"another secret").decode(), *calls[0])
 
+    def test_start_carries_the_prediction_as_created_however_late_it_is_sent(self) -> None:
+        """A busy server may first run the sender after a poll moved the prediction on (here it starts
+        at once): `start` still says `starting`, as Replicate's does."""
+        with serve(replace(FAST, starting_seconds=0, processing_seconds=0.5)) as (http, _), receiver() as (url, calls):
+            body = {"input": {"prompt": "x"}, "webhook": url, "webhook_events_filter": ["start"]}
+            prediction = http.post(IMAGEN, json=body).json()
+            assert http.get(f"/v1/predictions/{prediction['id']}").json()["status"] == "processing"
+            eventually(lambda: len(calls) == 1)
+        assert json.loads(calls[0][1])["status"] == "starting"
+
     def test_completed_is_sent_when_the_prediction_ends_while_start_is_in_flight(
         self, server: tuple[httpx.Client, Starlette]
     ) -> None:
