@@ -49,7 +49,8 @@ def next_release(models: dict[str, str], views: Views, previous: Path | None) ->
     if bundle is None or not bundle.is_file():
         first = settings.active().version  # `[client] version`
         return Release(first, (), _first(first, len(models)), models)
-    old_version, old_keys, old_views = _previous(bundle)
+    data = reading.read_bytes(bundle, display_path(bundle), "previous bundle", limit=reading.MAX_OUTPUT_BYTES)
+    old_version, old_keys, old_views = _previous(bundle, data)
     compared = models
     if old_keys is not None:
         differ = sorted(mid for mid in old_keys.keys() | models.keys() if old_keys.get(mid) != models.get(mid))
@@ -57,7 +58,7 @@ def next_release(models: dict[str, str], views: Views, previous: Path | None) ->
             old_views = {mid: _view(views, old_keys[mid]) for mid in differ if mid in old_keys}
             compared = {mid: models[mid] for mid in differ if mid in models}
         except LookupError:  # no longer cached: what the bundle says instead, of every model
-            old_views = diff.views_of_bundle(_read(bundle, _bytes(bundle)))
+            old_views = diff.views_of_bundle(_read(bundle, data))
     new_views = {mid: _view(views, key) for mid, key in compared.items()} if old_views is not None else {}
     changes = tuple(diff.compare(old_views, new_views)) if old_views is not None else ()  # None: from before `x-models`
     old_entries = _entries_of(bundle.parent / CHANGELOG)
@@ -82,12 +83,11 @@ def _view(views: Views, key: str) -> diff.ModelView:
     return found
 
 
-def _previous(bundle: Path) -> tuple[str, dict[str, str] | None, dict[str, diff.ModelView] | None]:
-    """The version of the bundle already generated, and either what each model was made from (from
+def _previous(bundle: Path, data: bytes) -> tuple[str, dict[str, str] | None, dict[str, diff.ModelView] | None]:
+    """The version of the bundle already generated (`data`, its bytes), and either what each model was made from (from
     the cache, when this generator wrote these very bytes) or each model's view (from the bundle;
     None for a bundle from before `x-models`)."""
     display = display_path(bundle)
-    data = _bytes(bundle)
     kept = Store(_MADE_FROM).get(hashlib.sha256(data).hexdigest())
     with contextlib.suppress(KeyError, TypeError, AttributeError):
         if isinstance(kept, dict) and isinstance(kept["models"], dict) and _VERSION.match(str(kept["version"])):
@@ -132,10 +132,6 @@ def _entry(version: str, headline: str, changes: tuple[diff.Change, ...]) -> str
                 f"- {markdown_text(c.model)}: {markdown_text(c.message)}" for c in chosen
             ]
     return "\n".join(lines) + "\n\n"
-
-
-def _bytes(bundle: Path) -> bytes:
-    return reading.read_bytes(bundle, display_path(bundle), "previous bundle", limit=reading.MAX_OUTPUT_BYTES)
 
 
 def _read(bundle: Path, data: bytes) -> dict[str, Any]:
