@@ -84,9 +84,10 @@ class BuildSession:
     def _remember(self) -> None:
         """What the next run starts from (snapshot, stamp), and the cache trimmed: done as the hold
         ends, once the caller has said what changed (the tree is in place already)."""
-        if self._made is None:
+        if self._made is None or self._workspace is None:
             return
         next_run, standing, changes = self._made
+        self._workspace.discard()
         next_run.keep(self.output)
         stamp.record(self.output, self._folders, standing, [*changes.added, *changes.changed])
         cache.trim_if_grown()

@@ -58,7 +58,7 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         with contextlib.suppress(OSError):
-            _remove(self.folder / _NEW)
+            self.discard()
         self._release()
 
     # -- the lock -----------------------------------------------------------------------------
@@ -114,9 +114,14 @@ class Workspace:
         staging.mkdir(mode=0o700)
         return staging
 
+    def discard(self) -> None:
+        """Remove the old tree a swap left (or a half-made one). Unlinking its files changes the
+        ctime of those the new tree shares with it, so this comes before the new tree is stamped."""
+        _remove(self.folder / _NEW)
+
     def swap(self, staging: Path, mode: int) -> None:
         """Put the tree made in `staging` at the output path, in one step where the OS allows. The
-        old tree is removed as the hold ends."""
+        old tree is left in `staging` until `discard` (at the latest, as the hold ends)."""
         os.chmod(staging, mode)
         if not os.path.lexists(self.output):
             os.rename(staging, self.output)

@@ -112,6 +112,22 @@ def test_one_changed_spec_renders_and_writes_only_what_it_changes(work: Path, mo
     assert filetree.read(work / "out") == _cold(work)
 
 
+def test_after_a_rebuild_the_next_run_proves_the_output_by_stat_alone(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    _generate(work)
+    (work / "specs" / "acme" / "one.yaml").write_text(spec_text("one", "A longer prompt."), encoding="utf-8")
+    _generate(work)  # a rebuild: most files linked from the old tree, which is then removed
+    hashed: list[str] = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda file, *a: hashed.append(file.name) or real(file, *a))
+    assert "out is up to date (" in _generate(work)
+    # no output file's stat changed since the rebuild stamped it: none is read again
+    assert [name for name in hashed if name.startswith("out/")] == []
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_spec_saved_or_a_kept_file_edited_while_a_run_goes_on_is_seen_by_the_next_run(
     work: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
