@@ -168,6 +168,8 @@ class Entry:
     required_example: dict[str, Any]  # the required fields only
     fragment: dict[str, str]  # its part of the bundle (`render.bundle.fragment`)
     files: dict[str, str]  # its own files: path under the output root -> SHA-256 of their bytes
+    # its lines in the files common to every model, by `<template>:<macro>` (`generator.render.pieces`)
+    pieces: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -192,6 +194,8 @@ class Entry:
         if not isinstance(entry.single_output, bool):
             raise TypeError("not an entry")
         if not all(isinstance(d, dict) for d in (entry.example, entry.required_example, entry.fragment, entry.files)):
+            raise TypeError("not an entry")
+        if not (isinstance(entry.pieces, dict) and all(isinstance(t, str) for t in entry.pieces.values())):
             raise TypeError("not an entry")
         return entry
 

@@ -14,6 +14,7 @@ import jinja2.bccache
 from markupsafe import Markup
 
 import generator.cache
+from generator.catalog import Entry
 from generator.release.markdown import markdown_text
 from generator.render.markup import code_html, input_anchor, markdown_html
 from generator.render.pytypes import (
@@ -138,8 +139,50 @@ def environment() -> jinja2.Environment:
         markdown_html=lambda text: Markup(markdown_html(str(text))),
         highlight=lambda code, language: Markup(code_html(str(code), language)),
         input_anchor=input_anchor,
+        pieces=_pieces,
     )
     return env
+
+
+def pieces_template(template: str) -> str:
+    """The template of the per-model pieces of the file `template` makes: `README.md.jinja` ->
+    `README.parts.md.jinja` (`generator.render.pieces`)."""
+    stem, extension, _ = template.rsplit(".", 2)
+    return f"{stem}.parts.{extension}.jinja"
+
+
+@cache
+def _pieces_module(template: str, in_force: settings.Settings) -> Any:
+    """The macros of a pieces template. They see the project's settings and nothing of the run: any
+    other name they use fails (StrictUndefined), so what they make depends on one model alone."""
+    context = {"settings": in_force, "docs_title": in_force.docs_title, "package": in_force.package}
+    return environment().get_template(template).make_module(context)
+
+
+def piece_macros(template: str) -> dict[str, Any]:
+    """Each per-model macro of a pieces template (named in its `per_model`), by name."""
+    module = _pieces_module(template, settings.active())
+    return {name: getattr(module, name) for name in module.per_model}
+
+
+@jinja2.pass_context
+def _pieces(context: jinja2.runtime.Context, items: Any, macro: str, separator: str = "") -> str:
+    """`{{ models | pieces("row") }}`: each item's piece made by the macro `macro` of the template's
+    pieces template, as kept in its entry (made on the spot when it is not), joined. Pieces are
+    whole lines: the last newline is left to the template's own line."""
+    template = pieces_template(str(context.name))
+    key, made = f"{template}:{macro}", None
+    texts = []
+    for item in items:
+        entry = item if isinstance(item, Entry) else item.model
+        text = entry.pieces.get(key)
+        if text is None:
+            made = made or piece_macros(template)[macro]
+            text = str(made(item))
+        texts.append(text)
+    joined = separator.join(texts)
+    joined = joined[:-1] if joined.endswith("\n") else joined
+    return Markup(joined) if context.eval_ctx.autoescape else joined
 
 
 def render(template: str, **context: Any) -> str:

@@ -103,11 +103,29 @@ class Row:
     def parameters(self) -> tuple[EntryInput, ...]:
         return self.model.inputs
 
+    @property
+    def search(self) -> dict[str, Any]:
+        """What assets/catalog.js says of it for the sidebar and the search. Descriptions are cut to
+        their first sentence, so the file stays small at a thousand models."""
+        entry = self.model
+        return {
+            "id": entry.id,
+            "owner": entry.owner,
+            "name": entry.name,
+            "path": self.path,
+            "summary": self.summary,
+            "inputs": [[i.name, input_anchor(i.name), i.summary] for i in entry.inputs],
+        }
+
+    @classmethod
+    def of(cls, entry: Entry) -> Row:
+        return cls(_page_path(entry), entry.id, entry.summary, entry.description, entry.source_file, entry)
+
 
 def render_docs(catalog: Catalog, entries: list[Entry], specs_label: str, release: Release) -> dict[str, str]:
     """The pages that are not one model's own (see `generator.render.models`), from every model's entry."""
     with kept_highlights(Store("highlighted")):  # the same examples and colours, run after run
-        models = [Row(_page_path(e), e.id, e.summary, e.description, e.source_file, e) for e in entries]
+        models = [Row.of(e) for e in entries]
         operations = _operation_pages(catalog, entries)
         context: dict[str, Any] = {"package": package(), "specs": specs_label, "models": models}
         context |= {"operations": operations}
@@ -116,7 +134,10 @@ def render_docs(catalog: Catalog, entries: list[Entry], specs_label: str, releas
             "assets/site.css": render("docs/assets/site.css.jinja", specs=specs_label, pygments_css=pygments_css()),
             "assets/site.js": render("docs/assets/site.js.jinja", specs=specs_label),
             "assets/catalog.js": render(
-                "docs/assets/catalog.js.jinja", specs=specs_label, reference=_reference(models, operations)
+                "docs/assets/catalog.js.jinja",
+                specs=specs_label,
+                operations=_search_operations(operations),
+                models=models,
             ),
         }
         for ext in ("md", "html"):
@@ -156,23 +177,9 @@ def summary(model: Model) -> str:
     return first_sentence(model.description, skip=tuple(t for t in (title, model.id, model.summary) if t))
 
 
-def _reference(models: list[Row], operations: list[Page]) -> dict[str, Any]:
-    """The data of assets/catalog.js: the sidebar's entries and the search index. Descriptions are
-    cut to their first sentence, so the file stays small at a thousand models."""
-    return {
-        "operations": [{"path": p.path, "title": p.title, "http": f"{p.method} {p.http_path}"} for p in operations],
-        "models": [
-            {
-                "id": row.model.id,
-                "owner": row.model.owner,
-                "name": row.model.name,
-                "path": row.path,
-                "summary": row.summary,
-                "inputs": [[i.name, input_anchor(i.name), i.summary] for i in row.model.inputs],
-            }
-            for row in models
-        ],
-    }
+def _search_operations(operations: list[Page]) -> list[dict[str, str]]:
+    """The shared operations as assets/catalog.js lists them for the sidebar and the search."""
+    return [{"path": p.path, "title": p.title, "http": f"{p.method} {p.http_path}"} for p in operations]
 
 
 def model_docs(model: Model) -> dict[str, str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.cache import Store
@@ -27,6 +27,7 @@ from generator.render.examples import example_input, required_input
 from generator.render.formatting import format_python
 from generator.render.inputs import render_inputs
 from generator.render.markup import first_sentence
+from generator.render.pieces import model_pieces
 from generator.render.python import model_python
 from generator.render.pytypes import output_annotation
 
@@ -73,6 +74,7 @@ def _rendered(models: Sequence[Model]) -> list[ModelOutput]:
         final = {path: formatted[path] for path in files}
         view = diff.view_of_spec(model.document, model.spec_path)
         entry = _entry(model, fragment(model), final)
+        entry = replace(entry, pieces=model_pieces(entry))
         store.put(entry.key, {"files": final, "entry": entry.as_json(), "view": view.as_json()})
         made.append(ModelOutput({path: text.encode() for path, text in final.items()}, entry, view))
     return made
