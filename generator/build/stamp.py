@@ -34,8 +34,9 @@ def _describe(names: list[str], base: Path | None, known: Files, linked: frozens
     vanished meanwhile. A hand edit that keeps size and mtime still changes the ctime."""
     described: Files = {}
     now = time.time_ns()
+    prefix = f"{base}{os.sep}" if base is not None else ""  # joined as strings: a third of the time at 15,000 files
     for name in names:
-        path = os.path.join(base, name) if base is not None else name
+        path = prefix + name
         try:
             status = os.stat(path)
             stat: list[int | str] = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
