@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,11 +176,9 @@ class Store:
     def put_bytes(self, key: str, content: bytes) -> None:
         if _bypassed:
             return
-        from generator.spec.specfile import write_atomic
-
         global _written
         with contextlib.suppress(OSError):  # no room, or no cache: only costs time
-            write_atomic(self._entry(key), hashlib.sha256(content).digest() + content)
+            _write_entry(self._entry(key), hashlib.sha256(content).digest(), content)
             _written += _SUM + len(content)
 
     def get(self, key: str) -> Any:
@@ -224,6 +223,23 @@ class Parsed:
 
     def put(self, sha256: str, document: dict[str, Any], lines: dict[str, int] | None) -> None:
         self._store.put(sha256, [document, lines])
+
+
+def _write_entry(path: Path, checksum: bytes, content: bytes) -> None:
+    """Through a temporary file and a rename, so a reader finds the old entry or the new one. The
+    checksum and the content are written one after the other, not joined first: the snapshot of a
+    large catalogue is tens of MB, and a copy of it was the peak of a cold build's memory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(checksum)
+            file.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _shared_strings(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
