@@ -10,12 +10,14 @@ emit; `tests/render/test_naming.py` parses the generated modules and fails when 
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TypeVar
 
 _T = TypeVar("_T", bound=Hashable)
@@ -160,11 +162,15 @@ def field_identifiers(wire_names: Iterable[str]) -> dict[str, str]:
     return _assign(wire_names, candidate, lambda wire, name: wire == name)
 
 
-def model_names(models: Iterable[tuple[str, str]]) -> dict[tuple[str, str], ModelNames]:
+def model_names(models: Iterable[tuple[str, str]]) -> Mapping[tuple[str, str], ModelNames]:
     """(owner, name) -> its accessor and class name. The accessor is the model name alone, or
     owner-prefixed for every model whose name another owner also uses (or that names a client
     attribute); class names come from accessors and are unique across `X`, `AsyncX` and `XInput`."""
-    models = sorted(set(models))
+    return _model_names(tuple(sorted(set(models))))
+
+
+@functools.lru_cache(maxsize=1)  # each rebuild of `watch` asks again for the names of the same models
+def _model_names(models: tuple[tuple[str, str], ...]) -> Mapping[tuple[str, str], ModelNames]:
     shorts = {model: snake(model[1], fallback="model") for model in models}
     uses = Counter(shorts.values())
 
@@ -188,7 +194,7 @@ def model_names(models: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Mode
         class_name = _unique(base, clashes, separator="")  # datamodel-code-generator drops underscores
         taken |= _classes(class_name)
         result[model] = ModelNames(accessors[model], class_name)
-    return result
+    return MappingProxyType(result)
 
 
 def nested_class(input_class: str, trail: tuple[str, ...], taken: set[str]) -> str:
@@ -202,7 +208,7 @@ def _classes(class_name: str) -> set[str]:
     return {class_name, f"Async{class_name}", f"{class_name}Input", f"{class_name}Output"}
 
 
-def _assign(items: list[_T], candidate: Callable[[_T], str], natural: Callable[[_T, str], bool]) -> dict[_T, str]:
+def _assign(items: Sequence[_T], candidate: Callable[[_T], str], natural: Callable[[_T, str], bool]) -> dict[_T, str]:
     """Made names, unique: an item whose made name is its own (`aspect_ratio`) keeps it whatever
     comes first; the rest get `_2`, `_3`, … in order."""
     made = {item: candidate(item) for item in items}
