@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,18 +18,19 @@ from generator.validate import Identity
 
 @dataclass(frozen=True)
 class NextRun:
-    """What the next run into the same output starts from: the bundle written, its release, and what
-    the specs were (`snapshot`)."""
+    """What the next run into the same output starts from: the SHA-256 of the bundle written, its
+    release, and what the specs were (`snapshot`). Not the bundle itself: tens of MB at thousands of
+    models, let go before what is kept is written."""
 
-    bundle: bytes
+    bundle_sha256: str
     release: Release
     identities: Mapping[str, Identity]
     entries: Sequence[Entry]
 
     def keep(self, output: Path) -> None:
         """Kept (`release.remember`, `snapshot`) once the tree is in place."""
-        remember(self.bundle, self.release)
-        snapshot.save(output, self.bundle, self.identities, self.entries)
+        remember(self.bundle_sha256, self.release)
+        snapshot.save(output, self.bundle_sha256, self.identities, self.entries)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,9 @@ class Generated:
 
     def next_run(self) -> NextRun:
         """All that is kept once the tree is written: the tree itself need not stay in memory."""
-        return NextRun(self.rendered.files[BUNDLE], self.release, self.identities, self.entries)
+        return NextRun(
+            hashlib.sha256(self.rendered.files[BUNDLE]).hexdigest(), self.release, self.identities, self.entries
+        )
 
 
 def generate(

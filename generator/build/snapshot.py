@@ -15,7 +15,6 @@ output's.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import sys
 from collections.abc import Iterable, Mapping
@@ -79,10 +78,9 @@ def load(output: Path, standing: stamp.StampCheck) -> Snapshot | None:
     return Snapshot(identities, kept_entries, standing.inputs)
 
 
-def save(output: Path, bundle: bytes, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:
-    """Keep what the run that rendered `bundle` into `output` was made from: one snapshot per output,
-    replaced by each run."""
-    digest = hashlib.sha256(bundle).hexdigest()
+def save(output: Path, digest: str, identities: Mapping[str, Identity], entries: Iterable[Entry]) -> None:
+    """Keep what the run that rendered the bundle of SHA-256 `digest` into `output` was made from: one
+    snapshot per output, replaced by each run."""
     _held[_key(output)] = (digest, dict(identities), list(entries))
     specs = {sha: [found.model, found.operations] for sha, found in identities.items()}
     value = {

@@ -68,12 +68,12 @@ def next_release(models: dict[str, str], views: Views, previous: Path | None) ->
     return Release(version, changes, _entry(version, diff.summary(changes), changes) + old_entries, models)
 
 
-def remember(bundle: bytes, release: Release) -> None:
-    """Keep what the bundle just rendered for `release` was made from (its version, each model's
-    key), so the next run compares only the models whose key changed, without parsing megabytes of
-    YAML."""
+def remember(bundle_sha256: str, release: Release) -> None:
+    """Keep what the bundle just rendered for `release` (by the SHA-256 of its bytes) was made from
+    (its version, each model's key), so the next run compares only the models whose key changed,
+    without parsing megabytes of YAML."""
     made_from = {"version": release.version, "models": release.models}
-    Store(_MADE_FROM).put(hashlib.sha256(bundle).hexdigest(), made_from)
+    Store(_MADE_FROM).put(bundle_sha256, made_from)
 
 
 def _view(views: Views, key: str) -> diff.ModelView:
