@@ -346,7 +346,7 @@ def _trim(found: list[tuple[bool, int, int, str]], bound: int) -> int:
     return total
 
 
-# Walking the cache to measure it costs 0.2 s at 3,000 models (bench/README.md), so a run that added
+# Walking the cache to measure it grows with the catalogue (bench/README.md), so a run that added
 # entries adds what it wrote to a ledger instead: the bytes the last walk left, then each run's since.
 # The cache is walked and trimmed (to nine tenths of its bound, so that the next runs need not walk
 # again) only once the ledger's sum passes the bound, or the ledger is missing, damaged or long: its

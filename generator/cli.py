@@ -104,9 +104,8 @@ def main() -> None:
 def entry() -> None:
     """`replicate-codegen`, in a process of its own. The process ends with the run, so Python's cycle
     collector is off: it scanned the catalogue's entries, the snapshot and the stamp again and again
-    as they grew (a seventh of a one-spec rebuild at 3,000 models), while what a run leaves in cycles
-    is little (a cold build peaks no higher: bench/README.md). `watch`, which lives on, collects
-    after each rebuild."""
+    as they grew, while what a run leaves in cycles is little (the same peak memory:
+    bench/README.md). `watch`, which lives on, collects after each rebuild."""
     gc.disable()
     main()
 
