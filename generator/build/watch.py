@@ -9,7 +9,6 @@ rebuild: their stamp already holds. A rebuild that fails says why in one line an
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -66,12 +65,10 @@ def watch(
             started = True
             failed = not _rebuild(session, watched, True, report, True)
             report(f"watching {', '.join(paths.display_path(f) for f in watched.folders())} (Ctrl-C stops)")
-        elif changed := [Path(path) for _, path in changes if not Path(path).name.startswith(".")]:
-            failed = not _rebuild(session, watched, _under(changed, watched.sources), report, failed)
-        else:
             continue
-        if not gc.isenabled():  # off for the command's process (`cli.entry`): what the rebuild left in cycles
-            gc.collect()
+        changed = [Path(path) for _, path in changes if not Path(path).name.startswith(".")]
+        if changed:
+            failed = not _rebuild(session, watched, _under(changed, watched.sources), report, failed)
 
 
 def _under(files: Iterable[Path], folder: Path) -> bool:
