@@ -374,12 +374,12 @@ def _count_in_ledger(written: int) -> int | None:
     """The ledger's sum once `written` is added to it; None when a walk is due."""
     try:
         with open(_ledger(), "rb") as file:
-            lines = file.read().split()
-        counted = sum(int(line) for line in lines)
+            counts = [int(line) for line in file.read().split()]
     except (OSError, ValueError):
         return None
-    if len(lines) >= _LEDGER_LINES:
+    if len(counts) >= _LEDGER_LINES or min(counts, default=-1) < 0:  # long, or not one this tool wrote
         return None
+    counted = sum(counts)
     fd = os.open(_ledger(), os.O_WRONLY | os.O_APPEND)  # one small write: whole, among other runs'
     try:
         os.write(fd, b"%d\n" % written)

@@ -74,7 +74,9 @@ def test_a_lowered_bound_a_lost_or_damaged_ledger_and_a_long_one_each_mean_a_wal
     _run(store, monkeypatch, "third", 10)
     cache._ledger().write_bytes(b"not a number\n")
     _run(store, monkeypatch, "fourth", 10)
-    assert walked == [1, 1]
+    cache._ledger().write_bytes(b"-1000000000000\n")  # a count that would hide any growth
+    _run(store, monkeypatch, "fourth again", 10)
+    assert walked == [1, 1, 1]
     cache._ledger().write_bytes(b"1\n" * cache._LEDGER_LINES)
     _run(store, monkeypatch, "fifth", 10)
-    assert walked == [1, 1, 1] and cache._ledger().read_bytes().split() == [str(cache.usage().total).encode()]
+    assert walked == [1, 1, 1, 1] and cache._ledger().read_bytes().split() == [str(cache.usage().total).encode()]
