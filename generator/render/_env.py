@@ -144,7 +144,7 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def pieces_template(template: str) -> str:
+def _pieces_template(template: str) -> str:
     """The template of the per-model pieces of the file `template` makes: `README.md.jinja` ->
     `README.parts.md.jinja` (`generator.render.pieces`)."""
     stem, extension, _ = template.rsplit(".", 2)
@@ -170,7 +170,7 @@ def _pieces(context: jinja2.runtime.Context, items: Any, macro: str, separator: 
     """`{{ models | pieces("row") }}`: each item's piece made by the macro `macro` of the template's
     pieces template, as kept in its entry (made on the spot when it is not), joined. Pieces are
     whole lines: the last newline is left to the template's own line."""
-    template = pieces_template(str(context.name))
+    template = _pieces_template(str(context.name))
     key, made = f"{template}:{macro}", None
     texts = []
     for item in items:
