@@ -177,9 +177,14 @@ class Store:
         if _bypassed:
             return
         global _written
+        path = self._entry(key)
+        try:  # an entry replaced (a snapshot, a stamp) makes the cache grow by the difference alone
+            replaced = os.stat(path).st_size
+        except OSError:
+            replaced = 0
         with contextlib.suppress(OSError):  # no room, or no cache: only costs time
-            _write_entry(self._entry(key), hashlib.sha256(content).digest(), content)
-            _written += _SUM + len(content)
+            _write_entry(path, hashlib.sha256(content).digest(), content)
+            _written += _SUM + len(content) - replaced
 
     def get(self, key: str) -> Any:
         content = self.get_bytes(key)
@@ -252,7 +257,7 @@ def _shared_strings(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _SHORT_TEXT = 40  # characters: names, types, formats, enum values; not descriptions
 _SUM = 32  # bytes of SHA-256 before each entry's content
 _bypassed = False
-_written = 0  # bytes this process has put in the store (`trim_if_grown`)
+_written = 0  # bytes this process has grown the store by (`trim_if_grown`)
 
 
 @contextlib.contextmanager
@@ -346,16 +351,17 @@ def _trim(found: list[tuple[bool, int, int, str]], bound: int) -> int:
     return total
 
 
-# Walking the cache to measure it grows with the catalogue (bench/README.md), so a run that added
-# entries adds what it wrote to a ledger instead: the bytes the last walk left, then each run's since.
-# The cache is walked and trimmed (to nine tenths of its bound, so that the next runs need not walk
-# again) only once the ledger's sum passes the bound, or the ledger is missing, damaged or long: its
-# sum only overstates (a replaced entry counts twice), but for the lines of runs that raced a walk.
+# Walking the cache to measure it grows with the catalogue (bench/README.md), so a run that wrote
+# entries adds to a ledger what they grew the cache by (less, or negative, when it replaced entries):
+# the bytes the last walk left, then each run's since. The cache is walked and trimmed (to nine
+# tenths of its bound, so that the next runs need not walk again) only once the ledger's sum passes
+# the bound, or the ledger is missing, damaged or long: its sum only overstates (an entry removed as
+# damaged is not subtracted), but for the lines of runs that raced a walk.
 _LEDGER_LINES = 256
 
 
 def trim_if_grown() -> None:
-    """Trim the cache to its bound (`limit`) when this process put anything in the store and the
+    """Trim the cache to its bound (`limit`) when this process changed the store's size and the
     cache may have outgrown it."""
     if not _written:
         return
@@ -377,7 +383,8 @@ def _count_in_ledger(written: int) -> int | None:
             counts = [int(line) for line in file.read().split()]
     except (OSError, ValueError):
         return None
-    if len(counts) >= _LEDGER_LINES or min(counts, default=-1) < 0:  # long, or not one this tool wrote
+    # long, or not one this tool wrote: a walk's count is never negative, nor is the sum of what follows
+    if not counts or len(counts) >= _LEDGER_LINES or counts[0] < 0 or sum(counts) < 0:
         return None
     counted = sum(counts)
     fd = os.open(_ledger(), os.O_WRONLY | os.O_APPEND)  # one small write: whole, among other runs'

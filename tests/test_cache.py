@@ -43,10 +43,26 @@ def test_runs_within_the_bound_do_not_walk_the_cache_and_the_ledger_never_unders
     _run(store, monkeypatch, "first", 1000)  # no ledger yet: measured
     walked = _walks(monkeypatch)
     for index in range(20):
-        _run(store, monkeypatch, f"entry {index % 5}", 1000)  # replaced entries: counted again
+        _run(store, monkeypatch, f"entry {index % 5}", 1000 + index)
     assert walked == []
     counted = sum(int(line) for line in cache._ledger().read_bytes().split())
     assert counted >= cache.usage().total
+
+
+def test_runs_that_replace_entries_at_the_bound_do_not_walk_it(
+    store: cache.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run replaces its output's snapshot and stamp: a cache just below its bound is not walked
+    by every run for growth it did not have."""
+    monkeypatch.setenv("REPLICATE_CODEGEN_CACHE_SIZE", "10K")
+    for index in range(8):
+        _run(store, monkeypatch, f"entry {index}", 1000)
+    walked = _walks(monkeypatch)
+    for index in range(30):
+        _run(store, monkeypatch, "snapshot", 1000 + index % 3)
+    assert walked == []
+    counted = sum(int(line) for line in cache._ledger().read_bytes().split())
+    assert counted == cache.usage().total and all(store.get_bytes(f"entry {i}") for i in range(8))
 
 
 def test_a_cache_grown_past_its_bound_is_trimmed_below_it_least_recently_used_first(
