@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -69,12 +70,18 @@ def diff(root: Path, tree: FileTree, kept: frozenset[str] = frozenset()) -> Chan
     )
 
 
-def fill(root: Path, staging: Path, tree: FileTree, same: frozenset[str] = frozenset()) -> None:
+Written = dict[str, list[int | str]]  # path -> [size, mtime_ns, ctime_ns, inode, sha256] as written
+
+
+def fill(root: Path, staging: Path, tree: FileTree, same: frozenset[str] = frozenset()) -> Written:
     """Make the empty folder `staging` hold exactly `tree` and the files of `same`, which already hold
     their bytes (those of `tree`, for the files it has too) under `root`: those are hard-linked rather
     than written again (copied with their mtime where there are no links), so what vouches for them
-    by size and mtime still does. Folders are filled side by side: a link is a few microseconds of
-    the kernel's, and thousands of them are most of a rebuild's writing (bench/README.md)."""
+    by size and mtime still does. Returns each file written, with its stat just after writing and
+    the SHA-256 of the bytes written: what the stamp holds the file to (`stamp.record`). Folders are
+    filled side by side: a link is a few microseconds of the kernel's, and thousands of them are
+    most of a rebuild's writing (bench/README.md)."""
+    written: Written = {}
     by_folder: dict[str, list[str]] = {}
     for relative in same.union(tree):
         folder, _, _ = relative.rpartition("/")
@@ -86,8 +93,13 @@ def fill(root: Path, staging: Path, tree: FileTree, same: frozenset[str] = froze
         for relative in files:  # plain strings and os calls: pathlib was most of the time of 4,000 links
             target = os.path.join(staging, relative)
             if relative not in same:
+                content = tree[relative]
                 with open(target, "wb") as file:
-                    file.write(tree[relative])
+                    file.write(content)
+                    file.flush()
+                    status = os.fstat(file.fileno())
+                sha256 = hashlib.sha256(content).hexdigest()  # on this thread: hashlib lets go of the GIL
+                written[relative] = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, sha256]
                 continue
             source = os.path.join(root, relative)
             try:
@@ -98,6 +110,7 @@ def fill(root: Path, staging: Path, tree: FileTree, same: frozenset[str] = froze
     with ThreadPoolExecutor(_FILLERS) as pool:
         for _ in pool.map(fill_folder, by_folder.values()):  # the first error, as raised
             pass
+    return written
 
 
 _FILLERS = 4

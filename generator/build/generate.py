@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 from generator.build import filetree, snapshot
 from generator.catalog import Entry, LastRun, load_catalog
 from generator.paths import display_path
-from generator.release import BUNDLE, Release, next_release, remember
+from generator.release import Release, next_release, remember
 from generator.render import Rendered, assemble, model_outputs, render_shared
 from generator.render.models import kept_view
 from generator.validate import Identity
@@ -18,19 +17,19 @@ from generator.validate import Identity
 
 @dataclass(frozen=True)
 class NextRun:
-    """What the next run into the same output starts from: the SHA-256 of the bundle written, its
-    release, and what the specs were (`snapshot`). Not the bundle itself: tens of MB at thousands of
-    models, let go before what is kept is written."""
+    """What the next run into the same output starts from: the release and what the specs were
+    (`snapshot`). Not the tree: tens of MB at thousands of models, let go before what is kept is
+    written."""
 
-    bundle_sha256: str
     release: Release
     identities: Mapping[str, Identity]
     entries: Sequence[Entry]
 
-    def keep(self, output: Path) -> None:
-        """Kept (`release.remember`, `snapshot`) once the tree is in place."""
-        remember(self.bundle_sha256, self.release)
-        snapshot.save(output, self.bundle_sha256, self.identities, self.entries)
+    def keep(self, output: Path, bundle_sha256: str) -> None:
+        """Kept (`release.remember`, `snapshot`), once the tree is in place, for the bundle of that
+        SHA-256 (the one written, or kept, into `output`)."""
+        remember(bundle_sha256, self.release)
+        snapshot.save(output, bundle_sha256, self.identities, self.entries)
 
 
 @dataclass(frozen=True)
@@ -44,9 +43,7 @@ class Generated:
 
     def next_run(self) -> NextRun:
         """All that is kept once the tree is written: the tree itself need not stay in memory."""
-        return NextRun(
-            hashlib.sha256(self.rendered.files[BUNDLE]).hexdigest(), self.release, self.identities, self.entries
-        )
+        return NextRun(self.release, self.identities, self.entries)
 
 
 def generate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
@@ -16,10 +17,11 @@ from generator.build.ownership import check_output
 from generator.build.workspace import Workspace
 from generator.errors import CodegenError, OutputError
 from generator.paths import display_path, umask
-from generator.release import Release
+from generator.release import BUNDLE, Release
 
 if TYPE_CHECKING:
     from generator.build.generate import NextRun
+    from generator.render import Rendered
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class BuildSession:
         self._real = check_output(output, (*self._folders, *protected), writing=writing)
         self._workspace: Workspace | None = None
         self._standing: stamp.StampCheck | None = None
-        self._made: tuple[NextRun, stamp.StampCheck, filetree.Changes] | None = None
+        self._made: tuple[NextRun, stamp.StampCheck, stamp.Files] | None = None
 
     @contextlib.contextmanager
     def hold(self, *, wait: bool = True, waiting: Callable[[str], None] | None = None) -> Iterator[BuildSession]:
@@ -75,10 +77,11 @@ class BuildSession:
         generated = generate(self.specs, self.shared, self._real, snapshot.load(self.output, standing))
         rendered = generated.rendered
         changes = filetree.diff(self._real, rendered.files, rendered.kept)
+        written: filetree.Written = {}
         if changes:
             unchanged = rendered.kept.union(rendered.files).difference(changes.added, changes.changed)
-            self._swap(rendered.files, frozenset(unchanged))
-        self._made = (generated.next_run(), standing, changes)
+            written = self._swap(rendered.files, frozenset(unchanged))
+        self._made = (generated.next_run(), standing, _made(rendered, standing, written))
         return Outcome(changes, len(rendered.files) + len(rendered.kept), generated.release)
 
     def _remember(self) -> None:
@@ -86,10 +89,10 @@ class BuildSession:
         ends, once the caller has said what changed (the tree is in place already)."""
         if self._made is None or self._workspace is None:
             return
-        next_run, standing, changes = self._made
+        next_run, standing, made = self._made
         self._workspace.discard()
-        next_run.keep(self.output)
-        stamp.record(self.output, self._folders, standing, [*changes.added, *changes.changed])
+        stamp.record(self.output, self._folders, standing, made)
+        next_run.keep(self.output, str(made[BUNDLE][4]))
         cache.trim_if_grown()
 
     def check(self) -> Outcome:
@@ -102,7 +105,7 @@ class BuildSession:
         tree = generated.rendered.files
         return Outcome(filetree.diff(self._real, tree), len(tree), generated.release)
 
-    def _swap(self, tree: filetree.FileTree, same: frozenset[str]) -> None:
+    def _swap(self, tree: filetree.FileTree, same: frozenset[str]) -> filetree.Written:
         workspace = self._workspace
         if workspace is None:
             raise RuntimeError("_swap() outside hold()")
@@ -110,10 +113,27 @@ class BuildSession:
         mode = stat.S_IMODE(self._real.stat().st_mode) if exists else 0o777 & ~umask()
         staging = workspace.staging()
         try:
-            filetree.fill(self._real, staging, tree, same)
+            written = filetree.fill(self._real, staging, tree, same)
             workspace.swap(staging, mode)
         except OSError as exc:
             raise _write_error(exc, staging, self._real, self.output) from None
+        return written
+
+
+def _made(rendered: Rendered, standing: stamp.StampCheck, written: filetree.Written) -> stamp.Files:
+    """Each file of the run's tree as the run knows it, for the stamp (`stamp.record`): as written;
+    else as `standing` found it, when it vouched for the file; else (a file found as it must be,
+    that no stamp vouched for) by the SHA-256 of its bytes alone."""
+    found = standing.described.get("outputs", {})
+    made: stamp.Files = {}
+    for path in rendered.kept.union(rendered.files):
+        if path in written:
+            made[path] = written[path]
+        elif path in standing.unchanged:
+            made[path] = found[path]
+        else:
+            made[path] = [*stamp.UNKNOWN_STAT, hashlib.sha256(rendered.files[path]).hexdigest()]
+    return made
 
 
 def _write_error(exc: OSError, staging: Path, real: Path, output: Path) -> CodegenError:

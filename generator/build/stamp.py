@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,13 +23,12 @@ Files = dict[str, list[int | str]]  # path -> [size, mtime_ns, ctime_ns, inode, 
 # looked at may change again with the same stat. Such a file is described without a stat, and hashed
 # again next time (git's "racily clean" entries).
 _RACY_NS = 20_000_000
-_UNTRUSTED: list[int | str] = [-1, -1, -1, -1]
+UNKNOWN_STAT: list[int | str] = [-1, -1, -1, -1]
 
 
-def _describe(names: list[str], base: Path | None, known: Files, linked: frozenset[str] = frozenset()) -> Files | None:
+def _describe(names: list[str], base: Path | None, known: Files) -> Files | None:
     """Each file (by its path relative to `base`, or absolute) as [size, mtime_ns, ctime_ns, inode,
-    sha256], hashing only what `known` does not vouch for by the same stat (for the `linked` files,
-    which the run hard-linked and so gave a new ctime: by size, mtime and inode); None when a file
+    sha256], hashing only what `known` does not vouch for by the same stat; None when a file
     vanished meanwhile. A hand edit that keeps size and mtime still changes the ctime."""
     described: Files = {}
     now = time.time_ns()
@@ -41,22 +39,20 @@ def _describe(names: list[str], base: Path | None, known: Files, linked: frozens
             status = os.stat(path)
             stat: list[int | str] = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
             recorded = known.get(name)
-            if recorded is not None and recorded[0] != -1 and _same(recorded, stat, name in linked):
+            if recorded is not None and recorded[0] != -1 and recorded[:4] == stat:
                 sha256 = str(recorded[4])
             else:
-                with open(path, "rb") as file:
-                    sha256 = hashlib.file_digest(file, "sha256").hexdigest()
+                sha256 = _digest(path)
             trusted = max(status.st_ctime_ns, status.st_mtime_ns) < now - _RACY_NS
-            described[name] = [*(stat if trusted else _UNTRUSTED), sha256]
+            described[name] = [*(stat if trusted else UNKNOWN_STAT), sha256]
         except OSError:
             return None
     return described
 
 
-def _same(recorded: list[int | str], stat: list[int | str], linked: bool) -> bool:
-    if linked:  # a link changes the ctime
-        return [*recorded[:2], recorded[3]] == [*stat[:2], stat[3]]
-    return recorded[:4] == stat
+def _digest(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _stamp_key(output: Path, folders: tuple[Path, ...]) -> str:
@@ -104,22 +100,37 @@ def standing(output: Path, folders: tuple[Path, ...]) -> StampCheck:
     return StampCheck(len(made) if holds else None, unchanged, _hashes(made_from or {}), described)
 
 
-def record(output: Path, folders: tuple[Path, ...], standing: StampCheck, written: Iterable[str]) -> None:
+def record(output: Path, folders: tuple[Path, ...], standing: StampCheck, made: Files) -> None:
     """Stamp `output` as made from `folders` by this generator (after a run that succeeded).
 
     `standing`: what `standing` found at the start of the run. The specs are stamped as it found
     them, before the run read them: a spec saved while the run went on has another stat now, so the
-    next run hashes it and reads it. `written`: the output files the run wrote; the others were
-    hard-linked from the old tree as `standing` found them. Waits out the clock's tick first, so
-    that the stats of the files just written speak for them."""
+    next run hashes it and reads it. `made`: each file of the run's tree, as the run knows it:
+    [size, mtime_ns, ctime_ns, inode] as it wrote the file (or `standing` found it), and the SHA-256
+    of the bytes the run means it to hold. The stamp holds each file to those bytes, never to what
+    is on disk now: a file edited (or added, or removed) while the run went on is stamped so that
+    the next run finds it. The stat is compared without the ctime, which the run's own links
+    change. Waits out the clock's tick first, so that the stats of the files just written speak
+    for them."""
     time.sleep(_RACY_NS / 1e9)
-    before = standing.described.get("outputs", {})
     made_from = standing.described.get("inputs") or _describe(inputs(folders), None, {}) or {}
-    names = listing(output)
-    fresh = set(written)
-    kept = {n: before[n] for n in names if n in before and n not in fresh}
-    made = _describe(names, output, kept, linked=frozenset(kept)) or {}
-    Store("stamp").put(_stamp_key(output, folders), {"inputs": made_from, "outputs": made})
+    now = time.time_ns()
+    prefix = f"{output}{os.sep}"
+    outputs: Files = {}
+    for name in sorted(made.keys() | listing(output)):
+        expected = made.get(name)
+        sha256 = "" if expected is None else str(expected[4])  # a file not the run's: never as it must be
+        try:
+            status = os.stat(prefix + name)
+            stat: list[int | str] = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+            ours = expected is not None and expected[0] != -1 and [*expected[:2], expected[3]] == [*stat[:2], stat[3]]
+            ours = ours or (expected is not None and _digest(prefix + name) == sha256)
+        except OSError:  # removed meanwhile: the next run finds it missing
+            outputs[name] = [*UNKNOWN_STAT, sha256]
+            continue
+        trusted = ours and max(status.st_ctime_ns, status.st_mtime_ns) < now - _RACY_NS
+        outputs[name] = [*(stat if trusted else UNKNOWN_STAT), sha256]
+    Store("stamp").put(_stamp_key(output, folders), {"inputs": made_from, "outputs": outputs})
 
 
 def _hashes(files: Files) -> dict[str, str]:

@@ -155,6 +155,31 @@ def test_a_spec_saved_or_a_kept_file_edited_while_a_run_goes_on_is_seen_by_the_n
     assert "up to date" in _generate(work)
 
 
+@pytest.mark.parametrize("edited", ["four", "one"])
+def test_an_output_file_edited_while_a_run_goes_on_is_never_stamped_as_the_runs(
+    work: Path, monkeypatch: pytest.MonkeyPatch, edited: str
+) -> None:
+    """Edited as the run links it from the old tree (acme/four, unchanged) or once it is written
+    (acme/one, changed), before the stamp: the next run must find the edit, not call it up to date."""
+    from generator.build import stamp
+
+    _generate(work)
+    real = stamp.record
+
+    def edited_meanwhile(output: Path, *args: Any, **kwargs: Any) -> None:
+        with (output / "python" / "replicate_models" / "types" / f"{edited}.py").open("a") as file:
+            file.write("# edited by hand\n")
+        real(output, *args, **kwargs)
+
+    monkeypatch.setattr(stamp, "record", edited_meanwhile)
+    (work / "specs" / "acme" / "one.yaml").write_text(spec_text("one", "A longer prompt."), encoding="utf-8")
+    _generate(work)
+    monkeypatch.setattr(stamp, "record", real)
+    assert "up to date" not in _generate(work)
+    assert filetree.read(work / "out") == _cold(work)
+    assert "up to date" in _generate(work)
+
+
 def test_another_generator_is_a_full_run(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _generate(work)
     monkeypatch.setattr(cache, "fingerprint", lambda: "another version of replicate-codegen")
