@@ -47,22 +47,28 @@ class Generated:
 
 
 def generate(
-    specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None, last_run: LastRun | None = None
+    specs_dir: Path,
+    shared_dir: Path | None = None,
+    previous: Path | None = None,
+    last_run: LastRun | None = None,
+    bundle_sha256: str | None = None,
 ) -> Generated:
     """The tree the specs make, and its release: versioned and changelogged against the tree already
     generated into `previous` (none: the first release). `last_run`: what the last run into `previous`
-    was made from (`generator.build.snapshot`)."""
+    was made from (`generator.build.snapshot`); `bundle_sha256`: that of the bundle in `previous`,
+    when the stamp vouches for it."""
     catalog = load_catalog(specs_dir, None, shared_dir, last_run)
     own = model_outputs(catalog.models)
     views = {output.entry.key: output.view for output in own}
     entries = [*catalog.known, *(output.entry for output in own)]
     models = {entry.id: entry.key for entry in entries}
     try:
-        release = next_release(dict(sorted(models.items())), lambda key: views.get(key) or kept_view(key), previous)
+        ordered = dict(sorted(models.items()))
+        release = next_release(ordered, lambda key: views.get(key) or kept_view(key), previous, bundle_sha256)
     except LookupError:  # a known model's view is no longer cached: every model read after all
         if not catalog.known:
             raise
-        return generate(specs_dir, shared_dir, previous)
+        return generate(specs_dir, shared_dir, previous, bundle_sha256=bundle_sha256)
     kept = catalog.known
     # From here on every model is known by its entry: the documents, most of a large catalogue's
     # memory, are let go before the files common to every model are made

@@ -74,7 +74,8 @@ class BuildSession:
         if self._workspace is None:
             raise RuntimeError("generate() outside hold()")
         standing = self._standing or stamp.standing(self.output, self._folders)
-        generated = generate(self.specs, self.shared, self._real, snapshot.load(self.output, standing))
+        last_run = snapshot.load(self.output, standing)
+        generated = generate(self.specs, self.shared, self._real, last_run, standing.unchanged.get(BUNDLE))
         rendered = generated.rendered
         changes = filetree.diff(self._real, rendered.files, rendered.kept)
         written: filetree.Written = {}

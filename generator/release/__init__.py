@@ -40,17 +40,19 @@ class Release:
 Views = Callable[[str], "diff.ModelView | None"]  # a model's key -> what its client users see; None: not known
 
 
-def next_release(models: dict[str, str], views: Views, previous: Path | None) -> Release:
+def next_release(
+    models: dict[str, str], views: Views, previous: Path | None, bundle_sha256: str | None = None
+) -> Release:
     """The release of `models` (id -> key) after the tree generated into `previous` (None or empty:
     the first). Only the models whose key changed are compared, so `views` is asked for those alone
-    when the cache knows what the previous bundle was made from. LookupError when a view it needs
-    is not known."""
+    when the cache knows what the previous bundle was made from. `bundle_sha256`: the previous
+    bundle's, when the stamp vouches for it; the bundle is then not even read, unless the cache does
+    not know it. LookupError when a view it needs is not known."""
     bundle = previous / BUNDLE if previous is not None else None
     if bundle is None or not bundle.is_file():
         first = settings.active().version  # `[client] version`
         return Release(first, (), _first(first, len(models)), models)
-    data = reading.read_bytes(bundle, display_path(bundle), "previous bundle", limit=reading.MAX_OUTPUT_BYTES)
-    old_version, old_keys, old_views = _previous(bundle, data)
+    old_version, old_keys, old_views = _previous(bundle, bundle_sha256)
     compared = models
     if old_keys is not None:
         differ = sorted(mid for mid in old_keys.keys() | models.keys() if old_keys.get(mid) != models.get(mid))
@@ -58,7 +60,7 @@ def next_release(models: dict[str, str], views: Views, previous: Path | None) ->
             old_views = {mid: _view(views, old_keys[mid]) for mid in differ if mid in old_keys}
             compared = {mid: models[mid] for mid in differ if mid in models}
         except LookupError:  # no longer cached: what the bundle says instead, of every model
-            old_views = diff.views_of_bundle(_read(bundle, data))
+            old_views = diff.views_of_bundle(_read(bundle, _bytes(bundle)))
     new_views = {mid: _view(views, key) for mid, key in compared.items()} if old_views is not None else {}
     changes = tuple(diff.compare(old_views, new_views)) if old_views is not None else ()  # None: from before `x-models`
     old_entries = _entries_of(bundle.parent / CHANGELOG)
@@ -83,17 +85,21 @@ def _view(views: Views, key: str) -> diff.ModelView:
     return found
 
 
-def _previous(bundle: Path, data: bytes) -> tuple[str, dict[str, str] | None, dict[str, diff.ModelView] | None]:
-    """The version of the bundle already generated (`data`, its bytes), and either what each model was made from (from
-    the cache, when this generator wrote these very bytes) or each model's view (from the bundle;
-    None for a bundle from before `x-models`)."""
+def _previous(bundle: Path, sha256: str | None) -> tuple[str, dict[str, str] | None, dict[str, diff.ModelView] | None]:
+    """The version of the bundle already generated (of that `sha256`, when known), and either what
+    each model was made from (from the cache, when this generator wrote these very bytes) or each
+    model's view (from the bundle; None for a bundle from before `x-models`)."""
     display = display_path(bundle)
-    kept = Store(_MADE_FROM).get(hashlib.sha256(data).hexdigest())
+    data = None
+    if sha256 is None:
+        data = _bytes(bundle)
+        sha256 = hashlib.sha256(data).hexdigest()
+    kept = Store(_MADE_FROM).get(sha256)
     with contextlib.suppress(KeyError, TypeError, AttributeError):
         if isinstance(kept, dict) and isinstance(kept["models"], dict) and _VERSION.match(str(kept["version"])):
             models = {str(mid): str(key) for mid, key in kept["models"].items()}
             return str(kept["version"]), models, None
-    document = _read(bundle, data)
+    document = _read(bundle, data if data is not None else _bytes(bundle))
     version = (document.get("info") or {}).get("version")
     if not _VERSION.match(str(version or "")):
         # never a silent first release: the changelog and the breaking-change report would be lost
@@ -132,6 +138,10 @@ def _entry(version: str, headline: str, changes: tuple[diff.Change, ...]) -> str
                 f"- {markdown_text(c.model)}: {markdown_text(c.message)}" for c in chosen
             ]
     return "\n".join(lines) + "\n\n"
+
+
+def _bytes(bundle: Path) -> bytes:
+    return reading.read_bytes(bundle, display_path(bundle), "previous bundle", limit=reading.MAX_OUTPUT_BYTES)
 
 
 def _read(bundle: Path, data: bytes) -> dict[str, Any]:

@@ -139,10 +139,14 @@ def test_the_next_release_reads_the_previous_bundle_from_the_cache_unless_it_was
     monkeypatch.setattr(
         generator.release, "_read", lambda bundle, data: parsed.append(bundle) or real_read(bundle, data)
     )
+    read: list[Path] = []
+    real_bytes = generator.release._bytes
+    monkeypatch.setattr(generator.release, "_bytes", lambda bundle: read.append(bundle) or real_bytes(bundle))
     edited = copy.deepcopy(base())
     _described(edited)
     assert "the client is now version 0.1.1" in _generate(tmp_path, edited)
     assert parsed == []  # the views of the bundle it wrote were kept
+    assert read == []  # and the stamp vouched for its bytes: not even read
     bundle = tmp_path / "out/openapi.yaml"  # by hand: the kept views do not vouch for these bytes
     bundle.write_text(bundle.read_text(encoding="utf-8").replace("version: 0.1.1", "version: 0.3.0"), encoding="utf-8")
     _props(edited)["prompt"]["description"] = "Changed again."
