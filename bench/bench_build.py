@@ -182,8 +182,8 @@ def one_run(count: int, root: Path, round_: int) -> dict[str, tuple[float, float
 def watched_rebuild(work: Path, folders: list[str]) -> float:
     """Seconds from a spec saved to `watch`'s line saying the new tree is in place (the median of five
     saves), with `watch` up and its first rebuild done. Each save waits for the rebuild before it to
-    let the output go (its folder beside the output gone): after its line, a rebuild still keeps what
-    the next run starts from and removes the old tree, and a save made meanwhile would time that too."""
+    let the output go (its lock file gone): after its line, a rebuild still stamps the tree and keeps
+    what the next run starts from, and a save made meanwhile would time that too."""
     env = {**os.environ, "REPLICATE_CODEGEN_CACHE": str(work / "cache")}
     args = [*CLI, "watch", "--sources", "apifox", *folders, "--debounce", "20"]
     process = subprocess.Popen(args, cwd=work, stdout=subprocess.PIPE, text=True, env=env)
@@ -195,7 +195,7 @@ def watched_rebuild(work: Path, folders: list[str]) -> float:
         for index in range(5):
             spec = next((work / "models").rglob(f"model-{index * 17 + 5:05d}.yaml"))
             text = spec.read_text(encoding="utf-8").replace("文本提示", f"文本提示（监视 {index}）", 1)
-            held = work / ".generated.codegen"
+            held = work / ".generated.codegen" / "lock"  # removed as the run lets go of the output
             for _ in range(3000):
                 if not held.exists():
                     break

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,19 +73,29 @@ def diff(root: Path, tree: FileTree, kept: frozenset[str] = frozenset()) -> Chan
 
 
 Written = dict[str, list[int | str]]  # path -> [size, mtime_ns, ctime_ns, inode, sha256] as written
+Stats = Mapping[str, Sequence[int | str]]  # path -> [size, mtime_ns, ctime_ns, inode, ...] (`stamp.Files`)
 
 
-def fill(root: Path, staging: Path, tree: FileTree, same: frozenset[str] = frozenset()) -> Written:
-    """Make the empty folder `staging` hold exactly `tree` and the files of `same`, which already hold
-    their bytes (those of `tree`, for the files it has too) under `root`: those are hard-linked rather
-    than written again (copied with their mtime where there are no links), so what vouches for them
-    by size and mtime still does. Returns each file written, with its stat just after writing and
-    the SHA-256 of the bytes written: what the stamp holds the file to (`stamp.record`). Folders are
-    filled side by side: a link is a few microseconds of the kernel's, and thousands of them are
-    most of a rebuild's writing (bench/README.md)."""
+def fill(
+    root: Path, staging: Path, tree: FileTree, same: frozenset[str] = frozenset(), found: Stats | None = None
+) -> Written:
+    """Make the folder `staging` hold exactly `tree` and the files of `same`, which already hold their
+    bytes (those of `tree`, for the files it has too) under `root`: those are hard-linked rather than
+    written again (copied with their mtime where there are no links), so what vouches for them by
+    size and mtime still does. Returns each file written, with its stat just after writing and the
+    SHA-256 of the bytes written: what the stamp holds the file to (`stamp.record`).
+
+    `staging` may hold an earlier tree (`watch` keeps the old tree of each swap for the next one).
+    A file of it is kept only when it is the very file of `root` that `same` asks for: a link of
+    the one `found` describes (`stamp.standing`: same device, inode, size and mtime). Anything else
+    there is replaced or removed, so only what differs is written. Folders are filled side by side:
+    a link is a few microseconds of the kernel's, and thousands of them are most of a rebuild's
+    writing (bench/README.md)."""
     written: Written = {}
+    wanted = same.union(tree)
+    kept = _tidied(root, staging, wanted, same, found or {})
     by_folder: dict[str, list[str]] = {}
-    for relative in same.union(tree):
+    for relative in wanted.difference(kept):
         folder, _, _ = relative.rpartition("/")
         by_folder.setdefault(folder, []).append(relative)
     for folder in sorted(by_folder):
@@ -111,6 +123,43 @@ def fill(root: Path, staging: Path, tree: FileTree, same: frozenset[str] = froze
         for _ in pool.map(fill_folder, by_folder.values()):  # the first error, as raised
             pass
     return written
+
+
+def _tidied(root: Path, staging: Path, wanted: frozenset[str], same: frozenset[str], found: Stats) -> set[str]:
+    """The files of `same` that `staging` holds already as links of `root`'s (those `found`
+    describes: same device, inode, size and mtime), once all else is removed from it: other files,
+    links, folders the tree has no file in. Walked on one thread: a stat is quicker than handing
+    the interpreter from thread to thread for it."""
+    needed = {""}
+    for relative in wanted:
+        folder = relative.rpartition("/")[0]
+        while folder not in needed:
+            needed.add(folder)
+            folder = folder.rpartition("/")[0]
+    kept: set[str] = set()
+    device = -1
+    walking = [("", str(staging))]
+    while walking:
+        prefix, folder = walking.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if relative in needed:
+                        walking.append((f"{relative}/", entry.path))
+                    else:
+                        shutil.rmtree(entry.path)
+                    continue
+                described = found.get(relative) if relative in same else None
+                if described is not None and described[0] != -1:
+                    device = os.stat(root).st_dev if device == -1 else device
+                    status = entry.stat(follow_symlinks=False)
+                    identity = [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
+                    if stat.S_ISREG(status.st_mode) and identity == [device, described[3], *described[:2]]:
+                        kept.add(relative)
+                        continue
+                os.unlink(entry.path)
+    return kept
 
 
 _FILLERS = 4

@@ -48,10 +48,14 @@ class BuildSession:
         self._made: tuple[NextRun, stamp.StampCheck, stamp.Files] | None = None
 
     @contextlib.contextmanager
-    def hold(self, *, wait: bool = True, waiting: Callable[[str], None] | None = None) -> Iterator[BuildSession]:
+    def hold(
+        self, *, wait: bool = True, waiting: Callable[[str], None] | None = None, spare: bool = False
+    ) -> Iterator[BuildSession]:
         """The output's lock for the run (waiting for another run, unless not `wait`), with what
-        killed runs left tidied."""
-        with Workspace(self._real, wait=wait, waiting=waiting) as workspace:
+        killed runs left tidied. `spare`: the old tree is kept beside the output for the next run
+        with `spare` (`watch`), which then writes only what differs (`Workspace`); a run without
+        removes it."""
+        with Workspace(self._real, wait=wait, waiting=waiting, spare=spare) as workspace:
             self._workspace = workspace
             try:
                 yield self
@@ -81,7 +85,7 @@ class BuildSession:
         written: filetree.Written = {}
         if changes:
             unchanged = rendered.kept.union(rendered.files).difference(changes.added, changes.changed)
-            written = self._swap(rendered.files, frozenset(unchanged))
+            written = self._swap(rendered.files, frozenset(unchanged), standing)
         self._made = (generated.next_run(), standing, _made(rendered, standing, written))
         return Outcome(changes, len(rendered.files) + len(rendered.kept), generated.release)
 
@@ -106,7 +110,7 @@ class BuildSession:
         tree = generated.rendered.files
         return Outcome(filetree.diff(self._real, tree), len(tree), generated.release)
 
-    def _swap(self, tree: filetree.FileTree, same: frozenset[str]) -> filetree.Written:
+    def _swap(self, tree: filetree.FileTree, same: frozenset[str], standing: stamp.StampCheck) -> filetree.Written:
         workspace = self._workspace
         if workspace is None:
             raise RuntimeError("_swap() outside hold()")
@@ -114,7 +118,7 @@ class BuildSession:
         mode = stat.S_IMODE(self._real.stat().st_mode) if exists else 0o777 & ~umask()
         staging = workspace.staging()
         try:
-            written = filetree.fill(self._real, staging, tree, same)
+            written = filetree.fill(self._real, staging, tree, same, standing.described.get("outputs"))
             workspace.swap(staging, mode)
         except OSError as exc:
             raise _write_error(exc, staging, self._real, self.output) from None

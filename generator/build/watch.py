@@ -2,13 +2,16 @@
 keeps its libraries and caches loaded, so a saved spec is a new tree in a fraction of a second.
 
 Each rebuild is a run like any other (`engine.BuildSession`): it holds the output's lock while it
-writes, proves the output up to date before doing anything, and swaps in a whole tree. Changes are
+writes, proves the output up to date before doing anything, and swaps in a whole tree. The old tree
+of each swap is kept as a spare beside the output, so that the next rebuild writes only the files
+that differ rather than linking thousands anew (`Workspace`); it goes when the watch ends. Changes are
 debounced (an editor's save is several events), and the specs the import writes start no second
 rebuild: their stamp already holds. A rebuild that fails says why in one line and the watch goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +19,7 @@ from pathlib import Path
 from threading import Event
 
 from generator import paths
-from generator.build import BuildSession, Outcome
+from generator.build import BuildSession, Busy, Outcome
 from generator.errors import CodegenError, InputErrors, ValidationFailed
 
 Report = Callable[[str], None]
@@ -50,25 +53,35 @@ def watch(
 
     datamodels.warm_up()  # loaded once, for every rebuild to come
     failed, started = True, False
-    # The first (empty) batch comes once the OS watches the folders: the first rebuild is made then,
-    # so that a change saved at any moment is seen by it or by the next.
-    for changes in watchfiles.watch(
-        *watched.folders(),
-        debounce=debounce_ms,
-        step=20,
-        stop_event=stop,
-        raise_interrupt=False,
-        yield_on_timeout=True,
-        rust_timeout=_READY_MS,
-    ):
-        if not started:
-            started = True
-            failed = not _rebuild(session, watched, True, report, True)
-            report(f"watching {', '.join(paths.display_path(f) for f in watched.folders())} (Ctrl-C stops)")
-            continue
-        changed = [Path(path) for _, path in changes if not Path(path).name.startswith(".")]
-        if changed:
-            failed = not _rebuild(session, watched, _under(changed, watched.sources), report, failed)
+    try:
+        # The first (empty) batch comes once the OS watches the folders: the first rebuild is made
+        # then, so that a change saved at any moment is seen by it or by the next.
+        for changes in watchfiles.watch(
+            *watched.folders(),
+            debounce=debounce_ms,
+            step=20,
+            stop_event=stop,
+            raise_interrupt=False,
+            yield_on_timeout=True,
+            rust_timeout=_READY_MS,
+        ):
+            if not started:
+                started = True
+                failed = not _rebuild(session, watched, True, report, True)
+                report(f"watching {', '.join(paths.display_path(f) for f in watched.folders())} (Ctrl-C stops)")
+                continue
+            changed = [Path(path) for _, path in changes if not Path(path).name.startswith(".")]
+            if changed:
+                failed = not _rebuild(session, watched, _under(changed, watched.sources), report, failed)
+    finally:
+        _let_go(session)
+
+
+def _let_go(session: BuildSession) -> None:
+    """The spare tree the rebuilds kept goes with the watch: removed by a hold of the usual kind, or
+    left to the run that holds the output now, which removes it too."""
+    with contextlib.suppress(Busy, OSError), session.hold(wait=False):
+        pass
 
 
 def _under(files: Iterable[Path], folder: Path) -> bool:
@@ -82,7 +95,7 @@ def _rebuild(session: BuildSession, watched: Watched, documents: bool, report: R
     started = time.perf_counter()
     shown = paths.display_path(watched.output)
     try:
-        with session.hold(waiting=report):
+        with session.hold(waiting=report, spare=True):
             if documents and watched.sources.is_dir():
                 _import(watched, report)
             files = session.up_to_date()

@@ -9,6 +9,9 @@
   next run rolls back a swap that was cut between them (the old tree returns).
 - **Nothing left behind.** Whatever a killed run left here (a half-made tree, the old tree, a
   journal) is removed by the next run, once it holds the lock; the folder itself goes when empty.
+  `watch` alone keeps the old tree of each swap in `new/` as a spare, which its next rebuild brings
+  up to date instead of linking every file anew (`filetree.fill` keeps only the files of it that
+  are the output's own); it is removed when the watch ends, or by the next run of any other kind.
 """
 
 from __future__ import annotations
@@ -38,13 +41,17 @@ class Busy(OutputError):
 class Workspace:
     """The run's hold on `output` (a real path, from `ownership.check_output`): a context manager
     that takes the lock (waiting, and saying so through `waiting`, unless `wait` is False) and
-    tidies what killed runs left; released on exit."""
+    tidies what killed runs left; released on exit. `spare`: the old tree is kept for the next
+    run, and a tree found in `new/` is the one to fill (`staging`)."""
 
-    def __init__(self, output: Path, *, wait: bool = True, waiting: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, output: Path, *, wait: bool = True, waiting: Callable[[str], None] | None = None, spare: bool = False
+    ) -> None:
         self.output = output
         self.folder = output.with_name(f".{output.name}.codegen")
         self._wait = wait
         self._waiting = waiting
+        self._spare = spare
         self._lock: int | None = None
 
     def __enter__(self) -> Workspace:
@@ -108,16 +115,22 @@ class Workspace:
     # -- the new tree and the swap --------------------------------------------------------------
 
     def staging(self) -> Path:
-        """A new, empty folder for the new tree (mode 0700 while it fills: `swap` gives the mode)."""
+        """The folder for the new tree (mode 0700 while it fills: `swap` gives the mode): a new, empty
+        one, or the spare tree when one is kept, for `filetree.fill` to bring up to date."""
         staging = self.folder / _NEW
+        if self._spare and staging.is_dir() and not staging.is_symlink():
+            os.chmod(staging, 0o700)
+            return staging
         _remove(staging)
         staging.mkdir(mode=0o700)
         return staging
 
     def discard(self) -> None:
-        """Remove the old tree a swap left (or a half-made one). Unlinking its files changes the
-        ctime of those the new tree shares with it, so this comes before the new tree is stamped."""
-        _remove(self.folder / _NEW)
+        """Remove the old tree a swap left (or a half-made one), unless it is kept as the spare.
+        Unlinking its files changes the ctime of those the new tree shares with it, so this comes
+        before the new tree is stamped."""
+        if not self._spare:
+            _remove(self.folder / _NEW)
 
     def swap(self, staging: Path, mode: int) -> None:
         """Put the tree made in `staging` at the output path, in one step where the OS allows. The
@@ -143,7 +156,7 @@ class Workspace:
             if not os.path.lexists(self.output) and old.is_dir():
                 os.rename(old, self.output)
             journal.unlink()
-        for leftover in (self.folder / _NEW, old):
+        for leftover in (old,) if self._spare else (self.folder / _NEW, old):
             _remove(leftover)
         prefix = f".{self.output.name}."  # `.<name>.new-*`, `.<name>.old-*`: how earlier versions staged
         with os.scandir(self.output.parent) as entries:

@@ -197,7 +197,7 @@ def test_a_disk_that_fills_while_the_tree_is_written_is_one_line_naming_the_file
     before = filetree.read(work / "out")
     real = filetree.fill
 
-    def full(root: Path, staging: Path, tree: filetree.FileTree, same: frozenset[str] = frozenset()) -> None:
+    def full(root: Path, staging: Path, tree: filetree.FileTree, *args: Any) -> None:
         real(root, staging, dict(list(tree.items())[:2]), frozenset())
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging / "python" / "big.py"))
 

@@ -92,3 +92,24 @@ def test_a_saved_document_is_imported_and_rebuilt(work: Path, watching: Watching
     line = watching.until(" rebuilt ")[-1]
     assert "1 model(s) added" in line or "added" in line
     assert len(list((work / "specs").rglob("*.yaml"))) == 4
+
+
+def test_the_spare_tree_kept_between_rebuilds_is_never_trusted_and_goes_with_the_watch(
+    work: Path, watching: Watching
+) -> None:
+    write_spec(work, "one", "First save.")
+    watching.until(" rebuilt ")
+    spare = work / ".out.codegen" / "new"
+    assert (spare / "python" / "replicate_models" / "types" / "two.py").is_file()  # the old tree, kept
+    # Between rebuilds, the spare's link of an unchanged file is replaced and a file is added to it
+    kept = spare / "python" / "replicate_models" / "types" / "two.py"
+    kept.unlink()
+    kept.write_text("# not what the output holds\n", encoding="utf-8")
+    (spare / "stray.txt").write_text("not the tool's\n", encoding="utf-8")
+    before = filetree.read(work / "out")
+    write_spec(work, "three", "Second save.")
+    watching.until(" rebuilt ")
+    assert filetree.read(work / "out") == cold(work, before)
+    watching.process.send_signal(signal.SIGINT)
+    watching.process.wait(RUN_TIMEOUT)
+    assert not (work / ".out.codegen").exists()
