@@ -10,7 +10,7 @@ from generator.build import filetree, snapshot
 from generator.catalog import Entry, LastRun, load_catalog
 from generator.paths import display_path
 from generator.release import Release, next_release, remember
-from generator.render import Rendered, assemble, model_outputs, render_shared
+from generator.render import Places, Rendered, assemble, model_outputs, render_shared
 from generator.render.models import kept_view
 from generator.validate import Identity
 
@@ -24,12 +24,13 @@ class NextRun:
     release: Release
     identities: Mapping[str, Identity]
     entries: Sequence[Entry]
+    places: Places  # of each entry's fragment in the bundle
 
     def keep(self, output: Path, bundle_sha256: str) -> None:
         """Kept (`release.remember`, `snapshot`), once the tree is in place, for the bundle of that
         SHA-256 (the one written, or kept, into `output`)."""
         remember(bundle_sha256, self.release)
-        snapshot.save(output, bundle_sha256, self.identities, self.entries)
+        snapshot.save(output, bundle_sha256, self.identities, self.entries, self.places)
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,11 @@ class Generated:
     release: Release
     identities: Mapping[str, Identity]
     entries: Sequence[Entry]
+    places: Places
 
     def next_run(self) -> NextRun:
         """All that is kept once the tree is written: the tree itself need not stay in memory."""
-        return NextRun(self.release, self.identities, self.entries)
+        return NextRun(self.release, self.identities, self.entries, self.places)
 
 
 def generate(
@@ -73,9 +75,9 @@ def generate(
     # From here on every model is known by its entry: the documents, most of a large catalogue's
     # memory, are let go before the files common to every model are made
     catalog = replace(catalog, models=(), known=tuple(entries))
-    shared = render_shared(catalog, entries, display_path(specs_dir), release)
+    shared, places = render_shared(catalog, entries, display_path(specs_dir), release)
     rendered = assemble(kept, own, shared)
-    return Generated(rendered, release, catalog.identities, entries)
+    return Generated(rendered, release, catalog.identities, entries, places)
 
 
 def generated_tree(specs_dir: Path, shared_dir: Path | None = None, previous: Path | None = None) -> filetree.FileTree:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from generator.cache import Store
 from generator.catalog import Catalog, Entry
 from generator.paths import OUTPUT_MARKER, OUTPUT_MARKER_TEXT
-from generator.render.bundle import render_bundle
+from generator.render.bundle import Places, render_bundle
 from generator.render.docs import render_docs
 from generator.render.formatting import format_python
 from generator.render.models import ModelOutput, model_outputs
@@ -18,7 +18,7 @@ from generator.render.python import formatted_as_rendered, render_python
 if TYPE_CHECKING:
     from generator.release import Release
 
-__all__ = ["ModelOutput", "Rendered", "assemble", "model_outputs", "render_shared"]
+__all__ = ["ModelOutput", "Places", "Rendered", "assemble", "model_outputs", "render_shared"]
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,11 @@ class Rendered:
     kept: frozenset[str]  # the own files of the models the catalogue knows by their entry: on disk as they must be
 
 
-def render_shared(catalog: Catalog, entries: Sequence[Entry], specs_label: str, release: Release) -> dict[str, bytes]:
+def render_shared(
+    catalog: Catalog, entries: Sequence[Entry], specs_label: str, release: Release
+) -> tuple[dict[str, bytes], Places]:
     """The files common to every model, made from every model's entry (whose files' hashes they do
-    not need), as the bytes written."""
+    not need), as the bytes written; and where each model's fragment is in the bundle."""
     ordered = sorted(entries, key=lambda entry: entry.id)
     shared = {f"python/{p}": text for p, text in render_python(catalog, ordered, specs_label, release).items()}
     shared |= {f"docs/{p}": text for p, text in render_docs(catalog, ordered, specs_label, release).items()}
@@ -39,8 +41,9 @@ def render_shared(catalog: Catalog, entries: Sequence[Entry], specs_label: str, 
     formatted |= {path: shared[path] for path in as_rendered if path in shared}
     files = {path: text.encode() for path, text in formatted.items()}
     # The bundle is tens of MB at thousands of models: made last, and its text let go once encoded
-    files["openapi.yaml"] = render_bundle(catalog, ordered, specs_label, release.version).encode()
-    return files
+    bundle, places = render_bundle(catalog, ordered, specs_label, release.version)
+    files["openapi.yaml"] = bundle.encode()
+    return files, places
 
 
 def assemble(known: Sequence[Entry], own: Sequence[ModelOutput], shared: dict[str, bytes]) -> Rendered:

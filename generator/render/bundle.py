@@ -25,34 +25,61 @@ _PER_MODEL = ("Input", "Output", "PredictionRequest", "Prediction")
 _REF = "#/components/schemas/"
 
 
-def render_bundle(catalog: Catalog, entries: list[Entry], specs_label: str, version: str) -> str:
-    """The bundle, joined from each model's `fragment` (its entry's)."""
-    fragments = [entry.fragment for entry in entries]
+# Where each model's fragment texts are in the bundle: entry key -> fragment key -> [start, end], in
+# characters of the bundle's text. What the next run starts from keeps these places rather than the
+# texts (`generator.build.snapshot`): the bundle on disk holds them already.
+Places = dict[str, dict[str, list[int]]]
+
+
+def render_bundle(catalog: Catalog, entries: list[Entry], specs_label: str, version: str) -> tuple[str, Places]:
+    """The bundle, joined from each model's `fragment` (its entry's), and where each fragment's texts are in it."""
     schemas = {**shared_operations.components(), **api_operations.components()}
     _check_unique_schemas(entries, set(schemas))
-    paths = {f["path"]: f["path_text"] for f in fragments if f["path"]}
+    paths: dict[str, tuple[str, str | None]] = {  # -> its text, and the key of the model whose it is
+        e.fragment["path"]: (e.fragment["path_text"], e.key) for e in entries if e.fragment["path"]
+    }
     for shared_path, item in {**_shared_paths(catalog), **api_operations.paths()}.items():
-        paths[shared_path] = _under(("paths",), {shared_path: item})
+        paths[shared_path] = (_under(("paths",), {shared_path: item}), None)
     info = {  # a title generators can make a package name of (one starting with a digit they cannot)
         "title": "Replicate-style models",
         "version": version,
         "description": f"{len(entries)} models of the specs, and Replicate's shared prediction operations.",
     }
     tags = [{"name": "predictions", "description": "Operations on predictions of any model."}, api_operations.TAG]
-    parts = [  # joined once: tens of MB at thousands of models
-        header(f"the specs in {specs_label}") + "\n",
-        specfile.dump({"openapi": "3.1.0", "info": info}),
-        _joined(f"  {X_MODELS}:", [f["index"] for f in fragments], "{}"),
-        specfile.dump({"servers": canonical.servers(), "security": [{"bearerAuth": []}]}),
-        specfile.dump({"tags": tags}),
-        *(f["tag"] for f in fragments),
-        "paths:\n",
-        *(paths[p] for p in sorted(paths)),
-        "components:\n" + _under(("components",), {"schemas": schemas}),
-        *(f["schemas"] for f in fragments),
-        _under(("components",), {"securitySchemes": canonical.security_schemes()}),
-    ]
-    return "".join(parts)
+    joined = _Joined()
+    joined.add(header(f"the specs in {specs_label}") + "\n")
+    joined.add(specfile.dump({"openapi": "3.1.0", "info": info}))
+    joined.add(f"  {X_MODELS}:\n" if entries else f"  {X_MODELS}: {{}}\n")
+    for entry in entries:
+        joined.add(entry.fragment["index"], entry.key, "index")
+    joined.add(specfile.dump({"servers": canonical.servers(), "security": [{"bearerAuth": []}]}))
+    joined.add(specfile.dump({"tags": tags}))
+    for entry in entries:
+        joined.add(entry.fragment["tag"], entry.key, "tag")
+    joined.add("paths:\n")
+    for path in sorted(paths):
+        text, key = paths[path]
+        joined.add(text, key, "path_text")
+    joined.add("components:\n" + _under(("components",), {"schemas": schemas}))
+    for entry in entries:
+        joined.add(entry.fragment["schemas"], entry.key, "schemas")
+    joined.add(_under(("components",), {"securitySchemes": canonical.security_schemes()}))
+    return "".join(joined.parts), joined.places
+
+
+class _Joined:
+    """Texts to join once (tens of MB at thousands of models), and where each model's are."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.places: Places = {}
+        self._length = 0
+
+    def add(self, text: str, key: str | None = None, name: str = "") -> None:
+        if key is not None:
+            self.places.setdefault(key, {})[name] = [self._length, self._length + len(text)]
+        self.parts.append(text)
+        self._length += len(text)
 
 
 # One model's part of the bundle, as YAML text at the place it takes there: `index` (its
@@ -104,10 +131,6 @@ def _under(keys: tuple[str, ...], value: Any) -> str:
     for key in reversed(keys):
         value = {key: value}
     return specfile.dump(value).split("\n", len(keys))[len(keys)]
-
-
-def _joined(key_line: str, parts: list[str], empty: str) -> str:
-    return f"{key_line}\n" + "".join(parts) if parts else f"{key_line} {empty}\n"
 
 
 def _shared_paths(catalog: Catalog) -> dict[str, dict[str, Any]]:

@@ -28,7 +28,7 @@ def _bundle(tmp_path: Path, specs: list[dict[str, Any]], version: str) -> str:
         (folder / owner).mkdir(parents=True, exist_ok=True)
         (folder / owner / f"{name}.yaml").write_text(specfile.dump(spec), encoding="utf-8")
     catalog = load_catalog(folder)
-    return render_bundle(catalog, [output.entry for output in model_outputs(catalog.models)], "models", version)
+    return render_bundle(catalog, [output.entry for output in model_outputs(catalog.models)], "models", version)[0]
 
 
 def _pinned(owner: str, name: str, version: str) -> dict[str, Any]:
