@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from generator import cache
@@ -135,8 +135,7 @@ class Model:
         return dict(self.document["info"].get("x-source") or {})
 
 
-@dataclass(frozen=True)
-class EntryInput:
+class EntryInput(NamedTuple):  # a tuple: thousands of entries are read back on every rebuild
     name: str
     identifier: str
     required: bool
@@ -180,12 +179,14 @@ class Entry:
         return f"{self.class_name}Input"
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "inputs": [list(i.__dict__.values()) for i in self.inputs]}
+        return {**self.__dict__, "inputs": [list(i) for i in self.inputs]}
 
     @classmethod
     def from_json(cls, value: Any) -> Entry:
         """The entry `as_json` gave; KeyError, TypeError or ValueError when `value` is not one."""
-        inputs = tuple(EntryInput(str(n), str(i), bool(r), str(s)) for n, i, r, s in value["inputs"])
+        inputs = tuple(map(EntryInput._make, value["inputs"]))
+        if not all(type(n) is str and type(i) is str and type(r) is bool and type(s) is str for n, i, r, s in inputs):
+            raise TypeError("not an entry")
         entry = cls(**{**value, "inputs": inputs})
         texts = [entry.key, entry.owner, entry.name, entry.spec_path, entry.accessor, entry.class_name]
         texts += [entry.description, entry.summary, entry.source_file, entry.returns]

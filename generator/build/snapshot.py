@@ -117,15 +117,14 @@ def _unplaced(entry: Entry, places: dict[str, list[int]]) -> dict[str, Any]:
 
 def _placed(kept: dict[str, Any], bundle: str) -> dict[str, Any]:
     """The entry `_unplaced` kept, its fragment's texts taken from the `bundle` it was kept for."""
-    fragment = {}
-    for name, text in kept["fragment"].items():
-        if isinstance(text, list):
-            start, end = (int(at) for at in text)
-            if not 0 <= start <= end <= len(bundle):
-                raise ValueError("a place outside the bundle")
-            text = bundle[start:end]
-        fragment[name] = text
-    return {**kept, "fragment": fragment}
+    fragment = kept["fragment"]
+    for name, place in fragment.items():
+        if type(place) is list:
+            start, end = place
+            if not (type(start) is int and type(end) is int and 0 <= start <= end <= len(bundle)):
+                raise ValueError("not a place in the bundle")
+            fragment[name] = bundle[start:end]
+    return kept
 
 
 def _bundle_text(output: Path, digest: str) -> str | None:

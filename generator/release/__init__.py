@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.cache import Parsed, Store
+from generator.cache import Store
 from generator.errors import InputError
 from generator.paths import display_path
 from generator.release import diff
@@ -145,7 +145,8 @@ def _bytes(bundle: Path) -> bytes:
 
 
 def _read(bundle: Path, data: bytes) -> dict[str, Any]:
-    document = specfile.load(bundle, display_path(bundle), "previous bundle", Parsed(), data).document
+    # Not kept in the cache as parsed: tens of MB at thousands of models, for bytes the run replaces
+    document = specfile.load(bundle, display_path(bundle), "previous bundle", None, data).document
     if not isinstance(document, dict):
         raise InputError(display_path(bundle), "the previous bundle is not an OpenAPI document")
     return document
