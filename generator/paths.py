@@ -31,11 +31,13 @@ def display_path(path: Path) -> str:
     """The path as recorded in specs and messages: relative to the working directory when inside it,
     so that specs built on any machine are identical. Bytes of a file name that are not UTF-8 are
     shown as `\\xff` escapes: the name must be printable and storable as text."""
-    if path.name in ("", ".", "..") or path.is_symlink():
+    text = os.fspath(path)
+    folder, slash, name = text.rpartition(os.sep)
+    if name in ("", ".", "..") or os.path.islink(text):
         shown = _shown(path, os.getcwd())
-    else:  # through its folder, which a thousand specs share and which is resolved once
-        folder = _folder_shown(path.parent, os.getcwd())
-        shown = path.name if folder == "." else f"{folder.rstrip('/')}/{path.name}"
+    else:  # through its folder, which a thousand specs share and which is resolved once (as a string)
+        shown_folder = _folder_shown(folder or slash or ".", os.getcwd())
+        shown = name if shown_folder == "." else f"{shown_folder.rstrip('/')}/{name}"
     return os.fsencode(shown).decode("utf-8", "backslashreplace")
 
 
@@ -46,7 +48,9 @@ def _shown(path: Path, cwd: str) -> str:
         return path.as_posix()
 
 
-_folder_shown = functools.lru_cache(maxsize=64)(_shown)
+@functools.lru_cache(maxsize=64)
+def _folder_shown(folder: str, cwd: str) -> str:
+    return _shown(Path(folder), cwd)
 
 
 def umask() -> int:

@@ -1,12 +1,14 @@
 """The stamp: what the last `generate` into an output was made from, every input spec and output
-file by stat and SHA-256, kept in the cache (`generator.cache.Store`). It decides "up to date" on
-content: a stat only spares hashing a file it vouches for, and stats include the ctime, which no edit
-can keep."""
+file by stat and SHA-256, kept in the cache (`generator.cache.Store`, with `marshal`). It decides
+"up to date" on content: a stat only spares hashing a file it vouches for, and stats include the
+ctime, which no edit can keep."""
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,13 +58,18 @@ def _digest(path: str) -> str:
 
 
 def _stamp_key(output: Path, folders: tuple[Path, ...]) -> str:
-    return "\0".join(str(p.resolve()) for p in (output, *folders))
+    # kept with `marshal`, whose format is this Python's; faster than JSON for 15,000 files
+    return "\0".join([*(str(p.resolve()) for p in (output, *folders)), sys.version])
 
 
 def _last_stamp(output: Path, folders: tuple[Path, ...]) -> dict[str, Any]:
     """The stamp of the last run into `output` from `folders` by this generator, its `inputs` and
     `outputs` always mappings (empty when there is none, or it is damaged)."""
-    stamp = Store("stamp").get(_stamp_key(output, folders))
+    kept = Store("stamp").get_bytes(_stamp_key(output, folders))
+    try:
+        stamp = marshal.loads(kept) if kept is not None else {}
+    except (EOFError, ValueError, TypeError):
+        stamp = {}
     stamp = stamp if isinstance(stamp, dict) else {}
     for files in ("inputs", "outputs"):
         found = stamp.get(files)
@@ -130,7 +137,7 @@ def record(output: Path, folders: tuple[Path, ...], standing: StampCheck, made: 
             continue
         trusted = ours and max(status.st_ctime_ns, status.st_mtime_ns) < now - _RACY_NS
         outputs[name] = [*(stat if trusted else UNKNOWN_STAT), sha256]
-    Store("stamp").put(_stamp_key(output, folders), {"inputs": made_from, "outputs": outputs})
+    Store("stamp").put_bytes(_stamp_key(output, folders), marshal.dumps({"inputs": made_from, "outputs": outputs}))
 
 
 def _hashes(files: Files) -> dict[str, str]:
