@@ -7,6 +7,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,9 +96,13 @@ class BuildSession:
         if self._made is None or self._workspace is None:
             return
         next_run, standing, made = self._made
-        self._workspace.discard()
+        # The old tree is removed while the snapshot is written (the one waits on the kernel, the
+        # other on the interpreter), and both before the stamp: removing it changes the ctimes
+        with ThreadPoolExecutor(1) as pool:
+            removed = pool.submit(self._workspace.discard)
+            next_run.keep(self.output, str(made[BUNDLE][4]))
+            removed.result()
         stamp.record(self.output, self._folders, standing, made)
-        next_run.keep(self.output, str(made[BUNDLE][4]))
         cache.trim_if_grown()
 
     def check(self) -> Outcome:
