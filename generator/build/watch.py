@@ -12,6 +12,8 @@ rebuild: their stamp already holds. A rebuild that fails says why in one line an
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -53,6 +55,7 @@ def watch(
 
     datamodels.warm_up()  # loaded once, for every rebuild to come
     failed, started = True, False
+    terminated = _stop_on_sigterm()
     try:
         # The first (empty) batch comes once the OS watches the folders: the first rebuild is made
         # then, so that a change saved at any moment is seen by it or by the next.
@@ -75,6 +78,17 @@ def watch(
                 failed = not _rebuild(session, watched, _under(changed, watched.sources), report, failed)
     finally:
         _let_go(session)
+        if terminated is not None:
+            signal.signal(signal.SIGTERM, terminated)
+
+
+def _stop_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
+    """`kill` (what service managers and `Popen.terminate` send) stops the watch as Ctrl-C does, so
+    that it still lets go of the output: Python's own answer to SIGTERM is to end at once. Returns
+    the handler it replaced (None: not replaced, off the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def _let_go(session: BuildSession) -> None:

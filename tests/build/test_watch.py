@@ -113,3 +113,12 @@ def test_the_spare_tree_kept_between_rebuilds_is_never_trusted_and_goes_with_the
     watching.process.send_signal(signal.SIGINT)
     watching.process.wait(RUN_TIMEOUT)
     assert not (work / ".out.codegen").exists()
+
+
+def test_a_watch_stopped_by_sigterm_still_lets_go_of_the_output(work: Path, watching: Watching) -> None:
+    write_spec(work, "one", "Saved before the watch is stopped.")
+    watching.until(" rebuilt ")
+    assert (work / ".out.codegen" / "new").is_dir()
+    watching.process.terminate()  # what service managers and Popen.terminate send
+    watching.process.wait(RUN_TIMEOUT)
+    assert not (work / ".out.codegen").exists()
