@@ -4,9 +4,10 @@ keeps its libraries and caches loaded, so a saved spec is a new tree in a fracti
 Each rebuild is a run like any other (`engine.BuildSession`): it holds the output's lock while it
 writes, proves the output up to date before doing anything, and swaps in a whole tree. The old tree
 of each swap is kept as a spare beside the output, so that the next rebuild writes only the files
-that differ rather than linking thousands anew (`Workspace`); it goes when the watch ends. Changes are
-debounced (an editor's save is several events), and the specs the import writes start no second
-rebuild: their stamp already holds. A rebuild that fails says why in one line and the watch goes on.
+that differ rather than linking thousands anew (`Workspace`); it goes when the watch ends (Ctrl-C
+or SIGTERM). Changes are debounced (an editor's save is several events), and the specs the import
+writes start no second rebuild: their stamp already holds. A rebuild that fails says why in one
+line and the watch goes on.
 """
 
 from __future__ import annotations
