@@ -77,10 +77,13 @@ def watch(
             changed = [Path(path) for _, path in changes if not Path(path).name.startswith(".")]
             if changed:
                 failed = not _rebuild(session, watched, _under(changed, watched.sources), report, failed)
+    except KeyboardInterrupt:  # stopped during a rebuild: the output holds a whole tree all the same
+        pass
     finally:
         _let_go(session)
         if terminated is not None:
             signal.signal(signal.SIGTERM, terminated)
+    report(f"{time.strftime('%H:%M:%S')} stopped")
 
 
 def _stop_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:

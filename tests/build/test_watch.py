@@ -120,5 +120,6 @@ def test_a_watch_stopped_by_sigterm_still_lets_go_of_the_output(work: Path, watc
     watching.until(" rebuilt ")
     assert (work / ".out.codegen" / "new").is_dir()
     watching.process.terminate()  # what service managers and Popen.terminate send
-    watching.process.wait(RUN_TIMEOUT)
+    watching.until(" stopped")
+    assert watching.process.wait(RUN_TIMEOUT) == 0
     assert not (work / ".out.codegen").exists()
