@@ -3,13 +3,17 @@
 A cold build of hundreds of models spends most of its time importing documents, checking specs and
 rendering models, one independent piece of work per item. Small batches stay in this process. A
 batch of at least `MIN_PER_WORKER` items per worker is cut into one contiguous chunk per worker.
+On a machine of one core, a batch of `ALONE_FROM` items or more still goes to one worker, in
+chunks of `ALONE_CHUNK`, the worker replaced after each: what rendering a model leaves behind in
+the process that did it (about twice the model's outputs, memory the allocator keeps) would
+otherwise all stay in this one, 1 GB at 3,000 models (bench/README.md).
 
 The workers are forked from a fork server that has imported the importer, the validator and the
 renderer once, so a worker starts with them loaded and inherits nothing of this process's threads
 (the progress display's) or locks; the same workers serve every batch of a run. Each chunk runs in
 the caller's current folder, since paths are shown relative to it.
 
-`REPLICATE_CODEGEN_JOBS` sets the number of workers (`jobs`).
+`REPLICATE_CODEGEN_JOBS` sets the number of workers (`jobs`); 1 keeps every batch in this process.
 """
 
 from __future__ import annotations
@@ -30,16 +34,28 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PER_WORKER = 50
+ALONE_FROM = 500
+ALONE_CHUNK = 250
 _PRELOAD = ["generator.importing.importer", "generator.validate.rules", "generator.render.models"]
 
 
 def jobs() -> int:
     """How many processes a run may keep busy: `REPLICATE_CODEGEN_JOBS` when set (1: everything in
     this process), else the cores this process may run on."""
+    return _asked() or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _asked() -> int | None:
     explicit = os.environ.get("REPLICATE_CODEGEN_JOBS", "").strip()
-    if explicit.isdigit() and int(explicit) > 0:
-        return int(explicit)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return int(explicit) if explicit.isdigit() and int(explicit) > 0 else None
+
+
+def _workers(count: int) -> int:
+    """The workers a batch of `count` items goes to; 0: it stays in this process."""
+    workers = min(jobs(), count // MIN_PER_WORKER)
+    if workers >= 2:
+        return workers
+    return 1 if _asked() is None and count >= ALONE_FROM else 0
 
 
 def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T], what: str = "items") -> list[R]:
@@ -48,14 +64,16 @@ def chunked_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T], 
     While a `reporting` callback is set, it is told how many of the items (`what`) are done, as
     smaller chunks end."""
     reporter = _reporter
-    if not on_workers(len(items)):
+    workers = _workers(len(items))
+    if not workers:
         if reporter is None:
             return function(items)
         chunks = _chunks(items, MIN_PER_WORKER)
         return [result for chunk in _told(chunks, map(function, chunks), what, reporter) for result in chunk]
-    workers = min(jobs(), len(items) // MIN_PER_WORKER)
-    # one chunk per worker; four when someone watches, so the count moves as the work goes
-    chunks = _chunks(items, -(-len(items) // (workers * (4 if reporter else 1))))
+    if workers == 1:
+        chunks = _chunks(items, ALONE_CHUNK)
+    else:  # one chunk per worker; four when someone watches, so the count moves as the work goes
+        chunks = _chunks(items, -(-len(items) // (workers * (4 if reporter else 1))))
     work = functools.partial(_in_folder, os.getcwd(), settings.active(), function)
     done = _pool(workers).map(work, chunks)
     if reporter is not None:
@@ -93,11 +111,6 @@ def _told(
         yield result
 
 
-def on_workers(count: int) -> bool:
-    """Whether `chunked_map` shares out `count` items among workers (rather than run them here)."""
-    return min(jobs(), count // MIN_PER_WORKER) >= 2
-
-
 def shutdown() -> None:
     """Stop the workers (they are otherwise stopped when this process exits)."""
     for pool in _pools.values():
@@ -117,7 +130,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     if workers not in _pools:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
-        _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        recycled = 1 if workers == 1 else None  # the one worker of a one-core machine: see above
+        _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=recycled)
     return _pools[workers]
 
 
