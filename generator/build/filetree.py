@@ -6,7 +6,6 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,13 +71,13 @@ def diff(root: Path, tree: FileTree, kept: frozenset[str] = frozenset()) -> Chan
     )
 
 
-Written = dict[str, list[int | str]]  # path -> [size, mtime_ns, ctime_ns, inode, sha256] as written
-Stats = Mapping[str, Sequence[int | str]]  # path -> [size, mtime_ns, ctime_ns, inode, ...] (`stamp.Files`)
+# path -> [size, mtime_ns, ctime_ns, inode, sha256]: files as written (`fill`), or as the stamp found them
+FileStats = dict[str, list[int | str]]
 
 
 def fill(
-    root: Path, staging: Path, tree: FileTree, same: frozenset[str] = frozenset(), found: Stats | None = None
-) -> Written:
+    root: Path, staging: Path, tree: FileTree, same: frozenset[str] = frozenset(), found: FileStats | None = None
+) -> FileStats:
     """Make the folder `staging` hold exactly `tree` and the files of `same`, which already hold their
     bytes (those of `tree`, for the files it has too) under `root`: those are hard-linked rather than
     written again (copied with their mtime where there are no links), so what vouches for them by
@@ -91,7 +90,7 @@ def fill(
     there is replaced or removed, so only what differs is written. Folders are filled side by side:
     a link is a few microseconds of the kernel's, and thousands of them are most of a rebuild's
     writing (bench/README.md)."""
-    written: Written = {}
+    written: FileStats = {}
     wanted = same.union(tree)
     kept = _tidied(root, staging, wanted, same, found or {})
     by_folder: dict[str, list[str]] = {}
@@ -125,7 +124,7 @@ def fill(
     return written
 
 
-def _tidied(root: Path, staging: Path, wanted: frozenset[str], same: frozenset[str], found: Stats) -> set[str]:
+def _tidied(root: Path, staging: Path, wanted: frozenset[str], same: frozenset[str], found: FileStats) -> set[str]:
     """The files of `same` that `staging` holds already as links of `root`'s (those `found`
     describes: same device, inode, size and mtime), once all else is removed from it: other files,
     links, folders the tree has no file in. Walked on one thread: a stat is quicker than handing

@@ -83,7 +83,7 @@ class BuildSession:
         generated = generate(self.specs, self.shared, self._real, last_run, standing.unchanged.get(BUNDLE))
         rendered = generated.rendered
         changes = filetree.diff(self._real, rendered.files, rendered.kept)
-        written: filetree.Written = {}
+        written: stamp.Files = {}
         if changes:
             unchanged = rendered.kept.union(rendered.files).difference(changes.added, changes.changed)
             written = self._swap(rendered.files, frozenset(unchanged), standing)
@@ -115,7 +115,7 @@ class BuildSession:
         tree = generated.rendered.files
         return Outcome(filetree.diff(self._real, tree), len(tree), generated.release)
 
-    def _swap(self, tree: filetree.FileTree, same: frozenset[str], standing: stamp.StampCheck) -> filetree.Written:
+    def _swap(self, tree: filetree.FileTree, same: frozenset[str], standing: stamp.StampCheck) -> stamp.Files:
         workspace = self._workspace
         if workspace is None:
             raise RuntimeError("_swap() outside hold()")
@@ -130,7 +130,7 @@ class BuildSession:
         return written
 
 
-def _made(rendered: Rendered, standing: stamp.StampCheck, written: filetree.Written) -> stamp.Files:
+def _made(rendered: Rendered, standing: stamp.StampCheck, written: stamp.Files) -> stamp.Files:
     """Each file of the run's tree as the run knows it, for the stamp (`stamp.record`): as written;
     else as `standing` found it, when it vouched for the file; else (a file found as it must be,
     that no stamp vouched for) by the SHA-256 of its bytes alone."""

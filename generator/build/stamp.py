@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.build.filetree import listing
+from generator.build.filetree import FileStats, listing
 from generator.cache import Store, inputs
 
-Files = dict[str, list[int | str]]  # path -> [size, mtime_ns, ctime_ns, inode, sha256]
+Files = FileStats  # path -> [size, mtime_ns, ctime_ns, inode, sha256]
 
 
 # A file's stat speaks for its bytes only when any later write would change it: the kernel stamps
